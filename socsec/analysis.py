@@ -1,0 +1,93 @@
+"""The one text-analysis pipeline: case/accent folding and EN/FR/ES stemming.
+
+Both search backends and the thesaurus lookup call these functions, so a query is
+analysed the same way whichever backend answers it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Protocol
+
+SUPPORTED_LANGUAGES = ("en", "fr", "es")
+_SNOWBALL_NAMES = {"en": "english", "fr": "french", "es": "spanish"}
+
+# Letters that NFKD does not decompose but readers treat as plain Latin letters.
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o",
+                            "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ß": "ss"})
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Elisions ("l'assurance", "d'invalidité") are split so the noun is matched on its own.
+_ELISION = re.compile(r"\b(?:[lLdDjJmMnNsStTcC]|[qQ]u)['’]")
+
+# Short function-word lists: the words that carry no subject in titles and labels.
+STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("a an and are as at be by for from in into is it of on or that the to with "
+                    "its their this these those".split()),
+    "fr": frozenset("au aux avec ce ces dans de des du en et la le les leur leurs ou par pour "
+                    "sa se ses son sur un une l d".split()),
+    "es": frozenset("a al con de del el en la las lo los o para por que se su sus un una y".split()),
+}
+
+
+class _Stemmer(Protocol):
+    def stemWord(self, word: str) -> str: ...  # noqa: N802 - PyStemmer's name
+
+
+def base_language(tag: str | None) -> str | None:
+    """Map a language tag to its base ("fr-CA" -> "fr", "es-419" -> "es"); None stays None."""
+    if not tag:
+        return None
+    return tag.split("-", 1)[0].split("_", 1)[0].lower() or None
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents and punctuation, collapse spaces: "Sécurité  sociale!" -> "securite sociale"."""
+    text = _ELISION.sub(lambda m: m.group(0)[:-1] + " ", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES).casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_WORD.findall(stripped))
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercased words of ``text`` with accents kept (the stemmers want them)."""
+    text = _ELISION.sub(lambda m: m.group(0)[:-1] + " ", text)
+    text = unicodedata.normalize("NFC", text.translate(_LIGATURES).casefold())
+    return [w for w in _WORD.findall(text)]
+
+
+@lru_cache(maxsize=8)
+def _stemmer(lang: str) -> _Stemmer | None:
+    name = _SNOWBALL_NAMES.get(lang)
+    if name is None:
+        return None
+    import Stemmer  # PyStemmer: C Snowball stemmers, imported only when text is analysed
+
+    stemmer: _Stemmer = Stemmer.Stemmer(name)
+    return stemmer
+
+
+def stem(word: str, lang: str | None) -> str:
+    """Snowball stem of one lowercased word, folded; unknown languages are only folded."""
+    stemmer = _stemmer(base_language(lang) or "")
+    stemmed = stemmer.stemWord(word) if stemmer is not None else word
+    return fold(stemmed) or fold(word)
+
+
+def analyze(text: str, lang: str | None, *, keep_stopwords: bool = False) -> list[str]:
+    """Stemmed, folded terms of ``text`` in language ``lang`` (None: fold only, no stemming).
+
+    Args:
+        text: any text (title, label, query).
+        lang: a language tag; only its base (en/fr/es) chooses the stemmer.
+        keep_stopwords: keep function words (used for exact phrase keys).
+    """
+    base = base_language(lang)
+    stops = STOPWORDS.get(base or "", frozenset()) if not keep_stopwords else frozenset()
+    return [stem(w, base) for w in tokenize(text) if w not in stops]
+
+
+def analyze_all(text: str) -> dict[str, list[str]]:
+    """Analyse ``text`` once per supported language, for text of unknown language."""
+    return {lang: analyze(text, lang) for lang in SUPPORTED_LANGUAGES}

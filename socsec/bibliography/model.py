@@ -1,0 +1,78 @@
+"""The bibliographic record, modelled on CSL-JSON (shared by store, formats and indexer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class RecordType(str, Enum):
+    """Kinds of publication (CSL-JSON type names where CSL has one)."""
+
+    article = "article"
+    book = "book"
+    chapter = "chapter"
+    report = "report"
+    thesis = "thesis"
+    legislation = "legislation"
+    dataset = "dataset"
+    paper_conference = "paper-conference"
+    webpage = "webpage"
+    other = "other"
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author or editor: ``family``/``given`` for people, ``literal`` for institutions."""
+
+    family: str | None = None
+    given: str | None = None
+    literal: str | None = None
+
+    @property
+    def display(self) -> str:
+        if self.literal:
+            return self.literal
+        return ", ".join(p for p in (self.family, self.given) if p)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A thesaurus concept a record is about; ``curated`` False means machine-suggested."""
+
+    uri: str
+    curated: bool = True
+
+
+@dataclass(frozen=True)
+class Record:
+    """One bibliographic record. Dates are ISO-8601 strings; ``year`` is always set when known."""
+
+    id: str
+    type: RecordType
+    title: str
+    title_language: str | None = None
+    authors: tuple[Person, ...] = ()
+    editors: tuple[Person, ...] = ()
+    year: int | None = None
+    issued: str | None = None  # "YYYY", "YYYY-MM" or "YYYY-MM-DD"
+    container_title: str | None = None
+    publisher: str | None = None
+    place: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    edition: str | None = None
+    doi: str | None = None
+    isbn: str | None = None
+    issn: str | None = None
+    url: str | None = None
+    language: str | None = None  # ISO 639-1 where known
+    abstract: str | None = None
+    keywords: tuple[str, ...] = ()
+    subjects: tuple[Subject, ...] = ()
+    notes: str | None = None
+    aliases: tuple[str, ...] = ()  # ids of records merged into this one
+    created: str | None = None
+    modified: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)  # source-specific fields (e.g. celex)

@@ -1,0 +1,1 @@
+"""The `socsec` command line: a thin Typer layer over the library."""

@@ -1,0 +1,13 @@
+"""Options shared by many commands, as Annotated aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, max=10_000, help="Most results to show.")]
+LangOpt = Annotated[
+    str | None, typer.Option("--lang", "-l", help="Language (en, fr or es) of labels shown and of the query.")
+]

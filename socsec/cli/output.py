@@ -1,0 +1,129 @@
+"""The one output sink: data to stdout (table or JSON), everything else to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from rich.console import RenderableType
+
+
+class OutputFormat(str, Enum):
+    """How read commands print their data."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+def _json_default(value: object) -> object:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)
+
+
+@dataclass
+class Output:
+    """Renders results; holds the chosen format and verbosity."""
+
+    fmt: OutputFormat = OutputFormat.table
+    quiet: bool = False
+    verbose: bool = False
+    stdout: Console = field(default_factory=lambda: Console(soft_wrap=False))
+    stderr: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
+
+    @property
+    def is_json(self) -> bool:
+        return self.fmt is not OutputFormat.table
+
+    def data(self, payload: Any) -> None:
+        """Print machine-readable data (JSON, or one object per line for jsonl)."""
+        if self.fmt is OutputFormat.jsonl and isinstance(payload, list):
+            for item in payload:
+                sys.stdout.write(json.dumps(item, ensure_ascii=False, default=_json_default) + "\n")
+            return
+        text = json.dumps(payload, ensure_ascii=False, indent=2, default=_json_default)
+        sys.stdout.write(text + "\n")
+
+    def render(self, renderable: RenderableType) -> None:
+        """Print a rich renderable (table, tree, panel) to stdout."""
+        self.stdout.print(renderable)
+
+    def emit(self, payload: Any, build: Callable[[], RenderableType]) -> None:
+        """JSON when asked for, else the rich renderable ``build()`` makes."""
+        if self.is_json:
+            self.data(payload)
+        else:
+            self.render(build())
+
+    def line(self, text: str) -> None:
+        """A plain line of data on stdout (for text exports)."""
+        sys.stdout.write(text + "\n")
+
+    def notice(self, text: str) -> None:
+        """An informational line on stderr, hidden by --quiet."""
+        if not self.quiet:
+            self.stderr.print(text, style="cyan", highlight=False)
+
+    def hint(self, text: str) -> None:
+        """A hint on stderr, hidden by --quiet."""
+        if not self.quiet:
+            self.stderr.print(text, style="dim", highlight=False)
+
+    def warn(self, text: str) -> None:
+        """A warning on stderr (shown even with --quiet)."""
+        self.stderr.print(f"Warning: {text}", style="yellow", highlight=False)
+
+    def error(self, text: str) -> None:
+        """One red line on stderr."""
+        self.stderr.print(text, style="bold red", highlight=False, markup=False)
+
+    def progress_enabled(self) -> bool:
+        return not self.quiet and not self.is_json and self.stderr.is_terminal
+
+    @contextmanager
+    def progress(self, description: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
+        """Yield an ``on_progress(advance)`` callback backed by a transient rich bar on a TTY."""
+        if not self.progress_enabled():
+            yield lambda _n: None
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=self.stderr, transient=True,
+        ) as bar:
+            task = bar.add_task(description, total=total)
+            yield lambda n: bar.advance(task, n)
+
+
+def table(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], *, title: str | None = None,
+    no_wrap: Sequence[str] = (),
+) -> RenderableType:
+    """A rich table; None cells print as empty."""
+    from rich.table import Table
+
+    tbl = Table(title=title, show_lines=False, header_style="bold")
+    for col in columns:
+        tbl.add_column(col, no_wrap=col in no_wrap, overflow="fold")
+    for row in rows:
+        tbl.add_row(*("" if cell is None else str(cell) for cell in row))
+    return tbl
+
+
+def key_values(pairs: Mapping[str, object], *, title: str | None = None) -> RenderableType:
+    """A two-column table of names and values."""
+    return table(("key", "value"), ((k, v) for k, v in pairs.items()), title=title, no_wrap=("key",))

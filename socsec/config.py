@@ -1,0 +1,233 @@
+"""Settings: defaults < config file < SOCSEC_* environment < explicit overrides."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from socsec.errors import ConfigError
+
+DATA_DIR_ENV = "SOCSEC_HOME"
+CONFIG_FILE_ENV = "SOCSEC_CONFIG"
+CONFIG_FILE_NAME = "config.toml"
+BUILTIN_BACKENDS = ("sqlite", "elasticsearch")
+
+
+def _check_backend(value: str) -> str:
+    if value in BUILTIN_BACKENDS:
+        return value
+    from importlib.metadata import entry_points  # only for third-party names: slow scan
+
+    if value in {ep.name for ep in entry_points(group="socsec.backends")}:
+        return value
+    raise ValueError(f"unknown backend {value!r} (choose from: {', '.join(BUILTIN_BACKENDS)})")
+
+
+def _check_url(value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ValueError(f"{value!r} is not an http(s) URL, e.g. http://127.0.0.1:9200")
+    try:
+        parsed.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise ValueError(f"{value!r} has a bad port") from exc
+    return value.rstrip("/")
+
+
+def _check_path(value: str) -> str:
+    if not value.strip():
+        raise ValueError("empty path")
+    return value
+
+
+def _check_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("empty value")
+    return value
+
+
+def _check_index_name(value: str) -> str:
+    if not value or value != value.lower() or any(c in value for c in ' "*\\<|,>/?#:'):
+        raise ValueError(f"{value!r} is not a valid index name (lowercase, no spaces or */\\?\"<>|,#:)")
+    return value
+
+
+@dataclass(frozen=True)
+class Key:
+    """One configuration key: its default, validator and whether it is a secret."""
+
+    name: str
+    default: str | None
+    check: Callable[[str], str]
+    secret: bool = False
+    help: str = ""
+
+    @property
+    def env_var(self) -> str:
+        return "SOCSEC_" + self.name.upper().replace(".", "_")
+
+
+KEYS: dict[str, Key] = {
+    k.name: k
+    for k in (
+        Key("backend", "sqlite", _check_backend, help="search backend: sqlite or elasticsearch"),
+        Key("elasticsearch.url", "http://127.0.0.1:9200", _check_url, help="cluster URL"),
+        Key("elasticsearch.api_key", None, _check_text, secret=True, help="API key (encoded)"),
+        Key("elasticsearch.username", None, _check_text, help="basic auth user"),
+        Key("elasticsearch.password", None, _check_text, secret=True, help="basic auth password"),
+        Key("elasticsearch.ca_certs", None, _check_path, help="CA bundle for TLS"),
+        Key("elasticsearch.index", "socsec", _check_index_name, help="index alias prefix"),
+        Key("user", None, _check_text, help="name recorded in the curation history"),
+    )
+}
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (platformdirs), used when neither flag nor env sets one."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("socsec", appauthor=False))
+
+
+def resolve_data_dir(flag: Path | str | None, env: Mapping[str, str]) -> tuple[Path, str]:
+    """Pick the data dir: --data-dir, then SOCSEC_HOME, then the platform default."""
+    if flag is not None:
+        return Path(flag).expanduser().absolute(), "flag --data-dir"
+    if env.get(DATA_DIR_ENV):
+        return Path(env[DATA_DIR_ENV]).expanduser().absolute(), f"env {DATA_DIR_ENV}"
+    return default_data_dir(), "default"
+
+
+def read_config_file(path: Path) -> dict[str, str]:
+    """Read a TOML config file into flat dotted keys; unknown keys are an error."""
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Parsing TOML file '{path}' failed: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"Cannot read config file '{path}': {exc.strerror}") from exc
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, table: Mapping[str, object]) -> None:
+        for name, value in table.items():
+            dotted = f"{prefix}{name}"
+            if isinstance(value, dict):
+                walk(dotted + ".", value)
+            else:
+                flat[dotted] = str(value)
+
+    walk("", raw)
+    for name in flat:
+        if name not in KEYS:
+            raise ConfigError(
+                f"Unknown key '{name}' in config file '{path}'",
+                hint=f"known keys: {', '.join(KEYS)}",
+            )
+    return flat
+
+
+def validate(name: str, value: str, source: str) -> str:
+    """Check one value; raise ConfigError naming the key and where it came from."""
+    key = KEYS.get(name)
+    if key is None:
+        raise ConfigError(f"Unknown config key '{name}' ({source})", hint=f"known keys: {', '.join(KEYS)}")
+    try:
+        return key.check(value)
+    except ValueError as exc:
+        raise ConfigError(f"Bad value for '{name}' ({source}): {exc}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; ``sources`` says where each value came from."""
+
+    data_dir: Path
+    config_file: Path
+    values: Mapping[str, str | None]
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        data_dir: Path | str | None = None,
+        config_file: Path | str | None = None,
+        overrides: Mapping[str, str | None] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Settings:
+        """Merge defaults < config file < SOCSEC_* env < overrides (None = not given).
+
+        Args:
+            data_dir: the --data-dir flag, if given.
+            config_file: the --config flag, if given.
+            overrides: values given as flags, by dotted key.
+            env: the environment (os.environ by default).
+        """
+        env = os.environ if env is None else env
+        root, root_source = resolve_data_dir(data_dir, env)
+        if config_file is not None:
+            cfg = Path(config_file).expanduser().absolute()
+        elif env.get(CONFIG_FILE_ENV):
+            cfg = Path(env[CONFIG_FILE_ENV]).expanduser().absolute()
+        else:
+            cfg = root / CONFIG_FILE_NAME
+        values: dict[str, str | None] = {}
+        sources: dict[str, str] = {"data_dir": root_source}
+        from_file = read_config_file(cfg)
+        for name, key in KEYS.items():
+            value, source = key.default, "default"
+            if name in from_file:
+                value, source = validate(name, from_file[name], f"file {cfg}"), f"file {cfg}"
+            if env.get(key.env_var):
+                value = validate(name, env[key.env_var], f"env {key.env_var}")
+                source = f"env {key.env_var}"
+            if overrides and overrides.get(name) is not None:
+                value, source = validate(name, str(overrides[name]), "flag"), "flag"
+            values[name] = value
+            sources[name] = source
+        return cls(data_dir=root, config_file=cfg, values=values, sources=sources)
+
+    def get(self, name: str) -> str | None:
+        """The value of a dotted key (None when unset)."""
+        return self.values[name]
+
+    @property
+    def backend(self) -> str:
+        return self.values["backend"] or "sqlite"
+
+    def redacted(self) -> dict[str, str | None]:
+        """Every value, with secrets masked: safe to print or log."""
+        return {
+            name: ("********" if KEYS[name].secret and value else value)
+            for name, value in self.values.items()
+        }
+
+
+def set_config_value(path: Path, name: str, value: str | None) -> None:
+    """Write (or with None remove) one key in a TOML config file, atomically."""
+    import tomli_w
+
+    from socsec.fileutil import atomic_write_bytes
+
+    current = read_config_file(path)
+    if value is None:
+        current.pop(name, None)
+    else:
+        current[name] = validate(name, value, "config set")
+    nested: dict[str, object] = {}
+    for dotted, val in sorted(current.items()):
+        parts = dotted.split(".")
+        table = nested
+        for part in parts[:-1]:
+            sub = table.setdefault(part, {})
+            assert isinstance(sub, dict)
+            table = sub
+        table[parts[-1]] = val
+    atomic_write_bytes(path, tomli_w.dumps(nested).encode())

@@ -1,0 +1,125 @@
+"""Typed exceptions raised by the library; the CLI maps each kind to an exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class SocsecError(Exception):
+    """Base class of every error socsec reports to a user.
+
+    Args:
+        message: what went wrong, in one line.
+        hint: the next step the user can take, if any.
+    """
+
+    prefix = "Error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(SocsecError):
+    """A configuration value, file or key is wrong."""
+
+    prefix = "Configuration error"
+
+
+class InputDataError(SocsecError):
+    """A file or text given to socsec cannot be read (syntax, encoding, content).
+
+    Args:
+        reason: what is wrong with the data.
+        path: the file, when the data came from one.
+        line: 1-based line (or record number when ``unit`` says so).
+        column: 1-based column, when the parser gives it.
+        unit: what ``line`` counts ("line" or "record").
+    """
+
+    prefix = "Invalid input"
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        path: Path | str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        unit: str = "line",
+        hint: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.column = column
+        self.unit = unit
+        where = ""
+        if self.path is not None:
+            where = self.path
+            if line is not None:
+                where += f", {unit} {line}"
+                if column is not None:
+                    where += f", column {column}"
+            where += ": "
+        elif line is not None:
+            where = f"{unit} {line}: "
+        super().__init__(f"{where}{reason}", hint=hint)
+
+
+class ValidationFailed(InputDataError):
+    """A record or concept breaks a rule of the model (missing title, bad ISSN, cycle...)."""
+
+    prefix = "Validation failed"
+
+
+class NotFoundError(SocsecError):
+    """A concept, record, scheme or index the user named does not exist.
+
+    Args:
+        message: what was not found.
+        suggestions: close matches to offer as "did you mean".
+    """
+
+    prefix = "Not found"
+
+    def __init__(
+        self, message: str, *, suggestions: Sequence[str] = (), hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.suggestions = list(suggestions)
+
+
+class AmbiguousReference(NotFoundError):
+    """A label names several concepts; the candidates are listed."""
+
+    prefix = "Ambiguous"
+
+
+class BackendUnavailable(SocsecError):
+    """A search backend (e.g. an Elasticsearch server) cannot be reached or used."""
+
+    prefix = "Backend unavailable"
+
+
+class IndexingError(SocsecError):
+    """Documents could not be indexed; ``failures`` holds (id, reason) pairs."""
+
+    prefix = "Indexing failed"
+
+    def __init__(
+        self, message: str, *, failures: Sequence[tuple[str, str]] = (), hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.failures = list(failures)
+
+
+class QualityGateFailed(SocsecError):
+    """A quality check found problems at or above the chosen severity."""
+
+    prefix = "Quality gate failed"
