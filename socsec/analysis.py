@@ -15,19 +15,38 @@ SUPPORTED_LANGUAGES = ("en", "fr", "es")
 _SNOWBALL_NAMES = {"en": "english", "fr": "french", "es": "spanish"}
 
 # Letters that NFKD does not decompose but readers treat as plain Latin letters.
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o",
-                            "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ß": "ss"})
+_LIGATURES = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "oe",
+        "æ": "ae",
+        "Æ": "ae",
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ß": "ss",
+    }
+)
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Elisions ("l'assurance", "d'invalidité") are split so the noun is matched on its own.
 _ELISION = re.compile(r"\b(?:[lLdDjJmMnNsStTcC]|[qQ]u)['’]")
 
 # Short function-word lists: the words that carry no subject in titles and labels.
 STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("a an and are as at be by for from in into is it of on or that the to with "
-                    "its their this these those".split()),
-    "fr": frozenset("au aux avec ce ces dans de des du en et la le les leur leurs ou par pour "
-                    "sa se ses son sur un une l d".split()),
-    "es": frozenset("a al con de del el en la las lo los o para por que se su sus un una y".split()),
+    "en": frozenset(
+        "a an and are as at be by for from in into is it of on or that the to with "
+        "its their this these those".split()
+    ),
+    "fr": frozenset(
+        "au aux avec ce ces dans de des du en et la le les leur leurs ou par pour "
+        "sa se ses son sur un une l d".split()
+    ),
+    "es": frozenset(
+        "a al con de del el en la las lo los o para por que se su sus un una y".split()
+    ),
 }
 
 
@@ -43,7 +62,10 @@ def base_language(tag: str | None) -> str | None:
 
 
 def fold(text: str) -> str:
-    """Lowercase, strip accents and punctuation, collapse spaces: "Sécurité  sociale!" -> "securite sociale"."""
+    """Lowercase, strip accents and punctuation, collapse spaces.
+
+    Example: "Sécurité  sociale!" -> "securite sociale".
+    """
     text = _ELISION.sub(lambda m: m.group(0)[:-1] + " ", text)
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES).casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -54,7 +76,7 @@ def tokenize(text: str) -> list[str]:
     """Lowercased words of ``text`` with accents kept (the stemmers want them)."""
     text = _ELISION.sub(lambda m: m.group(0)[:-1] + " ", text)
     text = unicodedata.normalize("NFC", text.translate(_LIGATURES).casefold())
-    return [w for w in _WORD.findall(text)]
+    return list(_WORD.findall(text))
 
 
 @lru_cache(maxsize=8)

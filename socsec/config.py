@@ -52,7 +52,9 @@ def _check_text(value: str) -> str:
 
 def _check_index_name(value: str) -> str:
     if not value or value != value.lower() or any(c in value for c in ' "*\\<|,>/?#:'):
-        raise ValueError(f"{value!r} is not a valid index name (lowercase, no spaces or */\\?\"<>|,#:)")
+        raise ValueError(
+            f'{value!r} is not a valid index name (lowercase, no spaces or */\\?"<>|,#:)'
+        )
     return value
 
 
@@ -137,7 +139,9 @@ def validate(name: str, value: str, source: str) -> str:
     """Check one value; raise ConfigError naming the key and where it came from."""
     key = KEYS.get(name)
     if key is None:
-        raise ConfigError(f"Unknown config key '{name}' ({source})", hint=f"known keys: {', '.join(KEYS)}")
+        raise ConfigError(
+            f"Unknown config key '{name}' ({source})", hint=f"known keys: {', '.join(KEYS)}"
+        )
     try:
         return key.check(value)
     except ValueError as exc:

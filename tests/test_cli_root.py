@@ -74,7 +74,9 @@ def test_config_show_json_shape_and_sources(tmp_path: Path) -> None:
 
 def test_config_set_then_show(tmp_path: Path) -> None:
     base = ["--data-dir", str(tmp_path)]
-    result = runner.invoke(app, [*base, "config", "set", "elasticsearch.api_key", "bXlrZXk6c2VjcmV0"])
+    result = runner.invoke(
+        app, [*base, "config", "set", "elasticsearch.api_key", "bXlrZXk6c2VjcmV0"]
+    )
     assert result.exit_code == 0, result.stderr
     assert "bXlrZXk6c2VjcmV0" not in result.stdout + result.stderr
     shown = json.loads(runner.invoke(app, [*base, "config", "show", "--json"]).stdout)
@@ -94,7 +96,9 @@ def test_bad_config_value_is_one_line_and_exit_6(tmp_path: Path) -> None:
 
 
 def test_config_set_bad_value_exit_6_and_file_untouched(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["--data-dir", str(tmp_path), "config", "set", "elasticsearch.url", "nope"])
+    result = runner.invoke(
+        app, ["--data-dir", str(tmp_path), "config", "set", "elasticsearch.url", "nope"]
+    )
     assert result.exit_code == 6
     assert not (tmp_path / "config.toml").exists()
 
@@ -132,5 +136,7 @@ def test_exit_code_table(error: SocsecError, code: int) -> None:
 def test_error_lines_name_file_line_column_and_suggestions() -> None:
     line = format_error(InputDataError("unexpected token", path="bad.ttl", line=3, column=7))
     assert line == "Invalid input: bad.ttl, line 3, column 7: unexpected token"
-    line = format_error(NotFoundError("No concept matches 'penson'", suggestions=["pension", "pensioner"]))
+    line = format_error(
+        NotFoundError("No concept matches 'penson'", suggestions=["pension", "pensioner"])
+    )
     assert line == "Not found: No concept matches 'penson'. Did you mean: pension, pensioner?"

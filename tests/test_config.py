@@ -23,9 +23,13 @@ def test_defaults_without_file_or_env(tmp_path: Path) -> None:
 
 
 def test_precedence_flag_over_env_over_file_over_default(tmp_path: Path) -> None:
-    write(tmp_path / "config.toml", '[elasticsearch]\nurl = "http://file:9200"\nindex = "fromfile"\n')
+    write(
+        tmp_path / "config.toml", '[elasticsearch]\nurl = "http://file:9200"\nindex = "fromfile"\n'
+    )
     env = {"SOCSEC_ELASTICSEARCH_URL": "http://env:9200"}
-    s = Settings.load(data_dir=tmp_path, env=env, overrides={"elasticsearch.url": "http://flag:9200"})
+    s = Settings.load(
+        data_dir=tmp_path, env=env, overrides={"elasticsearch.url": "http://flag:9200"}
+    )
     assert s.get("elasticsearch.url") == "http://flag:9200"
     assert s.sources["elasticsearch.url"] == "flag"
     s = Settings.load(data_dir=tmp_path, env=env)
@@ -62,7 +66,9 @@ def test_config_file_env_overrides_data_dir_file(tmp_path: Path) -> None:
         ('[elasticsearch]\nindex = "Bad Name"\n', "not a valid index name"),
     ],
 )
-def test_bad_file_values_raise_config_error_naming_the_file(tmp_path: Path, text: str, needle: str) -> None:
+def test_bad_file_values_raise_config_error_naming_the_file(
+    tmp_path: Path, text: str, needle: str
+) -> None:
     cfg = write(tmp_path / "config.toml", text)
     with pytest.raises(ConfigError) as info:
         Settings.load(data_dir=tmp_path, env={})
@@ -76,7 +82,10 @@ def test_bad_env_value_names_the_variable(tmp_path: Path) -> None:
 
 
 def test_secrets_are_redacted(tmp_path: Path) -> None:
-    env = {"SOCSEC_ELASTICSEARCH_API_KEY": "c2VjcmV0LWtleQ==", "SOCSEC_ELASTICSEARCH_PASSWORD": "hunter2"}
+    env = {
+        "SOCSEC_ELASTICSEARCH_API_KEY": "c2VjcmV0LWtleQ==",
+        "SOCSEC_ELASTICSEARCH_PASSWORD": "hunter2",
+    }
     s = Settings.load(data_dir=tmp_path, env=env)
     shown = s.redacted()
     assert shown["elasticsearch.api_key"] == "********"
@@ -89,7 +98,10 @@ def test_set_config_value_round_trips_and_unsets(tmp_path: Path) -> None:
     cfg = tmp_path / "config.toml"
     set_config_value(cfg, "elasticsearch.url", "https://es.example.org:9243/")
     set_config_value(cfg, "backend", "elasticsearch")
-    assert read_config_file(cfg) == {"backend": "elasticsearch", "elasticsearch.url": "https://es.example.org:9243"}
+    assert read_config_file(cfg) == {
+        "backend": "elasticsearch",
+        "elasticsearch.url": "https://es.example.org:9243",
+    }
     set_config_value(cfg, "backend", None)
     assert read_config_file(cfg) == {"elasticsearch.url": "https://es.example.org:9243"}
 

@@ -11,7 +11,10 @@ from socsec.cli.output import key_values, table
 from socsec.cli.state import get_state
 from socsec.config import KEYS, set_config_value, validate
 
-app = typer.Typer(help="Show and change settings (flags > env SOCSEC_* > config file > defaults).", no_args_is_help=True)
+app = typer.Typer(
+    help="Show and change settings (flags > env SOCSEC_* > config file > defaults).",
+    no_args_is_help=True,
+)
 
 
 @app.command("show")
@@ -27,14 +30,18 @@ def show(ctx: typer.Context, json: JsonOpt = False) -> None:
         "data_dir": str(settings.data_dir),
         "config_file": str(settings.config_file),
         "settings": [
-            {"key": k, "value": v, "source": settings.sources[k], "env": KEYS[k].env_var} for k, v in values.items()
+            {"key": k, "value": v, "source": settings.sources[k], "env": KEYS[k].env_var}
+            for k, v in values.items()
         ],
     }
     state.out.emit(
         payload,
         lambda: table(
             ("key", "value", "source"),
-            [("data_dir", settings.data_dir, settings.sources["data_dir"]), ("config_file", settings.config_file, "")]
+            [
+                ("data_dir", settings.data_dir, settings.sources["data_dir"]),
+                ("config_file", settings.config_file, ""),
+            ]
             + [(k, v, settings.sources[k]) for k, v in values.items()],
         ),
     )
@@ -45,7 +52,9 @@ def set_value(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help=f"One of: {', '.join(KEYS)}.")],
     value: Annotated[str | None, typer.Argument(help="New value (omit with --unset).")] = None,
-    unset: Annotated[bool, typer.Option("--unset", help="Remove the key from the config file.")] = False,
+    unset: Annotated[
+        bool, typer.Option("--unset", help="Remove the key from the config file.")
+    ] = False,
 ) -> None:
     """Write one key to the config file (validated first).
 

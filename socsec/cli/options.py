@@ -7,7 +7,10 @@ from typing import Annotated
 import typer
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, max=10_000, help="Most results to show.")]
+LimitOpt = Annotated[
+    int, typer.Option("--limit", "-n", min=1, max=10_000, help="Most results to show.")
+]
 LangOpt = Annotated[
-    str | None, typer.Option("--lang", "-l", help="Language (en, fr or es) of labels shown and of the query.")
+    str | None,
+    typer.Option("--lang", "-l", help="Language (en, fr or es) of labels shown and of the query."),
 ]

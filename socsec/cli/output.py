@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """How read commands print their data."""
 
     table = "table"
@@ -94,23 +94,38 @@ class Output:
         return not self.quiet and not self.is_json and self.stderr.is_terminal
 
     @contextmanager
-    def progress(self, description: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
+    def progress(
+        self, description: str, total: int | None = None
+    ) -> Iterator[Callable[[int], None]]:
         """Yield an ``on_progress(advance)`` callback backed by a transient rich bar on a TTY."""
         if not self.progress_enabled():
             yield lambda _n: None
             return
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=self.stderr, transient=True,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.stderr,
+            transient=True,
         ) as bar:
             task = bar.add_task(description, total=total)
             yield lambda n: bar.advance(task, n)
 
 
 def table(
-    columns: Sequence[str], rows: Iterable[Sequence[object]], *, title: str | None = None,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    title: str | None = None,
     no_wrap: Sequence[str] = (),
 ) -> RenderableType:
     """A rich table; None cells print as empty."""
@@ -126,4 +141,6 @@ def table(
 
 def key_values(pairs: Mapping[str, object], *, title: str | None = None) -> RenderableType:
     """A two-column table of names and values."""
-    return table(("key", "value"), ((k, v) for k, v in pairs.items()), title=title, no_wrap=("key",))
+    return table(
+        ("key", "value"), ((k, v) for k, v in pairs.items()), title=title, no_wrap=("key",)
+    )
