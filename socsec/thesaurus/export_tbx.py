@@ -1,0 +1,159 @@
+"""Write the thesaurus as TBX (ISO 30042:2019, TBX-Basic dialect, DCA style) for CAT tools.
+
+One ``conceptEntry`` per live concept: the subject field (scheme label), the concept URI as an
+``externalCrossReference``, then one ``langSec`` per language with its definition and one
+``termSec`` per term: the prefLabel as ``preferredTerm-admn-sts``, altLabels as
+``admittedTerm-admn-sts``, all ``fullForm``. Entries are written one at a time, so memory
+stays flat on large vocabularies.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, BinaryIO
+
+from socsec.thesaurus.checks_io import SkosSnapshot, snapshot_from_graph
+from socsec.thesaurus.glossary import GlossaryEntry, as_entries
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+TBX_NS = "urn:iso:std:iso:30042:ed-2"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+PREFERRED = "preferredTerm-admn-sts"
+ADMITTED = "admittedTerm-admn-sts"
+# The TBX-Basic schemas the LTAC publishes; CAT tools ignore these processing instructions.
+_SCHEMA_PIS = (
+    '<?xml-model href="https://raw.githubusercontent.com/LTAC-Global/TBX_Core_RNG/master/'
+    'TBXcoreStructV03.rng" type="application/xml" '
+    'schematypens="http://relaxng.org/ns/structure/1.0"?>\n'
+    '<?xml-model href="https://raw.githubusercontent.com/LTAC-Global/TBX-Basic_dialect/master/'
+    'DCA/TBX-Basic_DCA.sch" type="application/xml" '
+    'schematypens="http://purl.oclc.org/dsdl/schematron"?>\n'
+)
+_NOT_NAME = re.compile(r"[^A-Za-z0-9._-]")
+_HTTP = re.compile(r"https?://.+")
+
+
+def entry_id(uri: str, used: set[str]) -> str:
+    """A unique xml:id-safe id for a concept: "c" + the URI's last segment ("c1044")."""
+    tail = re.split(r"[/#]", uri.rstrip("/#"))[-1] or "concept"
+    base = _NOT_NAME.sub("_", tail)
+    base = base if base[:1].isalpha() else f"c{base}"
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}-{n}"
+    used.add(candidate)
+    return candidate
+
+
+def _is_graph(source: object) -> bool:
+    from rdflib import Graph
+
+    return isinstance(source, Graph)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    elem = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        elem.text = text
+    return elem
+
+
+def _term(lang_sec: ET.Element, term: str, status: str) -> None:
+    term_sec = _sub(lang_sec, "termSec")
+    _sub(term_sec, "term", term)
+    _sub(term_sec, "termNote", "fullForm", type="termType")
+    _sub(term_sec, "termNote", status, type="administrativeStatus")
+
+
+def concept_entry(entry: GlossaryEntry, entry_id: str, langs: Sequence[str]) -> ET.Element | None:
+    """The ``conceptEntry`` element of one glossary entry (None when it has no term in ``langs``).
+
+    Elements are built without a namespace: they are serialised inside the ``<tbx>`` element,
+    whose default namespace is the TBX one.
+    """
+    if not any(entry.pref.get(lang) or entry.alt.get(lang) for lang in langs):
+        return None
+    elem = ET.Element("conceptEntry", {"id": entry_id})
+    shown_fields = entry.subject_fields.get(langs[0]) or next(
+        iter(entry.subject_fields.values()), ()
+    )
+    for subject_field in shown_fields:
+        _sub(elem, "descrip", subject_field, type="subjectField")
+    if _HTTP.fullmatch(entry.uri):
+        # TBX-Basic's Schematron wants targets to be http(s) URIs or internal ids.
+        _sub(elem, "xref", entry.uri, type="externalCrossReference", target=entry.uri)
+    else:
+        _sub(elem, "note", f"URI: {entry.uri}")
+    if entry.notation:
+        _sub(elem, "note", f"notation: {entry.notation}")
+    for lang in langs:
+        pref, alts = entry.pref.get(lang), entry.alt.get(lang, ())
+        if not pref and not alts:
+            continue
+        lang_sec = _sub(elem, "langSec", **{XML_LANG: lang})
+        for definition in entry.definitions.get(lang, ()):
+            _sub(lang_sec, "descrip", definition, type="definition")
+        if pref:
+            _term(lang_sec, pref, PREFERRED)
+        for alt in alts:
+            _term(lang_sec, alt, ADMITTED)
+    return elem
+
+
+def write_tbx(
+    source: SkosSnapshot | Graph | Iterable[GlossaryEntry],
+    stream: BinaryIO,
+    langs: Sequence[str],
+    *,
+    title: str = "socsec thesaurus",
+    source_note: str | None = None,
+) -> int:
+    """Write a TBX-Basic file (UTF-8) and return the number of concept entries written.
+
+    Args:
+        source: a snapshot, an rdflib graph, or glossary entries (:mod:`socsec.thesaurus.glossary`).
+        stream: a binary stream (a file opened "wb", ``io.BytesIO``...).
+        langs: languages to export, the first is the document's ``xml:lang`` (e.g. en, fr, es).
+        title: the file title, in the TBX header.
+        source_note: provenance and licence text for the header; by default the attribution,
+            rights and licence stated in the data (EuroVoc and UNESCO require them kept).
+    """
+    langs = list(langs)
+    if not langs:
+        raise ValueError("at least one language is needed")
+    if not isinstance(source, SkosSnapshot) and _is_graph(source):
+        source = snapshot_from_graph(source)  # type: ignore[arg-type]
+    if source_note is None and isinstance(source, SkosSnapshot):
+        source_note = source.provenance_note()
+    header = ET.Element("tbxHeader")
+    file_desc = _sub(header, "fileDesc")
+    # TBX core order: publicationStmt?, titleStmt?, sourceDesc+.
+    _sub(
+        _sub(file_desc, "publicationStmt"), "p", f"Exported by socsec on {date.today().isoformat()}"
+    )
+    _sub(_sub(file_desc, "titleStmt"), "title", title)
+    _sub(_sub(file_desc, "sourceDesc"), "p", source_note or "SKOS thesaurus exported by socsec")
+    stream.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+    stream.write(_SCHEMA_PIS.encode())
+    stream.write(
+        f'<tbx type="TBX-Basic" style="dca" xml:lang="{langs[0]}" xmlns="{TBX_NS}">\n'.encode()
+    )
+    stream.write(
+        ET.tostring(header, encoding="utf-8", xml_declaration=False) + b"\n<text>\n<body>\n"
+    )
+    used: set[str] = set()
+    count = 0
+    for entry in as_entries(source, langs):
+        elem = concept_entry(entry, entry_id(entry.uri, used), langs)
+        if elem is None:
+            continue
+        stream.write(ET.tostring(elem, encoding="utf-8", xml_declaration=False) + b"\n")
+        count += 1
+    stream.write(b"</body>\n</text>\n</tbx>\n")
+    return count

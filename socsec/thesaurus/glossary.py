@@ -1,0 +1,143 @@
+"""Glossary entries: the per-concept, per-language view the translator exports are made from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from socsec.analysis import base_language
+from socsec.thesaurus.checks_io import Lit, SkosSnapshot, snapshot_from_graph
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from socsec.thesaurus.model import ConceptView
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """One concept as a glossary row.
+
+    Attributes:
+        uri: the concept URI.
+        notation: its notation, if any.
+        pref: preferred label per language.
+        alt: alternative labels per language (sorted).
+        definitions: definitions per language.
+        subject_fields: labels of the concept's schemes, per language.
+    """
+
+    uri: str
+    notation: str | None = None
+    pref: dict[str, str] = field(default_factory=dict)
+    alt: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    definitions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    subject_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _by_lang(lits: Iterable[Lit], langs: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for lit in lits:
+        lang = base_language(lit.lang)
+        if lang is not None and lang in langs:
+            out.setdefault(lang, []).append(lit.value)
+    return out
+
+
+def entries_from_snapshot(snap: SkosSnapshot, langs: Sequence[str]) -> Iterator[GlossaryEntry]:
+    """Glossary entries of the live (not deprecated) concepts, sorted by URI.
+
+    When a concept has several prefLabels in a language (an S14 defect), the smallest is kept.
+    """
+    scheme_labels = {
+        scheme: {
+            lang: min(values)
+            for lang, values in _by_lang(snap.labels_of("pref", scheme), langs).items()
+        }
+        for scheme in snap.schemes
+    }
+    for uri in sorted(snap.concepts - snap.deprecated):
+        pref = {
+            lang: min(values)
+            for lang, values in _by_lang(snap.labels_of("pref", uri), langs).items()
+        }
+        alt = {
+            lang: tuple(sorted(set(v)))
+            for lang, v in _by_lang(snap.labels_of("alt", uri), langs).items()
+        }
+        alt = {
+            lang: tuple(v for v in values if v != pref.get(lang)) for lang, values in alt.items()
+        }
+        definitions = {
+            lang: tuple(sorted(set(v)))
+            for lang, v in _by_lang(snap.notes_of("definition", uri), langs).items()
+        }
+        fields: dict[str, list[str]] = {}
+        for scheme in sorted(snap.in_scheme.get(uri, ())):
+            for lang, label in scheme_labels.get(scheme, {}).items():
+                fields.setdefault(lang, []).append(label)
+        yield GlossaryEntry(
+            uri=uri,
+            notation=snap.notation(uri),
+            pref=dict(sorted(pref.items())),
+            alt={k: v for k, v in sorted(alt.items()) if v},
+            definitions=dict(sorted(definitions.items())),
+            subject_fields={k: tuple(v) for k, v in sorted(fields.items())},
+        )
+
+
+def entries_from_views(
+    views: Iterable[ConceptView],
+    langs: Sequence[str],
+    scheme_titles: dict[str, dict[str, str]] | None = None,
+) -> Iterator[GlossaryEntry]:
+    """Glossary entries from the lookup cache's concept views (``ThesaurusCache.concept``).
+
+    Args:
+        views: concept views, e.g. ``(cache.concept(u) for u in uris)``.
+        langs: languages to keep.
+        scheme_titles: scheme URI -> title per language, for the subject field.
+    """
+    titles = scheme_titles or {}
+    for view in views:
+        if view.deprecated:
+            continue
+        pref = {
+            base_language(k) or "": v for k, v in view.pref.items() if base_language(k) in langs
+        }
+        alt = {
+            base_language(k) or "": tuple(sorted(v))
+            for k, v in view.alt.items()
+            if base_language(k) in langs
+        }
+        notes = view.notes.get("definition", {})
+        defs = {
+            base_language(k) or "": tuple(v) for k, v in notes.items() if base_language(k) in langs
+        }
+        fields: dict[str, list[str]] = {}
+        for scheme in view.schemes:
+            for lang, title in titles.get(scheme, {}).items():
+                if lang in langs:
+                    fields.setdefault(lang, []).append(title)
+        yield GlossaryEntry(
+            uri=view.uri,
+            notation=view.notation,
+            pref=pref,
+            alt={k: v for k, v in alt.items() if v},
+            definitions=defs,
+            subject_fields={k: tuple(v) for k, v in fields.items()},
+        )
+
+
+def as_entries(
+    source: SkosSnapshot | Graph | Iterable[GlossaryEntry], langs: Sequence[str]
+) -> Iterable[GlossaryEntry]:
+    """Glossary entries from a snapshot, an rdflib graph, or entries already made."""
+    if isinstance(source, SkosSnapshot):
+        return entries_from_snapshot(source, langs)
+    from rdflib import Graph
+
+    if isinstance(source, Graph):
+        return entries_from_snapshot(snapshot_from_graph(source), langs)
+    return source
