@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 
-class RecordType(str, Enum):
+class RecordType(str, Enum):  # noqa: UP042 - str() stays "RecordType.x" for other modules
     """Kinds of publication (CSL-JSON type names where CSL has one)."""
 
     article = "article"

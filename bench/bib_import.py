@@ -1,0 +1,114 @@
+"""Benchmark: import 100,000 records from BibTeX and from CSL-JSON into a new store.
+
+No real file that big is at hand, so the input is built by repeating the 1,802 real records
+of the bundled sample (NBER working papers, EUR-Lex acts with their EuroVoc subjects) with
+new ids (``<id>-r<N>``); everything else is the real data. Each import runs in a fresh
+subprocess so that its peak RSS is its own. Subjects are checked against the real thesaurus
+cache (the bundled EuroVoc extract).
+
+    .venv/bin/python bench/bib_import.py [--records 100000]
+
+Prints records/s (wall clock), records per CPU second of the busiest process (what an idle
+machine would reach; BibTeX is parsed by a worker process on multi-core machines) and peak
+RSS per format; target >= 5,000 records/s and < 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def build_inputs(workdir: Path, n: int) -> dict[str, Path]:
+    """Write n records as BibTeX and CSL-JSON by repeating the sample with new ids."""
+    from socsec.bibliography.bundle import sample_path
+    from socsec.bibliography.formats import bibtex, csljson
+
+    base = list(csljson.read(sample_path()))
+
+    def records():  # type: ignore[no-untyped-def]
+        for i in range(n):
+            r = base[i % len(base)]
+            yield dataclasses.replace(r, id=f"{r.id}-r{i // len(base)}")
+
+    paths = {"bibtex": workdir / "bench.bib", "csljson": workdir / "bench.json"}
+    with paths["bibtex"].open("w", encoding="utf-8") as fh:
+        bibtex.write(records(), fh)
+    with paths["csljson"].open("w", encoding="utf-8") as fh:
+        csljson.write(records(), fh)
+    return paths
+
+
+def run_one(fmt: str, path: Path, data_dir: Path) -> None:
+    """Import one file into a new store (child process); print a JSON line of figures."""
+    from socsec.bibliography.service import import_file
+    from socsec.bibliography.store import BibliographyStore, get_checker
+    from socsec.config import Settings
+    from socsec.workspace import Workspace
+
+    ws = Workspace(root=data_dir, settings=Settings.load(data_dir=data_dir))
+    checker = get_checker(ws)
+    store = BibliographyStore.open(path.with_name(path.name + ".sqlite"))
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    report = import_file(store, path, fmt=fmt, checker=checker)
+    elapsed = time.perf_counter() - start
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU seconds do not depend on what else the machine runs (the wall clock does).
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    worker_cpu = kids.ru_utime + kids.ru_stime
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # BibTeX is parsed by worker processes on multi-core machines: report their peak too.
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    figures = {
+        "format": fmt,
+        "records": report.total,
+        "created": report.created,
+        "seconds": round(elapsed, 2),
+        "records_per_s": round(report.total / elapsed),
+        "cpu_seconds": round(cpu, 2),
+        "worker_cpu_seconds": round(worker_cpu, 2),
+        "records_per_cpu_s": round(report.total / max(cpu, worker_cpu)),
+        "peak_rss_mb": round(rss_mb),
+        "worker_peak_rss_mb": round(child_mb),
+        "file_mb": round(path.stat().st_size / 1e6, 1),
+        "store_count": store.count(),
+    }
+    print(json.dumps(figures))
+
+
+def main() -> None:
+    """Build the inputs, then import each in a subprocess."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--run", nargs=3, metavar=("FORMAT", "FILE", "DATA_DIR"))
+    args = parser.parse_args()
+    if args.run:
+        run_one(args.run[0], Path(args.run[1]), Path(args.run[2]))
+        return
+    from socsec.config import Settings
+    from socsec.workspace import Workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        data_dir = workdir / "data"
+        Workspace.open(Settings.load(data_dir=data_dir))  # bundled thesaurus for subject checks
+        paths = build_inputs(workdir, args.records)
+        for fmt, path in paths.items():
+            out = subprocess.run(
+                [sys.executable, __file__, "--run", fmt, str(path), str(data_dir)],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            print(out.stdout.strip())
+
+
+if __name__ == "__main__":
+    main()

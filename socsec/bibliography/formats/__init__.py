@@ -1,0 +1,155 @@
+"""Bibliographic file formats, one module per format, and the registry that picks one.
+
+Each module has ``NAME``, ``EXTENSIONS``, ``LOST_FIELDS`` (Record fields the format cannot
+carry; they are dropped on export and listed rather than lost silently), ``read_located``,
+``read`` and (except read-only formats) ``write``.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import IO, Protocol
+
+from socsec.bibliography.model import Record
+from socsec.bibliography.store import Located
+from socsec.errors import InputDataError, NotFoundError
+
+Source = Path | str | IO[str]
+ErrorSink = Callable[[InputDataError], None]
+
+_MODULES = {
+    "bibtex": "socsec.bibliography.formats.bibtex",
+    "ris": "socsec.bibliography.formats.ris",
+    "csljson": "socsec.bibliography.formats.csljson",
+    "marcxml": "socsec.bibliography.formats.marcxml",
+    "csv": "socsec.bibliography.formats.csv",
+    "eurlex-jsonl": "socsec.bibliography.formats.eurlex",
+}
+_EXTENSIONS = {
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+    ".ris": "ris",
+    ".json": "csljson",
+    ".csljson": "csljson",
+    ".xml": "marcxml",
+    ".marcxml": "marcxml",
+    ".mrcx": "marcxml",
+    ".csv": "csv",
+    ".jsonl": "eurlex-jsonl",
+}
+FORMAT_NAMES: tuple[str, ...] = tuple(_MODULES)
+WRITABLE: tuple[str, ...] = ("bibtex", "ris", "csljson", "marcxml", "csv")
+
+
+class LabelSource(Protocol):
+    """What exports need from the thesaurus to print subject labels (``ThesaurusCache``)."""
+
+    def pref_label(self, uri: str, lang: str) -> str:
+        """The preferred label of a concept in a language, with fallback."""
+        ...
+
+
+def subject_label(uri: str, lang: str, labels: LabelSource | None) -> str:
+    """A concept's label in ``lang``; its URI when there is no thesaurus or it is unknown."""
+    if labels is None:
+        return uri
+    try:
+        return labels.pref_label(uri, lang)
+    except Exception:  # an unknown concept exports as its URI rather than failing the export
+        return uri
+
+
+def get_format(name: str) -> ModuleType:
+    """The module of a format by name.
+
+    Raises:
+        NotFoundError: unknown name (the known ones are suggested).
+    """
+    import importlib
+
+    key = name.lower().replace("_", "-")
+    key = {"bib": "bibtex", "biblatex": "bibtex", "csl-json": "csljson", "json": "csljson",
+           "marc": "marcxml", "eurlex": "eurlex-jsonl"}.get(key, key)  # fmt: skip
+    if key not in _MODULES:
+        raise NotFoundError(f"unknown format {name!r}", suggestions=list(_MODULES))
+    return importlib.import_module(_MODULES[key])
+
+
+def guess_format(path: Path | str) -> str:
+    """The format name for a file name's extension (``.gz`` is looked through).
+
+    Raises:
+        InputDataError: the extension is not known; the user should pass ``--format``.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".gz":
+        suffix = Path(p.stem).suffix.lower()
+    if suffix not in _EXTENSIONS:
+        raise InputDataError(
+            f"cannot tell the format from the extension {suffix or '(none)'!r}",
+            path=p,
+            hint="pass --format, one of " + ", ".join(_MODULES),
+        )
+    return _EXTENSIONS[suffix]
+
+
+def source_name(source: Source) -> str:
+    """The file name of a source, or ``<stream>``."""
+    if isinstance(source, (str, Path)):
+        return str(source)
+    return str(getattr(source, "name", "<stream>"))
+
+
+@contextmanager
+def open_text(source: Source) -> Iterator[IO[str]]:
+    """A text stream for a path (``-`` is stdin, ``.gz`` is decompressed) or the stream itself."""
+    if isinstance(source, (str, Path)):
+        if str(source) == "-":
+            yield sys.stdin
+            return
+        path = Path(source)
+        try:
+            if path.suffix == ".gz":
+                import gzip
+
+                with gzip.open(path, "rt", encoding="utf-8-sig", newline="") as fh:
+                    yield fh
+            else:
+                with path.open(encoding="utf-8-sig", newline="") as fh:
+                    yield fh
+        except FileNotFoundError:
+            raise NotFoundError(f"file not found: {path}") from None
+        except UnicodeDecodeError as exc:
+            raise InputDataError(f"not UTF-8 text ({exc.reason})", path=path) from None
+    else:
+        yield source
+
+
+def records_only(located: Iterable[Located]) -> Iterator[Record]:
+    """Drop positions."""
+    for item in located:
+        yield item.record
+
+
+def read_text(source: Source) -> str:
+    """The whole text of a source."""
+    with open_text(source) as fh:
+        try:
+            return fh.read()
+        except UnicodeDecodeError as exc:
+            raise InputDataError(
+                f"not UTF-8 text ({exc.reason})", path=source_name(source)
+            ) from None
+
+
+def to_string(write: Callable[..., None], records: Iterable[Record], **kwargs: object) -> str:
+    """Run a format's ``write`` into a string (for tests and small exports)."""
+    buf = io.StringIO()
+    write(records, buf, **kwargs)
+    return buf.getvalue()

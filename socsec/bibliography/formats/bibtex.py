@@ -1,0 +1,427 @@
+"""BibTeX/BibLaTeX, parsed by bibtexparser v2 in chunks of entries (streaming, exact lines).
+
+Subjects are written as ``subject-uri = {URI ; URI}`` (read back) and, for people,
+``subject = {label ; label}`` in the chosen language (not read back).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from bibtexparser.entrypoint import parse_string
+
+from socsec.bibliography.codec import parse_name
+from socsec.bibliography.formats import (
+    ErrorSink,
+    LabelSource,
+    Source,
+    open_text,
+    records_only,
+    source_name,
+    subject_label,
+)
+from socsec.bibliography.formats.latex import decode, encode
+from socsec.bibliography.model import Person, Record, RecordType, Subject
+from socsec.bibliography.store import Located
+from socsec.errors import InputDataError
+
+# bibtexparser logs each failed block; we raise InputDataError instead, so keep it off stderr
+# (a NullHandler stops the lastResort handler, yet an app's own logging still sees it).
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+
+NAME = "bibtex"
+EXTENSIONS = (".bib", ".bibtex")
+LOST_FIELDS: dict[str, str] = {
+    "title_language": "BibTeX has no field for the language of the title",
+    "aliases": "ids merged into the record live in the store only",
+    "created": "store timestamp",
+    "modified": "store timestamp",
+    "extra": "only extra fields read from BibTeX (bibtex.*) are written back",
+    "subjects.curated": "curated and suggested subjects are written alike",
+}
+CHUNK = 1000  # entries parsed per bibtexparser call
+
+FROM_BIBTEX = {
+    "article": RecordType.article,
+    "book": RecordType.book,
+    "mvbook": RecordType.book,
+    "booklet": RecordType.book,
+    "proceedings": RecordType.book,
+    "inbook": RecordType.chapter,
+    "incollection": RecordType.chapter,
+    "inproceedings": RecordType.paper_conference,
+    "conference": RecordType.paper_conference,
+    "techreport": RecordType.report,
+    "report": RecordType.report,
+    "phdthesis": RecordType.thesis,
+    "mastersthesis": RecordType.thesis,
+    "thesis": RecordType.thesis,
+    "legislation": RecordType.legislation,
+    "legal": RecordType.legislation,
+    "jurisdiction": RecordType.legislation,
+    "dataset": RecordType.dataset,
+    "online": RecordType.webpage,
+    "electronic": RecordType.webpage,
+    "www": RecordType.webpage,
+}
+TO_BIBTEX = {
+    RecordType.article: "article",
+    RecordType.book: "book",
+    RecordType.chapter: "incollection",
+    RecordType.report: "techreport",
+    RecordType.thesis: "phdthesis",
+    RecordType.legislation: "legislation",
+    RecordType.dataset: "dataset",
+    RecordType.paper_conference: "inproceedings",
+    RecordType.webpage: "online",
+    RecordType.other: "misc",
+}
+# BibTeX field -> Record attribute (first present wins for aliases).
+_FIELDS = {
+    "journal": "container_title",
+    "journaltitle": "container_title",
+    "booktitle": "container_title",
+    "series": "container_title",
+    "publisher": "publisher",
+    "institution": "publisher",
+    "school": "publisher",
+    "organization": "publisher",
+    "address": "place",
+    "location": "place",
+    "volume": "volume",
+    "number": "issue",
+    "issue": "issue",
+    "pages": "pages",
+    "edition": "edition",
+    "doi": "doi",
+    "isbn": "isbn",
+    "issn": "issn",
+    "url": "url",
+    "language": "language",
+    "langid": "language",
+    "abstract": "abstract",
+    "note": "notes",
+    "annote": "notes",
+}
+_HANDLED = set(_FIELDS) | {"title", "author", "editor", "year", "date", "month", "keywords",
+                           "subject", "subject-uri", "type"}  # fmt: skip
+_WRITE = (
+    ("container_title", "journal"), ("publisher", "publisher"), ("place", "address"),
+    ("volume", "volume"), ("issue", "number"), ("pages", "pages"), ("edition", "edition"),
+    ("doi", "doi"), ("isbn", "isbn"), ("issn", "issn"), ("url", "url"),
+    ("language", "langid"), ("abstract", "abstract"), ("notes", "note"),
+)  # fmt: skip
+_MONTHS = {m: i for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}  # fmt: skip
+_ENTRY_START = re.compile(r"^\s*@")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def split_names(value: str) -> tuple[Person, ...]:
+    """BibTeX name list ("A and B") into persons; ``{Institution}`` gives a literal."""
+    if "{" not in value and "\\" not in value:
+        return tuple(parse_name(n) for n in _AND.split(value.strip()) if n.strip())
+    names: list[str] = []
+    depth, start, i = 0, 0, 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0:
+            m = _AND.match(value, i)
+            if m and i > start:
+                names.append(value[start:i])
+                start = i = m.end()
+                continue
+        i += 1
+    names.append(value[start:])
+    people = []
+    for raw in names:
+        raw = raw.strip()
+        if not raw:
+            continue
+        if raw.startswith("{") and raw.endswith("}") and raw.count("{") == 1:
+            people.append(Person(literal=decode(raw[1:-1]).strip()))
+        else:
+            people.append(parse_name(decode(raw)))
+    return tuple(people)
+
+
+RawEntry = tuple[str, str, dict[str, Any]]  # key, entry type, fields (cheap to pickle)
+
+
+def _raw(entry: Any) -> RawEntry:
+    return entry.key, entry.entry_type, {k.lower(): v.value for k, v in entry.fields_dict.items()}
+
+
+def _entry_to_record(raw: RawEntry) -> Record:
+    key, entry_type, fields = raw
+
+    def text(name: str) -> str | None:
+        value = fields.get(name)
+        if value is None:
+            return None
+        out = decode(str(value)).strip()
+        if name not in ("abstract", "note", "annote"):  # paragraphs kept there only
+            out = " ".join(out.split())
+        return out or None
+
+    values: dict[str, Any] = {}
+    for name, attr in _FIELDS.items():
+        if attr not in values and (value := text(name)) is not None:
+            values[attr] = value
+    if "pages" in values:
+        values["pages"] = values["pages"].replace("–", "-")
+    year_text = text("year")
+    issued = text("date")
+    year = int(year_text) if year_text and year_text.isdigit() else None
+    if year_text and year is None:
+        raise ValueError(f"invalid year {year_text!r}")
+    if issued is None and year is not None:
+        month = (text("month") or "").lower()[:3]
+        month_num = _MONTHS.get(month) or (int(month) if month.isdigit() else None)
+        issued = f"{year:04d}-{month_num:02d}" if month_num else None
+    keywords = tuple(k.strip() for k in re.split(r"[;,]", text("keywords") or "") if k.strip())
+    subjects = tuple(
+        Subject(uri=u.strip()) for u in (text("subject-uri") or "").split(";") if u.strip()
+    )
+    extra = {f"bibtex.{k}": decode(str(v)) for k, v in fields.items() if k not in _HANDLED}
+    return Record(
+        id=key,
+        type=FROM_BIBTEX.get(entry_type.lower(), RecordType.other),
+        title=text("title") or "",
+        authors=split_names(str(fields.get("author", ""))),
+        editors=split_names(str(fields.get("editor", ""))),
+        year=year,
+        issued=issued,
+        keywords=keywords,
+        subjects=subjects,
+        extra=extra,
+        **values,
+    )
+
+
+def _chunks(fh: IO[str]) -> Iterator[tuple[int, str]]:
+    """Blocks of about CHUNK entries, cut before a line starting with ``@``; (first line, text)."""
+    lines: list[str] = []
+    first, entries, lineno = 1, 0, 0
+    for lineno, line in enumerate(fh, start=1):
+        if _ENTRY_START.match(line):
+            if entries >= CHUNK:
+                yield first, "".join(lines)
+                lines, first, entries = [], lineno, 0
+            entries += 1
+        lines.append(line)
+    if lines:
+        yield first, "".join(lines)
+
+
+# (line, raw entry, or the reason it failed); records are made by the caller so that the
+# worker processes only run bibtexparser.
+Parsed = list[tuple[int, RawEntry | None, str | None]]
+_STRING_DEF = re.compile(r"^\s*@string\b", re.IGNORECASE | re.MULTILINE)
+POOL_MIN_CHUNKS = 2  # a file of more chunks than this is parsed by worker processes
+
+
+def _parse_chunk(first: int, text: str, strings: dict[str, str]) -> tuple[Parsed, dict[str, str]]:
+    """Parse one chunk (also in a worker process): its entries and the @string macros it adds."""
+    lib = parse_string(text)
+    added = {s.key.lower(): str(s.value) for s in lib.strings}
+    known = {**strings, **added}
+    failed = {b.start_line or 0: b for b in lib.failed_blocks}
+    blocks: list[tuple[int, Any]] = sorted(
+        [(e.start_line or 0, e) for e in lib.entries] + list(failed.items()),
+        key=lambda pair: pair[0],
+    )
+    out: Parsed = []
+    for start, block in blocks:
+        line = first + start
+        if failed.get(start) is block:
+            out.append((line, None, _failure_reason(block)))
+            continue
+        try:
+            _resolve_strings(block, known)
+            out.append((line, _raw(block), None))
+        except (ValueError, TypeError) as exc:
+            out.append((line, None, str(exc)))
+    return out, added
+
+
+def _parsed_chunks(chunks: Iterator[tuple[int, str]], workers: int) -> Iterator[Parsed]:
+    """Parsed chunks in file order; bibtexparser is the slow part of an import, so big files
+    are parsed by ``workers`` processes while the caller validates and stores."""
+    strings: dict[str, str] = {}
+    head = []
+    for chunk in chunks:
+        head.append(chunk)
+        if len(head) > POOL_MIN_CHUNKS:
+            break
+    if workers < 1 or len(head) <= POOL_MIN_CHUNKS:
+        for first, text in [*head, *chunks]:
+            parsed, added = _parse_chunk(first, text, strings)
+            strings.update(added)
+            yield parsed
+        return
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from itertools import chain
+
+    # spawn, not fork: the caller holds an open SQLite connection.
+    context = multiprocessing.get_context("spawn")
+    pending: deque[Future[tuple[Parsed, dict[str, str]]] | Parsed] = deque()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for first, text in chain(head, chunks):
+            if _STRING_DEF.search(text):
+                # Macros defined here apply to later chunks only: parse it now, in order.
+                parsed, added = _parse_chunk(first, text, strings)
+                strings.update(added)
+                pending.append(parsed)
+            else:
+                pending.append(pool.submit(_parse_chunk, first, text, dict(strings)))
+            while len(pending) > workers * 2:
+                yield _result(pending.popleft())
+        while pending:
+            yield _result(pending.popleft())
+
+
+def _result(item: Any) -> Parsed:
+    from concurrent.futures import Future
+
+    if isinstance(item, Future):
+        parsed: Parsed = item.result()[0]
+        return parsed
+    return item  # type: ignore[no-any-return]
+
+
+def read_located(
+    source: Source, *, on_error: ErrorSink | None = None, workers: int | None = None
+) -> Iterator[Located]:
+    """Stream the entries of a BibTeX file.
+
+    Args:
+        source: path or text stream.
+        on_error: called with each entry that cannot be read, instead of raising.
+        workers: parser processes for big files (default: CPUs - 1, at most 3; 0 parses in
+            this process).
+
+    Raises:
+        InputDataError: an entry cannot be parsed (e.g. truncated), with its line.
+    """
+    import os
+
+    name = source_name(source)
+    if workers is None:
+        workers = min(3, (os.cpu_count() or 1) - 1)
+    number = 0
+    with open_text(source) as fh:
+        try:
+            for parsed in _parsed_chunks(_chunks(fh), workers):
+                for line, raw, reason in parsed:
+                    number += 1
+                    record = None
+                    if raw is not None:
+                        try:
+                            record = _entry_to_record(raw)
+                        except (ValueError, TypeError) as exc:
+                            reason = str(exc)
+                    if record is not None:
+                        yield Located(record, number, line)
+                        continue
+                    error = InputDataError(f"entry {number}: {reason}", path=name, line=line)
+                    if on_error is None:
+                        raise error
+                    on_error(error)
+        except UnicodeDecodeError as exc:
+            raise InputDataError(f"not UTF-8 text ({exc.reason})", path=name) from None
+
+
+def _failure_reason(block: Any) -> str:
+    error = getattr(block, "error", None)
+    message = str(getattr(error, "abort_reason", "") or error or "").strip()
+    message = message.splitlines()[-1] if message else "cannot parse the entry"
+    raw = str(getattr(block, "raw", "")).strip().splitlines()
+    head = raw[0][:60] if raw else ""
+    return f"{message} (in: {head})" if head else message
+
+
+def _resolve_strings(entry: Any, strings: dict[str, str]) -> None:
+    # Unbraced macro values (@string) and month abbreviations come back as the bare name.
+    if not strings:
+        return
+    for f in entry.fields:
+        if isinstance(f.value, str) and f.value.lower() in strings:
+            f.value = strings[f.value.lower()]
+
+
+def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
+    """Records of a BibTeX file or stream."""
+    return records_only(read_located(source, on_error=on_error))
+
+
+def _names(people: tuple[Person, ...]) -> str:
+    parts = []
+    for p in people:
+        if p.literal:
+            parts.append("{" + encode(p.literal) + "}")
+        else:
+            parts.append(", ".join(encode(x) for x in (p.family, p.given) if x))
+    return " and ".join(parts)
+
+
+def write(
+    records: Iterable[Record],
+    stream: IO[str],
+    *,
+    subject_lang: str = "en",
+    labels: LabelSource | None = None,
+) -> int:
+    """Write BibLaTeX-flavoured BibTeX (UTF-8); returns the number of entries written."""
+    n = 0
+    for record in records:
+        fields: list[tuple[str, str]] = [("title", encode(record.title))]
+        if record.authors:
+            fields.append(("author", _names(record.authors)))
+        if record.editors:
+            fields.append(("editor", _names(record.editors)))
+        if record.year is not None:
+            fields.append(("year", str(record.year)))
+        if record.issued and len(record.issued) > 4:
+            fields.append(("date", record.issued))
+        for attr, key in _WRITE:
+            value = getattr(record, attr)
+            if value:
+                if key == "journal" and record.type in (
+                    RecordType.chapter,
+                    RecordType.paper_conference,
+                ):
+                    key = "booktitle"
+                elif key == "journal" and record.type is not RecordType.article:
+                    key = "series"
+                fields.append((key, value if key in ("url", "doi") else encode(value)))
+        if record.keywords:
+            fields.append(("keywords", encode(", ".join(record.keywords))))
+        if record.subjects:
+            fields.append(
+                (
+                    "subject",
+                    encode(
+                        " ; ".join(
+                            subject_label(s.uri, subject_lang, labels) for s in record.subjects
+                        )
+                    ),
+                )
+            )
+            fields.append(("subject-uri", " ; ".join(s.uri for s in record.subjects)))
+        for key, value in record.extra.items():
+            if key.startswith("bibtex."):
+                fields.append((key[7:], encode(value)))
+        body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
+        stream.write(f"@{TO_BIBTEX[record.type]}{{{record.id},\n{body}\n}}\n\n")
+        n += 1
+    return n

@@ -1,0 +1,246 @@
+"""CSL-JSON (the citeproc/Zotero/Pandoc exchange format); subjects travel as
+``"custom": {"subjects": [URI, ...]}`` and are read back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any
+
+from socsec.bibliography.codec import person_from_value, person_to_dict
+from socsec.bibliography.formats import (
+    ErrorSink,
+    LabelSource,
+    Source,
+    open_text,
+    records_only,
+    source_name,
+)
+from socsec.bibliography.model import Record, RecordType, Subject
+from socsec.bibliography.store import Located
+from socsec.errors import InputDataError
+
+NAME = "csljson"
+EXTENSIONS = (".json", ".csljson")
+LOST_FIELDS: dict[str, str] = {
+    "title_language": "CSL-JSON has no field for the language of the title",
+    "aliases": "ids merged into the record live in the store only",
+    "created": "store timestamp",
+    "modified": "store timestamp",
+    "extra": "not written (custom holds exactly the subjects)",
+    "subjects.curated": "custom.subjects is a plain list of URIs",
+}
+TO_CSL = {
+    RecordType.article: "article-journal",
+    RecordType.book: "book",
+    RecordType.chapter: "chapter",
+    RecordType.report: "report",
+    RecordType.thesis: "thesis",
+    RecordType.legislation: "legislation",
+    RecordType.dataset: "dataset",
+    RecordType.paper_conference: "paper-conference",
+    RecordType.webpage: "webpage",
+    RecordType.other: "document",
+}
+FROM_CSL = {v: k for k, v in TO_CSL.items()} | {
+    "article": RecordType.article,
+    "article-magazine": RecordType.article,
+    "article-newspaper": RecordType.article,
+    "bill": RecordType.legislation,
+    "regulation": RecordType.legislation,
+    "treaty": RecordType.legislation,
+    "legal_case": RecordType.legislation,
+    "post-weblog": RecordType.webpage,
+    "post": RecordType.webpage,
+    "manuscript": RecordType.other,
+}
+_PLAIN = {
+    "container-title": "container_title",
+    "publisher": "publisher",
+    "publisher-place": "place",
+    "volume": "volume",
+    "issue": "issue",
+    "page": "pages",
+    "edition": "edition",
+    "DOI": "doi",
+    "ISBN": "isbn",
+    "ISSN": "issn",
+    "URL": "url",
+    "language": "language",
+    "abstract": "abstract",
+    "note": "notes",
+}
+
+
+def to_csl(record: Record) -> dict[str, Any]:
+    """A record as a CSL-JSON item (also what citeproc-py is given)."""
+    item: dict[str, Any] = {"id": record.id, "type": TO_CSL[record.type], "title": record.title}
+    if record.authors:
+        item["author"] = [person_to_dict(p) for p in record.authors]
+    if record.editors:
+        item["editor"] = [person_to_dict(p) for p in record.editors]
+    if record.issued or record.year:
+        parts = [int(x) for x in (record.issued or str(record.year)).split("-")]
+        item["issued"] = {"date-parts": [parts]}
+    for key, attr in _PLAIN.items():
+        value = getattr(record, attr)
+        if value:
+            item[key] = value
+    if record.container_title and record.type in (RecordType.report, RecordType.book):
+        item["collection-title"] = item.pop("container-title")  # a series, for CSL styles
+    if record.issue and record.type in (RecordType.report, RecordType.legislation):
+        item["number"] = item.pop("issue")  # CSL's report/act number
+    if record.keywords:
+        item["keyword"] = ", ".join(record.keywords)
+    if record.subjects:
+        item["custom"] = {"subjects": [s.uri for s in record.subjects]}
+    return item
+
+
+def from_csl(item: Mapping[str, Any]) -> Record:
+    """A record from a CSL-JSON item; raises ValueError/TypeError/KeyError on bad shapes."""
+    ctype = str(item.get("type") or "")
+    if not ctype:
+        raise ValueError("type is required")
+    issued, year = None, None
+    date = item.get("issued")
+    if isinstance(date, Mapping):
+        parts = (date.get("date-parts") or [[]])[0]
+        if parts:
+            nums = [int(p) for p in parts[:3]]
+            year = nums[0]
+            issued = "-".join([f"{nums[0]:04d}", *(f"{n:02d}" for n in nums[1:])])
+        elif date.get("raw") or date.get("literal"):
+            issued = str(date.get("raw") or date.get("literal"))
+    elif isinstance(date, (str, int)):
+        issued = str(date)
+    custom = item.get("custom") or {}
+    subjects = tuple(Subject(uri=str(u)) for u in custom.get("subjects") or ())
+    keywords_raw = item.get("keyword") or ""
+    keywords = tuple(k.strip() for k in str(keywords_raw).split(",") if k.strip())
+    kwargs: dict[str, Any] = {attr: _text(item.get(key)) for key, attr in _PLAIN.items()}
+    kwargs["issue"] = kwargs["issue"] or _text(item.get("number"))
+    kwargs["container_title"] = kwargs["container_title"] or _text(item.get("collection-title"))
+    return Record(
+        id=str(item.get("id") or ""),
+        type=FROM_CSL.get(ctype, RecordType.other),
+        title=str(item.get("title") or ""),
+        authors=tuple(person_from_value(p) for p in item.get("author") or ()),
+        editors=tuple(person_from_value(p) for p in item.get("editor") or ()),
+        year=year,
+        issued=issued,
+        keywords=keywords,
+        subjects=subjects,
+        **kwargs,
+    )
+
+
+def _text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Located]:
+    """Stream the items of a CSL-JSON array (or one object), without loading it whole.
+
+    Raises:
+        InputDataError: malformed JSON or item, with the line and item number.
+    """
+    name = source_name(source)
+    decoder = json.JSONDecoder()
+    with open_text(source) as fh:
+        buf, pos, line, number = "", 0, 1, 0
+        eof = False
+
+        def fill() -> bool:
+            nonlocal buf, pos, eof
+            chunk = fh.read(1 << 16)
+            if not chunk:
+                eof = True
+                return False
+            buf = buf[pos:] + chunk
+            pos = 0
+            return True
+
+        def skip_ws(extra: str = "") -> str:
+            nonlocal pos, line
+            while True:
+                while pos < len(buf) and (buf[pos].isspace() or buf[pos] in extra):
+                    if buf[pos] == "\n":
+                        line += 1
+                    pos += 1
+                if pos < len(buf) or not fill():
+                    return buf[pos] if pos < len(buf) else ""
+
+        first = skip_ws()
+        if first == "{":
+            single = True
+        elif first == "[":
+            single = False
+            pos += 1
+        else:
+            raise InputDataError("expected a JSON array of CSL items", path=name, line=line)
+        while True:
+            ch = skip_ws("," if not single else "")
+            if ch == "" and not single:
+                raise InputDataError(
+                    "unexpected end of file inside the array", path=name, line=line
+                )
+            if ch == "]" and not single:
+                return
+            if ch == "" and single:
+                return
+            while True:
+                try:
+                    obj, end = decoder.raw_decode(buf, pos)
+                    break
+                except json.JSONDecodeError as exc:
+                    if not eof and fill():
+                        continue
+                    raise InputDataError(
+                        f"malformed JSON: {exc.msg}",
+                        path=name,
+                        line=line + exc.lineno - 1,
+                        column=exc.colno if exc.lineno > 1 else None,
+                    ) from None
+            start_line = line
+            line += buf.count("\n", pos, end)
+            pos = end
+            number += 1
+            try:
+                if not isinstance(obj, Mapping):
+                    raise ValueError("an item must be a JSON object")
+                yield Located(from_csl(obj), number, start_line)
+            except (ValueError, TypeError, KeyError, IndexError) as exc:
+                error = InputDataError(f"item {number}: {exc}", path=name, line=start_line)
+                if on_error is None:
+                    raise error from None
+                on_error(error)
+            if single:
+                if skip_ws() != "":
+                    raise InputDataError("extra data after the JSON object", path=name, line=line)
+                return
+
+
+def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
+    """Records of a CSL-JSON file or stream."""
+    return records_only(read_located(source, on_error=on_error))
+
+
+def write(
+    records: Iterable[Record],
+    stream: IO[str],
+    *,
+    subject_lang: str = "en",
+    labels: LabelSource | None = None,
+) -> int:
+    """Write a CSL-JSON array, one item per line; returns the number written."""
+    stream.write("[")
+    n = 0
+    for record in records:
+        stream.write(",\n" if n else "\n")
+        stream.write(json.dumps(to_csl(record), ensure_ascii=False, separators=(",", ":")))
+        n += 1
+    stream.write("\n]\n")
+    return n

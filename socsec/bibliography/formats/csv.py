@@ -1,0 +1,166 @@
+"""CSV, one record per row; people as "Family, Given" joined by " ; ", lists by " ; "."""
+
+from __future__ import annotations
+
+import csv as _csv
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from socsec.bibliography.codec import parse_name
+from socsec.bibliography.formats import (
+    ErrorSink,
+    LabelSource,
+    Source,
+    open_text,
+    records_only,
+    source_name,
+    subject_label,
+)
+from socsec.bibliography.model import Person, Record, RecordType, Subject
+from socsec.bibliography.store import Located
+from socsec.errors import InputDataError
+
+NAME = "csv"
+EXTENSIONS = (".csv",)
+LOST_FIELDS: dict[str, str] = {
+    "aliases": "ids merged into the record live in the store only",
+    "created": "store timestamp",
+    "modified": "store timestamp",
+    "extra": "no column",
+}
+REQUIRED_COLUMNS = ("id", "type", "title")
+_SCALARS = (
+    "title_language", "issued", "container_title", "publisher", "place", "volume", "issue",
+    "pages", "edition", "doi", "isbn", "issn", "url", "language", "abstract", "notes",
+)  # fmt: skip
+COLUMNS = (
+    "id", "type", "title", "authors", "editors", "year", *_SCALARS, "keywords", "subjects",
+    "suggested_subjects", "subject_labels",
+)  # fmt: skip
+SEP = " ; "
+
+
+def _people(text: str) -> tuple[Person, ...]:
+    out = []
+    for part in text.split(";"):
+        part = part.strip()
+        if part:
+            out.append(parse_name(part))
+    return tuple(out)
+
+
+def _person(p: Person) -> str:
+    if p.literal:
+        return "{" + p.literal + "}"
+    return ", ".join(x for x in (p.family, p.given) if x)
+
+
+def _list(text: str | None) -> list[str]:
+    return [x.strip() for x in (text or "").split(";") if x.strip()]
+
+
+def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Located]:
+    """Stream the rows of a CSV file with a header row.
+
+    Raises:
+        InputDataError: a required column is missing, a row has the wrong number of cells, or a
+            value is bad (with the line).
+    """
+    name = source_name(source)
+    with open_text(source) as fh:
+        reader = _csv.DictReader(fh)
+        try:
+            header = list(reader.fieldnames or [])
+        except _csv.Error as exc:
+            raise InputDataError(f"malformed CSV: {exc}", path=name, line=1) from None
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+        if missing:
+            raise InputDataError(
+                f"missing column(s) {', '.join(missing)} (required: {', '.join(REQUIRED_COLUMNS)})",
+                path=name,
+                line=1,
+            )
+        unknown = [c for c in header if c not in COLUMNS]
+        if unknown:
+            raise InputDataError(
+                f"unknown column(s) {', '.join(unknown)}",
+                path=name,
+                line=1,
+                hint="known columns: " + ", ".join(COLUMNS),
+            )
+        number = 0
+        try:
+            for row in reader:
+                number += 1
+                line = reader.line_num
+                try:
+                    if None in row or any(v is None for v in row.values()):
+                        raise ValueError(f"expected {len(header)} cells")
+                    yield Located(_row_to_record(row), number, line)
+                except (ValueError, TypeError) as exc:
+                    error = InputDataError(f"row {number}: {exc}", path=name, line=line)
+                    if on_error is None:
+                        raise error from None
+                    on_error(error)
+        except _csv.Error as exc:
+            raise InputDataError(f"malformed CSV: {exc}", path=name, line=reader.line_num) from None
+
+
+def _row_to_record(row: dict[str, str]) -> Record:
+    try:
+        rtype = RecordType((row.get("type") or "").strip() or "other")
+    except ValueError:
+        raise ValueError(f"unknown type {row.get('type')!r}") from None
+    year_text = (row.get("year") or "").strip()
+    if year_text and not year_text.isdigit():
+        raise ValueError(f"invalid year {year_text!r}")
+    subjects = [Subject(u) for u in _list(row.get("subjects"))]
+    subjects += [Subject(u, curated=False) for u in _list(row.get("suggested_subjects"))]
+    return Record(
+        id=(row.get("id") or "").strip(),
+        type=rtype,
+        title=(row.get("title") or "").strip(),
+        authors=_people(row.get("authors") or ""),
+        editors=_people(row.get("editors") or ""),
+        year=int(year_text) if year_text else None,
+        keywords=tuple(_list(row.get("keywords"))),
+        subjects=tuple(subjects),
+        **{k: ((row.get(k) or "").strip() or None) for k in _SCALARS},  # type: ignore[arg-type]
+    )
+
+
+def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
+    """Records of a CSV file or stream."""
+    return records_only(read_located(source, on_error=on_error))
+
+
+def write(
+    records: Iterable[Record],
+    stream: IO[str],
+    *,
+    subject_lang: str = "en",
+    labels: LabelSource | None = None,
+) -> int:
+    """Write CSV with every column of :data:`COLUMNS`; returns the number of rows."""
+    writer = _csv.writer(stream, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    n = 0
+    for r in records:
+        row = [
+            r.id,
+            r.type.value,
+            r.title,
+            SEP.join(_person(p) for p in r.authors),
+            SEP.join(_person(p) for p in r.editors),
+            "" if r.year is None else str(r.year),
+        ]
+        row += [getattr(r, k) or "" for k in _SCALARS]
+        row += [
+            SEP.join(r.keywords),
+            SEP.join(s.uri for s in r.subjects if s.curated),
+            SEP.join(s.uri for s in r.subjects if not s.curated),
+            SEP.join(subject_label(s.uri, subject_lang, labels) for s in r.subjects),
+        ]
+        writer.writerow(row)
+        n += 1
+    return n

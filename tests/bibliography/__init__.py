@@ -1,0 +1,1 @@
+"""Tests of socsec.bibliography and `socsec bib`."""

@@ -1,0 +1,185 @@
+"""Formats: reading real records, round trips (with the fields each format loses listed and
+checked), bad input with line numbers, unsafe XML refused."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from socsec.bibliography.codec import record_to_dict
+from socsec.bibliography.formats import WRITABLE, get_format, guess_format, to_string
+from socsec.bibliography.formats import eurlex as eurlex_format
+from socsec.bibliography.model import Person, Record, RecordType, Subject
+from socsec.bibliography.validate import validate
+from socsec.errors import InputDataError
+from socsec.thesaurus.lookup import ThesaurusCache
+
+from .conftest import DATA, EARLY_RETIREMENT, SOCIAL_SECURITY
+
+EXT = {"bibtex": "bib", "ris": "ris", "csljson": "json", "marcxml": "xml", "csv": "csv"}
+
+FULL = Record(
+    id="doe2004pension", type=RecordType.article,
+    title="Pension reform & retirement: 50% of cases, {braces}, “quotes” (2004).",
+    title_language="en",
+    authors=(Person("Doe", "Jane"), Person(literal="World Bank"), Person("Boskin", "Michael J.")),
+    editors=(Person("Roe", "Richard"),), year=2004, issued="2004-03-15",
+    container_title="Journal of Public Economics", publisher="Elsevier Inc.", place="Amsterdam",
+    volume="88", issue="3", pages="12-34", edition="2", doi="10.1016/j.jpubeco.2004.01.002",
+    isbn="9780306406157", issn="0047-2727", url="https://example.org/a?b=1&c=2", language="fr",
+    abstract="Line one.\nLine two: café, año, Müller.", keywords=("pensions", "retirement age"),
+    subjects=(Subject(EARLY_RETIREMENT), Subject(SOCIAL_SECURITY, curated=False)),
+    notes="A note.\nSecond line.", aliases=("old1",), extra={"celex": "X"},
+)  # fmt: skip
+# Synthetic record with every field set: edge values inline, as the style guide asks.
+
+
+def _comparable(record: Record, lost: dict[str, str]) -> dict[str, Any]:
+    data = record_to_dict(record, with_empty=True)
+    for key in lost:
+        base, _, detail = key.partition(".")
+        if not detail:
+            data.pop(base, None)
+        elif detail == "curated":
+            data[base] = [dict(s, curated=True) for s in data[base]]
+        elif detail == "line_breaks" and data.get(base):
+            data[base] = " ".join(data[base].split())
+        elif detail == "literal":
+            data[base] = [p.get("literal") or p.get("family") for p in data[base]]
+    return data
+
+
+def _read_valid(module: ModuleType, text: str, cache: ThesaurusCache) -> list[Record]:
+    return [validate(r, cache) for r in module.read(io.StringIO(text))]
+
+
+@pytest.mark.parametrize("name", WRITABLE)
+def test_real_records_read_like_csljson(name: str, cache: ThesaurusCache) -> None:
+    module = get_format(name)
+    reference = [validate(r, cache) for r in get_format("csljson").read(DATA / "sample.json")]
+    records = [validate(r, cache) for r in module.read(DATA / f"sample.{EXT[name]}")]
+    assert len(records) == 30
+    lost = module.LOST_FIELDS | get_format("csljson").LOST_FIELDS
+    assert [_comparable(r, lost) for r in records] == [_comparable(r, lost) for r in reference]
+    assert any(r.subjects for r in records) and any(r.abstract for r in records)
+
+
+@pytest.mark.parametrize("name", WRITABLE)
+def test_round_trip_real_records(name: str, cache: ThesaurusCache) -> None:
+    module = get_format(name)
+    records = [validate(r, cache) for r in module.read(DATA / f"sample.{EXT[name]}")]
+    again = _read_valid(module, to_string(module.write, records), cache)
+    lost = module.LOST_FIELDS
+    assert [_comparable(r, lost) for r in again] == [_comparable(r, lost) for r in records]
+
+
+@pytest.mark.parametrize("name", WRITABLE)
+def test_lost_fields_are_exactly_listed(name: str, cache: ThesaurusCache) -> None:
+    module = get_format(name)
+    differing: set[str] = set()
+    for rtype in (RecordType.article, RecordType.report, RecordType.book, RecordType.legislation):
+        record = validate(dataclasses.replace(FULL, type=rtype), cache)
+        (back,) = _read_valid(module, to_string(module.write, [record]), cache)
+        a, b = record_to_dict(record, with_empty=True), record_to_dict(back, with_empty=True)
+        differing |= {k for k in a if a[k] != b[k]}
+        assert _comparable(back, module.LOST_FIELDS) == _comparable(record, module.LOST_FIELDS)
+    listed = {k.partition(".")[0] for k in module.LOST_FIELDS} - {"created", "modified"}
+    assert differing == listed
+
+
+def test_csljson_subjects_exactly_custom(cache: ThesaurusCache) -> None:
+    import json
+
+    record = validate(FULL, cache)
+    (item,) = json.loads(to_string(get_format("csljson").write, [record]))
+    assert item["custom"] == {"subjects": [EARLY_RETIREMENT, SOCIAL_SECURITY]}
+
+
+def test_exports_carry_subject_labels(cache: ThesaurusCache) -> None:
+    record = validate(FULL, cache)
+    for name in ("bibtex", "ris", "marcxml", "csv"):
+        text = to_string(get_format(name).write, [record], subject_lang="fr", labels=cache)
+        assert "retraite anticipée" in text, name
+    marc = to_string(get_format("marcxml").write, [record], subject_lang="es", labels=cache)
+    assert "jubilación anticipada" in marc and f'<subfield code="0">{EARLY_RETIREMENT}' in marc
+
+
+@pytest.mark.parametrize(
+    ("fname", "fmt", "where", "reason"),
+    [
+        ("bad-truncated.bib", "bibtex", "line 13", "end of file"),
+        ("bad-no-er.ris", "ris", "line 14", "no ER"),
+        ("bad-invalid.xml", "marcxml", "line 4", "malformed XML"),
+        ("bad-missing-column.csv", "csv", "line 1", "missing column(s) title"),
+        ("bad-xxe.xml", "marcxml", "", "refused unsafe XML"),
+        ("bad-billion-laughs.xml", "marcxml", "", "refused unsafe XML"),
+    ],
+)
+def test_bad_input_names_file_and_line(fname: str, fmt: str, where: str, reason: str) -> None:
+    with pytest.raises(InputDataError) as info:
+        list(get_format(fmt).read(DATA / fname))
+    message = str(info.value)
+    assert fname in message and where in message and reason in message
+
+
+def test_truncated_bibtex_line_is_the_entry_start() -> None:
+    text = (DATA / "bad-truncated.bib").read_text()
+    second = text.splitlines().index(next(ln for ln in text.splitlines()[1:] if ln.startswith("@")))
+    with pytest.raises(InputDataError) as info:
+        list(get_format("bibtex").read(DATA / "bad-truncated.bib"))
+    assert info.value.line == second + 1
+
+
+def test_skip_invalid_collects_parse_errors() -> None:
+    errors: list[InputDataError] = []
+    records = list(get_format("bibtex").read(DATA / "bad-truncated.bib", on_error=errors.append))
+    assert len(records) == 1 and len(errors) == 1
+
+
+def test_eurlex_jsonl(cache: ThesaurusCache) -> None:
+    records = list(eurlex_format.read(DATA / "eurlex-10.jsonl"))
+    assert len(records) == 10 and records[0].id == "31979L0007"
+    assert records[0].type is RecordType.legislation and records[0].issued == "1979-01-10"
+    assert {s.uri for s in records[0].subjects} == {
+        "http://eurovoc.europa.eu/3913", "http://eurovoc.europa.eu/4050",
+        "http://eurovoc.europa.eu/688",
+    }  # fmt: skip
+
+
+def test_guess_format() -> None:
+    assert guess_format("a.bib") == "bibtex" and guess_format("a.csljson.gz") == "csljson"
+    with pytest.raises(InputDataError, match="cannot tell the format"):
+        guess_format("a.txt")
+
+
+@pytest.mark.parametrize("name", [*WRITABLE, "eurlex-jsonl"])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=200))
+def test_any_text_parses_or_raises_input_data_error(name: str, text: str) -> None:
+    try:
+        list(get_format(name).read(io.StringIO(text)))
+    except InputDataError:
+        pass
+
+
+def test_bibtex_worker_processes_give_the_same_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    from socsec.bibliography.formats import bibtex
+
+    monkeypatch.setattr(bibtex, "CHUNK", 4)  # 30 entries -> 8 chunks, enough for the pool
+    text = (DATA / "sample.bib").read_text()
+    # A macro defined in the middle applies to the entries after it.
+    cut = text.index("@techreport{nber-w2")
+    text = text[:cut] + '@string{nber = "NBER"}\n\n' + text[cut:]
+    text += "@misc{macro-user,\n  title = {Uses a macro},\n  publisher = nber,\n  year = 2001\n}\n"
+    serial = list(bibtex.read_located(io.StringIO(text), workers=0))
+    pooled = list(bibtex.read_located(io.StringIO(text), workers=1))
+    assert pooled == serial and len(pooled) == 31
+    assert pooled[-1].record.publisher == "NBER" and pooled[-1].line == text.count("\n") - 4
