@@ -2,9 +2,187 @@
 
 from __future__ import annotations
 
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
+from socsec.cli.options import JsonOpt, LangOpt
+from socsec.cli.output import table
+from socsec.cli.state import CliState, get_state
+from socsec.indexer.base import Sort
+from socsec.indexer.service import SearchRequest, SearchService
 
-def search(ctx: typer.Context) -> None:
-    """Search the bibliography by text and thesaurus concept."""
-    raise NotImplementedError
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from socsec.indexer.service import ResultHit, SearchResponse
+
+_YEARS = re.compile(r"^\s*(\d{1,4})?\s*(\.\.)?\s*(\d{1,4})?\s*$")
+
+
+class ExportFormat(StrEnum):
+    """Bibliographic formats hits can be exported to."""
+
+    bibtex = "bibtex"
+    ris = "ris"
+    csljson = "csljson"
+    csv = "csv"
+
+
+def parse_years(value: str | None) -> tuple[int | None, int | None]:
+    """``2000..2010``, ``2000..``, ``..2010`` or ``2005`` -> (first, last)."""
+    if value is None:
+        return None, None
+    m = _YEARS.match(value)
+    if not m or not (m.group(1) or m.group(3)):
+        raise typer.BadParameter(
+            f"{value!r}: use YEAR, FROM..TO, FROM.. or ..TO", param_hint="--year"
+        )
+    first = int(m.group(1)) if m.group(1) else None
+    last = int(m.group(3)) if m.group(3) else None
+    if m.group(2) is None:
+        last = first
+    if first is not None and last is not None and first > last:
+        raise typer.BadParameter(
+            f"{value!r}: the first year is after the last", param_hint="--year"
+        )
+    return first, last
+
+
+def _markup(hit: ResultHit) -> str:
+    """The title as rich markup, highlighted words in bold (the library marks them <em>)."""
+    from rich.markup import escape
+
+    text = escape(hit.highlight or hit.title)
+    return text.replace("<em>", "[bold yellow]").replace("</em>", "[/]")
+
+
+def _hits_table(hits: list[ResultHit], explain: bool) -> RenderableType:
+    columns = ["id", "year", "title", "authors", "subjects"] + (["why"] if explain else [])
+    rows = [
+        (
+            h.id,
+            h.year,
+            _markup(h),
+            "; ".join(h.authors[:3]) + (" et al." if len(h.authors) > 3 else ""),
+            "; ".join(s.label for s in h.subjects),
+            *(["\n".join(h.why)] if explain else []),
+        )
+        for h in hits
+    ]
+    return table(columns, rows, no_wrap=("id",))
+
+
+def _render(resp: SearchResponse, explain: bool) -> RenderableType:
+    from rich.console import Group
+
+    parts: list[RenderableType] = []
+    if explain and resp.expansions:
+        rows = [(e.words, e.label, f"{e.matched_lang} {e.matched_label!r} ({e.match})", e.uri)
+                for e in resp.expansions]  # fmt: skip
+        parts.append(
+            table(("query words", "concept", "matched label", "uri"), rows, title="Expanded with")
+        )
+    first = (resp.page - 1) * resp.size + 1 if resp.hits else 0
+    title = f"{resp.total} hits" + (f", {first}-{first + len(resp.hits) - 1}" if resp.hits else "")
+    hits = _hits_table(resp.hits, explain)
+    parts.append(title)
+    parts.append(hits)
+    for name, values in (resp.facets or {}).items():
+        rows2 = [(v.label or v.value, v.count) for v in values]
+        parts.append(table((name, "count"), rows2, title=f"facet: {name}"))
+    return Group(*parts)
+
+
+def _service(state: CliState) -> SearchService:
+    return SearchService.open(state.workspace())
+
+
+def search(
+    ctx: typer.Context,
+    text: Annotated[str | None, typer.Argument(help="Words in English, French or Spanish.")] = None,
+    concept: Annotated[
+        str | None, typer.Option("--concept", "-c", help="Concept URI, notation or label.")
+    ] = None,
+    exact_concept: Annotated[
+        bool, typer.Option("--exact-concept", help="Do not include narrower concepts.")
+    ] = False,
+    no_expand: Annotated[
+        bool, typer.Option("--no-expand", help="Match the records' own text only, no concepts.")
+    ] = False,
+    lang: LangOpt = None,
+    year: Annotated[
+        str | None, typer.Option("--year", help="YEAR, FROM..TO, FROM.. or ..TO.")
+    ] = None,
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="Record type (repeatable).")
+    ] = None,
+    language: Annotated[
+        list[str] | None, typer.Option("--language", help="Record language (repeatable).")
+    ] = None,
+    author: Annotated[str | None, typer.Option("--author", help="Author name.")] = None,
+    facets: Annotated[
+        bool, typer.Option("--facets", help="Show subject/year/type/language counts.")
+    ] = False,
+    sort: Annotated[
+        Sort, typer.Option("--sort", case_sensitive=False, help="Result order.")
+    ] = Sort.relevance,
+    page: Annotated[int, typer.Option("--page", min=1, help="Page number.")] = 1,
+    size: Annotated[int, typer.Option("--size", min=1, max=1000, help="Hits per page.")] = 10,
+    all_: Annotated[bool, typer.Option("--all", help="Stream every hit (no paging).")] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show the expansion and why each hit matched.")
+    ] = False,
+    json: JsonOpt = False,
+    export: Annotated[
+        ExportFormat | None,
+        typer.Option("--export", case_sensitive=False, help="Export every hit as records."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File for --export.")
+    ] = None,
+) -> None:
+    """Search the bibliography by text and thesaurus concept, in any of EN/FR/ES.
+
+    Example: socsec search "retraite anticipée" --year 2000..2010 --facets
+    """
+    state = get_state(ctx, json)
+    if export is not None and output is None:
+        raise typer.BadParameter("--export needs --output FILE", param_hint="--export")
+    first, last = parse_years(year)
+    request = SearchRequest(
+        text=text or "",
+        concept=concept,
+        exact_concept=exact_concept,
+        expand=not no_expand,
+        lang=lang,
+        year_from=first,
+        year_to=last,
+        types=tuple(type_ or ()),
+        languages=tuple(language or ()),
+        author=author,
+        facets=facets,
+        sort=sort,
+        page=page,
+        size=size,
+    )
+    with _service(state) as svc:
+        if export is not None and output is not None:
+            with output.open("w", encoding="utf-8") as fh:
+                n = svc.export(request, export.value, fh)
+            state.out.notice(f"Exported {n} records to {output}")
+        elif all_:
+            hits = list(svc.iter_hits(request, explain=explain))
+            state.out.emit([_hit_dict(h) for h in hits], lambda: _hits_table(hits, explain))
+        else:
+            resp = svc.search(request, explain=explain)
+            state.out.emit(resp.to_dict(), lambda: _render(resp, explain))
+
+
+def _hit_dict(hit: ResultHit) -> dict[str, object]:
+    from dataclasses import asdict
+
+    return asdict(hit)

@@ -1,0 +1,389 @@
+"""Enrichment: a bibliographic record becomes a search document with its concepts' labels.
+
+Everything is analysed here with :mod:`socsec.analysis` (folded, stemmed per language), so
+backends only store and match tokens and both rank alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
+
+from socsec.analysis import (
+    STOPWORDS,
+    SUPPORTED_LANGUAGES,
+    base_language,
+    fold,
+    stem,
+    tokenize,
+)
+from socsec.errors import NotFoundError
+from socsec.indexer.base import IndexDoc
+
+if TYPE_CHECKING:
+    from socsec.bibliography.model import Person, Record
+
+MAX_LABEL_WORDS = 6
+"""Longest label (in analysed terms) looked for in text and queries."""
+
+
+class ConceptLike(Protocol):
+    """The parts of the thesaurus ``ConceptView`` enrichment reads."""
+
+    @property
+    def uri(self) -> str: ...
+    @property
+    def notation(self) -> str | None: ...
+    @property
+    def pref(self) -> Mapping[str, str]: ...
+    @property
+    def alt(self) -> Mapping[str, Sequence[str]]: ...
+
+
+class ThesaurusLike(Protocol):
+    """The parts of ``socsec.thesaurus.lookup.ThesaurusCache`` the indexer uses."""
+
+    def concept(self, uri: str) -> ConceptLike: ...
+    def ancestors(self, uri: str) -> list[str]: ...
+    def descendants(self, uri: str) -> list[str]: ...
+    def iter_labels(self) -> Iterator[tuple[str, str, str, str]]: ...
+    def version(self) -> str: ...
+    def pref_label(self, uri: str, lang: str) -> str: ...
+    def resolve(self, ref: str, *, scheme: str | None = None) -> str: ...
+
+
+# Word-level caches: vocabularies are small next to corpora, and stemming/folding dominate
+# enrichment time without them.
+@lru_cache(maxsize=1 << 18)
+def _variants(word: str, lang: str) -> tuple[str, ...]:
+    """Stems of a word as written and as folded: "sécurité" and "securite" share one."""
+    return tuple(dict.fromkeys((stem(word, lang), stem(fold(word), lang))))
+
+
+@lru_cache(maxsize=1 << 18)
+def _canon_word(word: str, lang: str) -> str:
+    return stem(fold(word), lang)
+
+
+def terms(text: str | None, lang: str | None) -> list[str]:
+    """Index terms of ``text``: stemmed in ``lang``, or in every supported language when unknown.
+
+    Each word yields its stem as written and the stem of its folded form, because the
+    Snowball stemmers are accent-sensitive and users often type without accents. For text
+    of unknown language each word contributes its stems in en/fr/es.
+    """
+    if not text:
+        return []
+    base = base_language(lang)
+    langs = [base] if base in SUPPORTED_LANGUAGES else list(SUPPORTED_LANGUAGES)
+    stops = STOPWORDS.get(base or "", frozenset())
+    out: list[str] = []
+    for word in tokenize(text):
+        if word in stops:
+            continue
+        out.extend(dict.fromkeys(v for lg in langs if lg for v in _variants(word, lg)))
+    return out
+
+
+def canon(text: str, lang: str) -> list[str]:
+    """Accent-insensitive stemmed sequence, used to match labels inside text and queries."""
+    stops = STOPWORDS.get(lang, frozenset())
+    words = (_canon_word(w, lang) for w in tokenize(text) if w not in stops)
+    return [w for w in words if w]
+
+
+def query_groups(text: str, lang: str | None) -> tuple[tuple[str, ...], ...]:
+    """One group per query word: its stems in ``lang`` (or in en/fr/es when ``lang`` is None).
+
+    Stop words of every considered language are dropped, unless the query has nothing else.
+    """
+    base = base_language(lang)
+    langs = [base] if base in SUPPORTED_LANGUAGES else list(SUPPORTED_LANGUAGES)
+    words = tokenize(text)
+    content = [w for w in words if not any(w in STOPWORDS[lg] for lg in langs if lg)]
+    groups = []
+    for word in content or words:
+        variants = tuple(dict.fromkeys(v for lg in langs if lg for v in _variants(word, lg)))
+        variants = tuple(v for v in variants if v)
+        if variants:
+            groups.append(variants)
+    return tuple(dict.fromkeys(groups))
+
+
+def concept_token(uri: str) -> str:
+    """A single alphanumeric token standing for a concept URI in full-text indexes."""
+    return "zc" + hashlib.blake2b(uri.encode(), digest_size=8).hexdigest()
+
+
+def _lang_of(record: Record) -> str | None:
+    return base_language(record.title_language or record.language)
+
+
+def _person_keys(person: Person) -> list[str]:
+    keys = [fold(person.display)]
+    if person.family:
+        keys.append(fold(person.family))
+        if person.given:
+            keys.append(fold(f"{person.given} {person.family}"))
+    if person.literal:
+        keys.append(fold(person.literal))
+    return [k for k in keys if k]
+
+
+# (ancestors, analysed labels, notation) of one concept
+_ConceptData = tuple[tuple[str, ...], str, str | None]
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    """A thesaurus label found in a text: the words it covers and the concept it names."""
+
+    uri: str
+    words: str
+    label: str
+    lang: str
+
+
+@dataclass
+class LabelMatcher:
+    """Finds thesaurus labels inside text (longest match first, per language)."""
+
+    # (lang, analysed label) -> [(uri, label)]; (lang, first term) -> longest label starting so
+    _keys: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = field(default_factory=dict)
+    _longest: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, labels: Iterable[tuple[str, str, str, str]]) -> LabelMatcher:
+        """Index ``(uri, lang, kind, label)`` rows; hidden labels count too (misspellings)."""
+        matcher = cls()
+        for uri, lang, _kind, label in labels:
+            base = base_language(lang)
+            if base not in SUPPORTED_LANGUAGES:
+                continue
+            key = tuple(canon(label, base))
+            # One short generic word ("age", "aid") matches too much running text.
+            if not key or len(key) > MAX_LABEL_WORDS or (len(key) == 1 and len(key[0]) < 4):
+                continue
+            matcher._add(base, key, uri, label)
+        return matcher
+
+    def _add(self, lang: str, key: tuple[str, ...], uri: str, label: str) -> None:
+        entries = self._keys.setdefault((lang, key), [])
+        if all(u != uri for u, _ in entries):
+            entries.append((uri, label))
+        first = (lang, key[0])
+        self._longest[first] = max(self._longest.get(first, 0), len(key))
+
+    def to_json(self) -> list[list[object]]:
+        """A JSON-able form, for caching next to the thesaurus cache."""
+        return [
+            [lg, list(key), uri, label] for (lg, key), e in self._keys.items() for uri, label in e
+        ]
+
+    @classmethod
+    def from_json(cls, rows: Iterable[list[object]]) -> LabelMatcher:
+        """Rebuild a matcher from :meth:`to_json` output."""
+        matcher = cls()
+        for lang, key, uri, label in rows:
+            matcher._add(str(lang), tuple(key), str(uri), str(label))  # type: ignore[arg-type]
+        return matcher
+
+    def matches(self, text: str | None, lang: str | None) -> list[LabelMatch]:
+        """Labels occurring in ``text`` (all languages if ``lang`` is None), longest first."""
+        if not text:
+            return []
+        base = base_language(lang)
+        langs = [base] if base in SUPPORTED_LANGUAGES else list(SUPPORTED_LANGUAGES)
+        words = tokenize(text)
+        found: list[LabelMatch] = []
+        for lg in langs:
+            assert lg is not None
+            stops = STOPWORDS.get(lg, frozenset())
+            seq = [(_canon_word(w, lg), n) for n, w in enumerate(words) if w not in stops]
+            seq = [(t, n) for t, n in seq if t]
+            terms_ = [t for t, _ in seq]
+            i = 0
+            while i < len(seq):
+                step = 1
+                longest = min(self._longest.get((lg, terms_[i]), 0), len(seq) - i)
+                for size in range(longest, 0, -1):
+                    entries = self._keys.get((lg, tuple(terms_[i : i + size])))
+                    if entries:
+                        span = " ".join(words[seq[i][1] : seq[i + size - 1][1] + 1])
+                        found.extend(LabelMatch(u, span, label, lg) for u, label in entries)
+                        step = size
+                        break
+                i += step
+        return found
+
+    def find(self, text: str | None, lang: str | None) -> list[str]:
+        """URIs of concepts whose labels occur in ``text`` (all languages if ``lang`` is None)."""
+        return list(dict.fromkeys(m.uri for m in self.matches(text, lang)))
+
+
+@dataclass
+class Enricher:
+    """Turns records into :class:`IndexDoc`; caches per-concept data across records."""
+
+    thesaurus: ThesaurusLike
+    detect: bool = True
+    _matcher: LabelMatcher | None = None
+    _concepts: dict[str, _ConceptData | None] = field(default_factory=dict)
+
+    @property
+    def matcher(self) -> LabelMatcher:
+        if self._matcher is None:
+            self._matcher = LabelMatcher.build(self.thesaurus.iter_labels())
+        return self._matcher
+
+    def _concept(self, uri: str) -> _ConceptData | None:
+        """(ancestors, analysed labels, notation) of a concept; None when unknown."""
+        if uri not in self._concepts:
+            try:
+                view = self.thesaurus.concept(uri)
+            except NotFoundError:
+                self._concepts[uri] = None
+                return None
+            self._concepts[uri] = (
+                tuple(self.thesaurus.ancestors(uri)),
+                " ".join(label_terms(view)),
+                view.notation,
+            )
+        return self._concepts[uri]
+
+    def _labels(self, uris: Iterable[str]) -> str:
+        parts = []
+        for uri in uris:
+            data = self._concept(uri)
+            if data is not None:
+                parts.append(data[1])
+        return " ".join(p for p in parts if p)
+
+    def enrich(self, record: Record) -> IndexDoc:
+        """The search document of ``record``."""
+        lang = _lang_of(record)
+        subjects = tuple(dict.fromkeys(s.uri for s in record.subjects))
+        ancestors: dict[str, None] = {}
+        notations: list[str] = []
+        for uri in subjects:
+            ancestors[uri] = None
+            data = self._concept(uri)
+            if data is not None:
+                ancestors.update(dict.fromkeys(data[0]))
+                if data[2]:
+                    notations.append(data[2])
+        broader_only = [u for u in ancestors if u not in subjects]
+        detected: tuple[str, ...] = ()
+        if self.detect:
+            found = self.matcher.find(record.title, lang) + self.matcher.find(record.abstract, lang)
+            detected = tuple(u for u in dict.fromkeys(found) if u not in ancestors)
+        people = record.authors or record.editors
+        other = " ".join(
+            p for p in (*record.keywords, record.container_title or "", record.publisher or "") if p
+        )
+        text = {
+            "title": " ".join(terms(record.title, lang)),
+            "abstract": " ".join(terms(record.abstract, lang)),
+            "other": " ".join(terms(other, lang)),
+            "authors": " ".join(fold(p.display) for p in people),
+            "subject_labels": self._labels(subjects),
+            "ancestor_labels": self._labels(broader_only),
+            "detected_labels": self._labels(detected),
+        }
+        display: dict[str, object] = {
+            "title": record.title,
+            "title_language": lang,
+            "authors": [p.display for p in people],
+            "container_title": record.container_title,
+            "issued": record.issued,
+            "doi": record.doi,
+            "url": record.url,
+            "abstract": (record.abstract or "")[:500] or None,
+        }
+        author_keys = tuple(dict.fromkeys(k for p in people for k in _person_keys(p)))
+        body = {
+            "type": record.type.value,
+            "year": record.year,
+            "language": base_language(record.language),
+            "author_keys": author_keys,
+            "subjects": subjects,
+            "ancestors": tuple(ancestors),
+            "detected": detected,
+            "text": text,
+            "display": display,
+            "notations": notations,
+        }
+        fingerprint = hashlib.blake2b(
+            json.dumps(body, sort_keys=True, ensure_ascii=False, default=list).encode(),
+            digest_size=12,
+        ).hexdigest()
+        return IndexDoc(
+            id=record.id,
+            type=record.type.value,
+            year=record.year,
+            language=base_language(record.language),
+            author_keys=author_keys,
+            subjects=subjects,
+            ancestors=tuple(ancestors),
+            detected=detected,
+            text=text,
+            display=display,
+            fingerprint=fingerprint,
+            modified=record.modified,
+            notations=tuple(notations),
+        )
+
+    def enrich_all(self, records: Iterable[Record]) -> Iterator[IndexDoc]:
+        """Lazily enrich a stream of records."""
+        for record in records:
+            yield self.enrich(record)
+
+
+def label_terms(view: ConceptLike) -> list[str]:
+    """Analysed pref and alt labels of a concept in en/fr/es, each in its own language."""
+    out: list[str] = []
+    # Label dicts are keyed by the stored tag ("fr-ca", "" when untagged): stem by its base.
+    for tag, pref in view.pref.items():
+        out.extend(terms(pref, tag or None))
+    for tag, alts in view.alt.items():
+        for label in alts:
+            out.extend(terms(label, tag or None))
+    if view.notation:
+        out.append(fold(view.notation).replace(" ", ""))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _word_stems(word: str, lang: str | None) -> frozenset[str]:
+    base = base_language(lang)
+    langs = [base] if base in SUPPORTED_LANGUAGES else list(SUPPORTED_LANGUAGES)
+    return frozenset(v for lg in langs if lg for v in _variants(word, lg))
+
+
+def highlight(
+    text: str, lang: str | None, wanted: set[str], *, pre: str = "<em>", post: str = "</em>"
+) -> str | None:
+    """``text`` with the words whose stems are in ``wanted`` wrapped; None when none is.
+
+    The same function serves both backends, so highlights do not depend on the backend.
+    """
+    import re
+
+    if not text or not wanted:
+        return None
+    hit = False
+
+    def mark(m: re.Match[str]) -> str:
+        nonlocal hit
+        word = m.group(0)
+        if _word_stems(word.casefold(), lang) & wanted:
+            hit = True
+            return f"{pre}{word}{post}"
+        return word
+
+    marked = re.sub(r"[^\W_]+", mark, text)
+    return marked if hit else None

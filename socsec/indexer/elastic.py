@@ -1,0 +1,478 @@
+"""The Elasticsearch backend; the only module of socsec that imports ``elasticsearch``.
+
+Documents arrive pre-analysed (folded and stemmed by :mod:`socsec.analysis`), so the text
+fields use core's ``whitespace`` analyzer and work on clusters without analysis-common
+(Elastic's integ-test build). Each build goes to a new versioned index behind an alias,
+switched in one ``update_aliases`` call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout
+from elasticsearch import (
+    ApiError,
+    AuthenticationException,
+    AuthorizationException,
+    BadRequestError,
+    Elasticsearch,
+    helpers,
+)
+from elasticsearch import NotFoundError as EsNotFoundError
+
+from socsec.errors import BackendUnavailable, ConfigError, IndexingError, NotFoundError
+from socsec.indexer.base import (
+    CONCEPT_WEIGHTS,
+    FIELD_WEIGHTS,
+    TEXT_FIELDS,
+    BackendConfig,
+    Capabilities,
+    Facets,
+    Hit,
+    IndexDoc,
+    IndexInfo,
+    IndexReport,
+    ProgressFn,
+    Query,
+    SearchResult,
+    Sort,
+)
+
+CHUNK_SIZE = 500
+MAX_RETRIES = 5  # per chunk, on 429 (streaming_bulk backs off exponentially from 2 s)
+YEAR_FACET_SIZE = 500
+FOLDING_ANALYZER = "socsec_folded"
+
+
+def _source(doc: IndexDoc) -> dict[str, object]:
+    return {
+        "id": doc.id,
+        "type": doc.type,
+        "year": doc.year,
+        "language": doc.language,
+        "author_keys": list(doc.author_keys),
+        "subjects": list(doc.subjects),
+        "ancestors": list(doc.ancestors),
+        "detected": list(doc.detected),
+        "notations": list(doc.notations),
+        "fingerprint": doc.fingerprint,
+        "modified": doc.modified,
+        "title_raw": str(doc.display.get("title") or ""),
+        "display": dict(doc.display),
+        **{f: doc.text.get(f, "") for f in TEXT_FIELDS},
+    }
+
+
+def index_body(*, folding: bool) -> dict[str, Any]:
+    """Settings and explicit mapping of a socsec index.
+
+    Args:
+        folding: the cluster has analysis-common (``asciifolding``), so the raw title also
+            gets a folded multi-field; without it only core analyzers are used.
+    """
+    keyword = {"type": "keyword"}
+    raw_title: dict[str, Any] = {"type": "text", "analyzer": "standard"}
+    settings: dict[str, Any] = {"number_of_shards": 1, "number_of_replicas": 0}
+    if folding:
+        settings["analysis"] = {
+            "analyzer": {
+                FOLDING_ANALYZER: {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["lowercase", "asciifolding"],
+                }
+            }
+        }
+        raw_title["fields"] = {"folded": {"type": "text", "analyzer": FOLDING_ANALYZER}}
+    properties: dict[str, Any] = {
+        "id": keyword,
+        "type": keyword,
+        "year": {"type": "integer"},
+        "language": keyword,
+        "author_keys": keyword,
+        "subjects": keyword,
+        "ancestors": keyword,
+        "detected": keyword,
+        "notations": keyword,
+        "fingerprint": {"type": "keyword", "index": False},
+        "modified": {"type": "keyword", "index": False},
+        "title_raw": raw_title,
+        "display": {"type": "object", "enabled": False},
+    }
+    for name in TEXT_FIELDS:
+        # Our tokens are already folded and stemmed: split on spaces, nothing more.
+        properties[name] = {
+            "type": "text",
+            "analyzer": "whitespace",
+            "fields": {"std": {"type": "text", "analyzer": "standard"}},
+        }
+    return {"settings": settings, "mappings": {"dynamic": "strict", "properties": properties}}
+
+
+def build_query(query: Query) -> dict[str, Any]:
+    """The Elasticsearch query DSL of an analysed query (no query-string syntax anywhere)."""
+    filters: list[dict[str, Any]] = []
+    if query.year_from is not None or query.year_to is not None:
+        bounds = {}
+        if query.year_from is not None:
+            bounds["gte"] = query.year_from
+        if query.year_to is not None:
+            bounds["lte"] = query.year_to
+        filters.append({"range": {"year": bounds}})
+    if query.types:
+        filters.append({"terms": {"type": list(query.types)}})
+    if query.languages:
+        filters.append({"terms": {"language": list(query.languages)}})
+    if query.author:
+        filters.append({"term": {"author_keys": query.author}})
+    if query.concept_filter:
+        field = "ancestors" if query.include_narrower else "subjects"
+        filters.append({"terms": {field: list(query.concept_filter)}})
+    should: list[dict[str, Any]] = []
+    if query.groups:
+        fields = [f"{f}^{FIELD_WEIGHTS[f]}" for f in query.fields]
+        must = [
+            {"multi_match": {"query": " ".join(g), "fields": fields, "type": "most_fields"}}
+            for g in query.groups
+        ]
+        should.append({"bool": {"must": must}})
+    if query.concepts:
+        for kind, weight in CONCEPT_WEIGHTS.items():
+            should.append({"terms": {kind: list(query.concepts), "boost": weight}})
+    if not should:
+        return {"bool": {"filter": filters}} if filters else {"match_all": {}}
+    return {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}
+
+
+def _sort(sort: Sort) -> list[dict[str, Any]]:
+    if sort is Sort.relevance:
+        first: dict[str, Any] = {"_score": {"order": "desc"}}
+    else:
+        order = "asc" if sort is Sort.year else "desc"
+        first = {"year": {"order": order, "missing": "_last"}}
+    return [first, {"id": {"order": "asc"}}]
+
+
+def _aggs(size: int) -> dict[str, Any]:
+    by_count = [{"_count": "desc"}, {"_key": "asc"}]
+    return {
+        "subjects": {"terms": {"field": "subjects", "size": size, "order": by_count}},
+        "year": {"terms": {"field": "year", "size": YEAR_FACET_SIZE, "order": {"_key": "asc"}}},
+        "type": {"terms": {"field": "type", "size": 50, "order": by_count}},
+        "language": {"terms": {"field": "language", "size": 50, "order": by_count}},
+    }
+
+
+def _buckets(aggs: Mapping[str, Any], name: str) -> list[tuple[Any, int]]:
+    return [(b["key"], int(b["doc_count"])) for b in aggs[name]["buckets"]]
+
+
+class ElasticBackend:
+    """Documents in versioned Elasticsearch indices behind the alias ``config.index``."""
+
+    name: ClassVar[str] = "elasticsearch"
+    capabilities: ClassVar[Capabilities] = Capabilities(server=True)
+
+    def __init__(self, config: BackendConfig) -> None:
+        if not config.url:
+            raise ConfigError("The elasticsearch backend needs elasticsearch.url")
+        self.url = config.url
+        self.alias = config.index
+        auth: dict[str, Any] = {}
+        if config.api_key:
+            auth["api_key"] = config.api_key
+        elif config.username:
+            auth["basic_auth"] = (config.username, config.password or "")
+        if config.ca_certs:
+            auth["ca_certs"] = config.ca_certs
+        self.client = Elasticsearch(
+            self.url,
+            request_timeout=30,
+            max_retries=3,
+            retry_on_timeout=True,
+            retry_on_status=(429, 502, 503, 504),
+            **auth,
+        )
+        self._folding: bool | None = None
+
+    # -- plumbing ----------------------------------------------------------------------------
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Translate client exceptions into socsec's typed errors, naming the URL."""
+        try:
+            yield
+        except (TransportConnectionError, ConnectionTimeout) as exc:
+            raise BackendUnavailable(
+                f"Elasticsearch at {self.url} is unreachable ({type(exc).__name__})",
+                hint="start the server or fix elasticsearch.url (socsec config show)",
+            ) from exc
+        except (AuthenticationException, AuthorizationException) as exc:
+            raise ConfigError(
+                f"Elasticsearch at {self.url} refused the credentials ({exc.meta.status})",
+                hint="check elasticsearch.api_key or username/password",
+            ) from exc
+        except EsNotFoundError as exc:
+            raise NotFoundError(
+                f"Index '{self.alias}' not found at {self.url}",
+                hint="create it with: socsec index rebuild",
+            ) from exc
+        except ApiError as exc:
+            raise BackendUnavailable(
+                f"Elasticsearch at {self.url} rejected a request: {exc.message} ({exc.meta.status})"
+            ) from exc
+
+    def has_folding(self) -> bool:
+        """Whether the cluster has analysis-common (probed with ``_analyze`` of asciifolding)."""
+        if self._folding is None:
+            with self._errors():
+                try:
+                    self.client.indices.analyze(
+                        tokenizer="standard", filter=["asciifolding"], text="é"
+                    )
+                    self._folding = True
+                except BadRequestError:
+                    self._folding = False
+        return self._folding
+
+    def _physical(self) -> list[str]:
+        with self._errors():
+            if not self.client.indices.exists_alias(name=self.alias):
+                return []
+            return sorted(self.client.indices.get_alias(name=self.alias).body)
+
+    def _create(self, meta: Mapping[str, str], *, loading: bool = False) -> str:
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+        name = f"{self.alias}-{stamp}"
+        body = index_body(folding=self.has_folding())
+        if loading:
+            # Nobody searches the new index before the alias moves: skip periodic refreshes.
+            body["settings"]["refresh_interval"] = "-1"
+        body["mappings"]["_meta"] = dict(meta)
+        with self._errors():
+            self.client.indices.create(
+                index=name, settings=body["settings"], mappings=body["mappings"]
+            )
+        return name
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        """Create a versioned index behind the alias when the alias does not exist."""
+        if self._physical():
+            return
+        name = self._create({})
+        with self._errors():
+            self.client.indices.update_aliases(
+                actions=[{"add": {"index": name, "alias": self.alias}}]
+            )
+
+    def close(self) -> None:
+        """Close the client's connections."""
+        self.client.close()
+
+    def drop(self) -> None:
+        """Delete every index behind the alias."""
+        for name in self._physical():
+            with self._errors():
+                self.client.indices.delete(index=name)
+
+    def _bulk(
+        self,
+        index: str,
+        docs: Iterable[IndexDoc],
+        on_progress: ProgressFn | None,
+        *,
+        loading: bool = False,
+    ) -> int:
+        actions = (
+            {"_op_type": "index", "_index": index, "_id": d.id, "_source": _source(d)} for d in docs
+        )
+        failures: list[tuple[str, str]] = []
+        n = 0
+        with self._errors():
+            for ok, item in helpers.streaming_bulk(
+                self.client,
+                actions,
+                chunk_size=CHUNK_SIZE,
+                max_retries=MAX_RETRIES,
+                initial_backoff=1,
+                max_backoff=30,
+                raise_on_error=False,
+                raise_on_exception=True,
+            ):
+                n += 1
+                if not ok:
+                    detail = next(iter(item.values()))
+                    error = detail.get("error", detail)
+                    reason = str(error.get("reason", error) if isinstance(error, dict) else error)
+                    failures.append((str(detail.get("_id")), reason))
+                if on_progress is not None and n % CHUNK_SIZE == 0:
+                    on_progress(CHUNK_SIZE)
+            if on_progress is not None and n % CHUNK_SIZE:
+                on_progress(n % CHUNK_SIZE)
+            if loading:
+                self.client.indices.put_settings(
+                    index=index, settings={"index": {"refresh_interval": None}}
+                )
+            self.client.indices.refresh(index=index)
+        if failures:
+            raise IndexingError(
+                f"{len(failures)} of {n} documents were rejected by Elasticsearch at {self.url}",
+                failures=failures,
+            )
+        return n - len(failures)
+
+    def index(self, docs: Iterable[IndexDoc], on_progress: ProgressFn | None = None) -> IndexReport:
+        """Add or replace documents through the alias, then refresh so they are searchable."""
+        start = time.perf_counter()
+        self.ensure_schema()
+        n = self._bulk(self.alias, docs, on_progress)
+        return IndexReport(indexed=n, seconds=time.perf_counter() - start)
+
+    def rebuild(
+        self,
+        docs: Iterable[IndexDoc],
+        meta: Mapping[str, str],
+        on_progress: ProgressFn | None = None,
+    ) -> IndexReport:
+        """Fill a new versioned index, then move the alias to it in one atomic call."""
+        start = time.perf_counter()
+        old = self._physical()
+        new = self._create(meta, loading=True)
+        try:
+            n = self._bulk(new, docs, on_progress, loading=True)
+            actions: list[dict[str, Any]] = [
+                {"remove": {"index": name, "alias": self.alias}} for name in old
+            ]
+            actions.append({"add": {"index": new, "alias": self.alias}})
+            with self._errors():
+                self.client.indices.update_aliases(actions=actions)
+        except BaseException:
+            # Best effort: the live index is untouched whether or not the cleanup works.
+            with contextlib.suppress(Exception):
+                self.client.indices.delete(index=new)
+            raise
+        with self._errors():
+            for name in old:
+                self.client.indices.delete(index=name)
+        return IndexReport(indexed=n, seconds=time.perf_counter() - start)
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Delete documents by id (bulk delete); returns how many existed."""
+        actions = ({"_op_type": "delete", "_index": self.alias, "_id": i} for i in ids)
+        n = 0
+        with self._errors():
+            for ok, _item in helpers.streaming_bulk(
+                self.client, actions, chunk_size=CHUNK_SIZE, raise_on_error=False
+            ):
+                n += int(ok)
+            self.client.indices.refresh(index=self.alias)
+        return n
+
+    def set_meta(self, meta: Mapping[str, str]) -> None:
+        """Merge values into the mapping ``_meta`` of the live index."""
+        for name in self._physical():
+            with self._errors():
+                current = self.client.indices.get_mapping(index=name).body[name]["mappings"]
+                merged = {**current.get("_meta", {}), **meta}
+                self.client.indices.put_mapping(index=name, meta=merged)
+
+    # -- reading -----------------------------------------------------------------------------
+    def count(self) -> int:
+        """Documents behind the alias (0 when there is no index)."""
+        if not self._physical():
+            return 0
+        with self._errors():
+            return int(self.client.count(index=self.alias).body["count"])
+
+    def info(self) -> IndexInfo:
+        """Alias, physical index, count and the ``_meta`` recorded at build time."""
+        names = self._physical()
+        meta: dict[str, str] = {}
+        if names:
+            with self._errors():
+                mapping = self.client.indices.get_mapping(index=names[0]).body[names[0]]
+            meta = {k: str(v) for k, v in mapping["mappings"].get("_meta", {}).items()}
+        return IndexInfo(
+            backend=self.name,
+            name=self.alias,
+            physical=", ".join(names) or None,
+            count=self.count(),
+            meta=meta,
+        )
+
+    def fingerprints(self) -> dict[str, str]:
+        """Every id with its fingerprint (keyset scan sorted by id)."""
+        out: dict[str, str] = {}
+        if not self._physical():
+            return out
+        after: list[Any] | None = None
+        with self._errors():
+            while True:
+                kwargs: dict[str, Any] = {"search_after": after} if after else {}
+                body = self.client.search(
+                    index=self.alias,
+                    size=5000,
+                    sort=[{"id": "asc"}],
+                    source_includes=["fingerprint"],
+                    query={"match_all": {}},
+                    **kwargs,
+                ).body
+                hits = body["hits"]["hits"]
+                for h in hits:
+                    out[h["_id"]] = h["_source"].get("fingerprint", "")
+                if len(hits) < 5000:
+                    return out
+                after = hits[-1]["sort"]
+
+    def search(self, query: Query) -> SearchResult:
+        """Run ``query``; keyset paging through ``search_after`` when ``query.after`` is set."""
+        kwargs: dict[str, Any] = {
+            "index": self.alias,
+            "query": build_query(query),
+            "sort": _sort(query.sort),
+            "size": query.size,
+            "track_total_hits": True,
+            "source_excludes": [*TEXT_FIELDS, "title_raw", "author_keys", "fingerprint"],
+        }
+        if query.after is not None:
+            kwargs["search_after"] = list(query.after)
+        else:
+            kwargs["from_"] = (max(query.page, 1) - 1) * query.size
+        if query.facets:
+            kwargs["aggs"] = _aggs(query.facet_size)
+        with self._errors():
+            body = self.client.search(**kwargs).body
+        hits = []
+        for h in body["hits"]["hits"]:
+            src = h["_source"]
+            hits.append(
+                Hit(
+                    id=src["id"],
+                    score=round(float(h.get("_score") or 0.0), 6),
+                    sort=tuple(h["sort"]),
+                    year=src.get("year"),
+                    type=src["type"],
+                    language=src.get("language"),
+                    subjects=tuple(src.get("subjects", ())),
+                    ancestors=tuple(src.get("ancestors", ())),
+                    detected=tuple(src.get("detected", ())),
+                    display=src.get("display", {}),
+                )
+            )
+        facets = None
+        if query.facets:
+            aggs = body["aggregations"]
+            facets = Facets(
+                subjects=_buckets(aggs, "subjects"),
+                year=[(int(k), n) for k, n in _buckets(aggs, "year")],
+                type=_buckets(aggs, "type"),
+                language=_buckets(aggs, "language"),
+            )
+        return SearchResult(hits=hits, total=int(body["hits"]["total"]["value"]), facets=facets)

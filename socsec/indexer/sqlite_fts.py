@@ -1,0 +1,483 @@
+"""The embedded backend: one SQLite file with an FTS5 table over pre-analysed tokens."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from socsec.errors import BackendUnavailable, ConfigError, NotFoundError
+from socsec.indexer.base import (
+    CONCEPT_WEIGHTS,
+    FIELD_WEIGHTS,
+    TEXT_FIELDS,
+    BackendConfig,
+    Capabilities,
+    Facets,
+    Hit,
+    IndexDoc,
+    IndexInfo,
+    IndexReport,
+    ProgressFn,
+    Query,
+    SearchResult,
+    Sort,
+)
+from socsec.indexer.documents import concept_token
+
+# FTS5 columns: the analysed text fields, then one column of concept tokens per holding kind.
+CONCEPT_COLUMNS = {
+    "subjects": "subject_ids",
+    "ancestors": "ancestor_ids",
+    "detected": "detected_ids",
+}
+COLUMNS: tuple[str, ...] = TEXT_FIELDS + tuple(CONCEPT_COLUMNS.values())
+WEIGHTS: tuple[float, ...] = tuple(FIELD_WEIGHTS.values()) + tuple(
+    CONCEPT_WEIGHTS[k] for k in CONCEPT_COLUMNS
+)
+KIND_CODES = {"subjects": "s", "ancestors": "a", "detected": "d"}
+SCHEMA_VERSION = "2"
+BATCH = 1000
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs(
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    year INTEGER,
+    language TEXT,
+    fingerprint TEXT NOT NULL,
+    modified TEXT
+);
+-- Stored fields live apart so the rows scanned by filters and ranking stay small.
+CREATE TABLE IF NOT EXISTS payloads(rowid INTEGER PRIMARY KEY, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS doc_concepts(
+    rid INTEGER NOT NULL, kind TEXT NOT NULL, uri TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS doc_authors(rid INTEGER NOT NULL, key TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    {", ".join(COLUMNS)}, tokenize="unicode61 remove_diacritics 2"
+);
+"""
+# Secondary indexes: a rebuild creates them after loading, which is much faster.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS docs_year ON docs(year, id);
+CREATE INDEX IF NOT EXISTS doc_concepts_uri ON doc_concepts(uri, kind, rid);
+CREATE INDEX IF NOT EXISTS doc_concepts_rid ON doc_concepts(rid, kind, uri);
+CREATE INDEX IF NOT EXISTS doc_authors_key ON doc_authors(key, rid);
+CREATE INDEX IF NOT EXISTS doc_authors_rid ON doc_authors(rid);
+"""
+
+
+def quote(token: str) -> str:
+    """An FTS5 string literal: user text never reaches MATCH syntax unquoted."""
+    return '"' + token.replace('"', '""') + '"'
+
+
+def match_expression(query: Query) -> str:
+    """The FTS5 MATCH expression of an analysed query (every token quoted)."""
+    parts = []
+    if query.groups:
+        words = " AND ".join("(" + " OR ".join(quote(t) for t in g) + ")" for g in query.groups)
+        # Concept columns hold only concept tokens, so searching every text field needs no
+        # column filter (which makes FTS5 read position lists, and is slower).
+        if set(query.fields) == set(TEXT_FIELDS):
+            parts.append(words)
+        else:
+            parts.append("{" + " ".join(query.fields) + "} : (" + words + ")")
+    if query.concepts:
+        parts.append(" OR ".join(quote(concept_token(u)) for u in query.concepts))
+    return " OR ".join(f"({p})" for p in parts)
+
+
+class SqliteBackend:
+    """FTS5 index in a single SQLite file; rebuilds write a new file and rename it over."""
+
+    name: ClassVar[str] = "sqlite"
+    capabilities: ClassVar[Capabilities] = Capabilities(server=False)
+
+    def __init__(self, config: BackendConfig) -> None:
+        if config.index_path is None:
+            raise ConfigError("The sqlite backend needs an index file path")
+        self.path = Path(config.index_path)
+        self._conn: sqlite3.Connection | None = None
+
+    # -- connection -----------------------------------------------------------------------
+    @staticmethod
+    def _connect(path: Path, *, bulk: bool = False) -> sqlite3.Connection:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            if bulk:
+                # A rebuild file is renamed over the live one only when complete.
+                conn.execute("PRAGMA journal_mode=OFF")
+                conn.execute("PRAGMA synchronous=OFF")
+                conn.execute("PRAGMA cache_size=-200000")
+            conn.executescript(_SCHEMA)
+            if not bulk:
+                conn.executescript(_INDEXES)
+            conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                (SCHEMA_VERSION,),
+            )
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except (sqlite3.Error, OSError) as exc:
+            raise BackendUnavailable(f"Cannot open search index {path}: {exc}") from exc
+        if row[0] != SCHEMA_VERSION:
+            conn.close()
+            raise NotFoundError(
+                f"Search index {path} has an older layout (schema {row[0]})",
+                hint="rebuild it with: socsec index rebuild",
+            )
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = self._connect(self.path)
+        return self._conn
+
+    def ensure_schema(self) -> None:
+        """Create the index file and tables when missing."""
+        _ = self.conn
+
+    def close(self) -> None:
+        """Close the connection."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # -- writing ---------------------------------------------------------------------------
+    @staticmethod
+    def _write(
+        conn: sqlite3.Connection,
+        docs: Iterable[IndexDoc],
+        on_progress: ProgressFn | None,
+        *,
+        fresh: bool = False,
+    ) -> int:
+        n = 0
+        batch: list[IndexDoc] = []
+
+        def flush() -> None:
+            conn.execute("BEGIN")
+            try:
+                if not fresh:
+                    _delete_rows(conn, [d.id for d in batch])
+                for doc in batch:
+                    _insert(conn, doc)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            if on_progress is not None:
+                on_progress(len(batch))
+
+        for doc in docs:
+            batch.append(doc)
+            n += 1
+            if len(batch) >= BATCH:
+                flush()
+                batch = []
+        if batch:
+            flush()
+        return n
+
+    def index(self, docs: Iterable[IndexDoc], on_progress: ProgressFn | None = None) -> IndexReport:
+        """Add or replace documents (by id), in transactions of 1,000."""
+        start = time.perf_counter()
+        n = self._write(self.conn, docs, on_progress)
+        return IndexReport(indexed=n, seconds=time.perf_counter() - start)
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove documents by id; returns how many existed."""
+        conn = self.conn
+        conn.execute("BEGIN")
+        try:
+            n = _delete_rows(conn, list(ids))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return n
+
+    def rebuild(
+        self,
+        docs: Iterable[IndexDoc],
+        meta: Mapping[str, str],
+        on_progress: ProgressFn | None = None,
+    ) -> IndexReport:
+        """Write a new index file, then rename it over the live one (atomic on POSIX)."""
+        start = time.perf_counter()
+        tmp = self.path.with_name(f"{self.path.name}.rebuild-{os.getpid()}")
+        tmp.unlink(missing_ok=True)
+        try:
+            conn = self._connect(tmp, bulk=True)
+            try:
+                n = self._write(conn, docs, on_progress, fresh=True)
+                conn.executescript(_INDEXES)
+                conn.executemany(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", sorted(meta.items())
+                )
+                conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+            finally:
+                conn.close()
+            self.close()
+            os.replace(tmp, self.path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return IndexReport(indexed=n, seconds=time.perf_counter() - start)
+
+    def drop(self) -> None:
+        """Delete the index file."""
+        self.close()
+        self.path.unlink(missing_ok=True)
+
+    def set_meta(self, meta: Mapping[str, str]) -> None:
+        """Merge values into the metadata table."""
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", sorted(meta.items())
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+    def count(self) -> int:
+        """Number of documents."""
+        if not self.path.exists():
+            return 0
+        row = self.conn.execute("SELECT count(*) FROM docs").fetchone()
+        return int(row[0])
+
+    def fingerprints(self) -> dict[str, str]:
+        """Every id with its fingerprint."""
+        return dict(self.conn.execute("SELECT id, fingerprint FROM docs"))
+
+    def info(self) -> IndexInfo:
+        """The index file, its document count and metadata."""
+        exists = self.path.exists()
+        meta = dict(self.conn.execute("SELECT key, value FROM meta")) if exists else {}
+        return IndexInfo(
+            backend=self.name,
+            name=str(self.path),
+            physical=str(self.path) if exists else None,
+            count=self.count(),
+            meta=meta,
+        )
+
+    def search(self, query: Query) -> SearchResult:
+        """Run ``query``: BM25 over weighted columns, filters, facets and keyset paging.
+
+        Only the requested page pays for BM25 scoring joins; the total and the facets
+        count over the plain match set.
+        """
+        conn = self.conn
+        where, params = _filters(query)
+        if query.has_text:
+            source = "fts JOIN docs d ON d.rowid = fts.rowid"
+            where = f"fts MATCH ? AND {where}"
+            params = [match_expression(query), *params]
+        else:
+            source = "docs d"
+        try:
+            if query.facets:
+                conn.execute("DROP TABLE IF EXISTS temp.m")
+                conn.execute(
+                    "CREATE TEMP TABLE m AS SELECT d.rowid AS rid, d.year AS year, "
+                    f"d.type AS type, d.language AS language FROM {source} WHERE {where}",
+                    params,
+                )
+                total = int(conn.execute("SELECT count(*) FROM temp.m").fetchone()[0])
+                facets: Facets | None = _facets(conn, query.facet_size)
+                conn.execute("DROP TABLE temp.m")
+            else:
+                sql = f"SELECT count(*) FROM {source} WHERE {where}"
+                total = int(conn.execute(sql, params).fetchone()[0])
+                facets = None
+            hits = self._page(conn, query, source, where, params) if total else []
+        except sqlite3.OperationalError as exc:
+            msg = f"Search index {self.path} cannot run the query: {exc}"
+            raise BackendUnavailable(msg) from exc
+        return SearchResult(hits=hits, total=total, facets=facets)
+
+    @staticmethod
+    def _page(
+        conn: sqlite3.Connection, query: Query, source: str, where: str, params: list[object]
+    ) -> list[Hit]:
+        if query.has_text:
+            weights = ", ".join(str(w) for w in WEIGHTS)
+            score = f"bm25(fts, {weights})"
+        else:
+            score = "0.0"
+        if query.sort is Sort.relevance:
+            key, direction, cmp = score, "ASC", ">"
+        elif query.sort is Sort.year:
+            key, direction, cmp = "coalesce(d.year, 1000000)", "ASC", ">"
+        else:
+            key, direction, cmp = "coalesce(d.year, -1)", "DESC", "<"
+        params = list(params)
+        if query.after is not None:
+            where += f" AND ({key} {cmp} ? OR ({key} = ? AND d.id > ?))"
+            params += [query.after[0], query.after[0], query.after[1]]
+            offset = 0
+        else:
+            offset = (max(query.page, 1) - 1) * query.size
+        sql = (
+            "SELECT p.r, p.k, p.id, p.year, p.type, p.language, s.payload FROM ("
+            f"SELECT d.rowid AS rid, {score} AS r, {key} AS k, d.id AS id, d.year AS year, "
+            f"d.type AS type, d.language AS language FROM {source} WHERE {where} "
+            f"ORDER BY k {direction}, d.id ASC LIMIT ? OFFSET ?"
+            f") p JOIN payloads s ON s.rowid = p.rid ORDER BY p.k {direction}, p.id ASC"
+        )
+        params += [query.size, offset]
+        hits = []
+        for r, k, id_, year, type_, language, payload in conn.execute(sql, params):
+            data = json.loads(payload)
+            hits.append(
+                Hit(
+                    id=id_,
+                    score=round(-float(r), 6),
+                    sort=(k, id_),
+                    year=year,
+                    type=type_,
+                    language=language,
+                    subjects=tuple(data["subjects"]),
+                    ancestors=tuple(data["ancestors"]),
+                    detected=tuple(data["detected"]),
+                    display=data["display"],
+                )
+            )
+        return hits
+
+
+def _placeholders(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _filters(query: Query) -> tuple[str, list[object]]:
+    clauses = ["1"]
+    params: list[object] = []
+    if query.year_from is not None:
+        clauses.append("d.year >= ?")
+        params.append(query.year_from)
+    if query.year_to is not None:
+        clauses.append("d.year <= ?")
+        params.append(query.year_to)
+    if query.types:
+        clauses.append(f"d.type IN ({_placeholders(query.types)})")
+        params += query.types
+    if query.languages:
+        clauses.append(f"d.language IN ({_placeholders(query.languages)})")
+        params += query.languages
+    if query.author:
+        clauses.append("EXISTS (SELECT 1 FROM doc_authors a WHERE a.rid = d.rowid AND a.key = ?)")
+        params.append(query.author)
+    if query.concept_filter:
+        kinds = "('s', 'a')" if query.include_narrower else "('s')"
+        clauses.append(
+            "EXISTS (SELECT 1 FROM doc_concepts c WHERE c.rid = d.rowid AND c.kind IN "
+            f"{kinds} AND c.uri IN ({_placeholders(query.concept_filter)}))"
+        )
+        params += query.concept_filter
+    return " AND ".join(clauses), params
+
+
+def _facets(conn: sqlite3.Connection, size: int) -> Facets:
+    subjects = conn.execute(
+        # CROSS JOIN keeps the (small) match set as the outer loop over the concept index.
+        "SELECT c.uri, count(*) AS n FROM temp.m m CROSS JOIN doc_concepts c ON c.rid = m.rid "
+        "AND c.kind = 's' GROUP BY c.uri ORDER BY n DESC, c.uri LIMIT ?",
+        (size,),
+    ).fetchall()
+    counts = conn.execute(
+        "SELECT year, type, language, count(*) FROM temp.m GROUP BY year, type, language"
+    ).fetchall()
+    by_year: dict[int, int] = {}
+    by_type: dict[str, int] = {}
+    by_lang: dict[str, int] = {}
+    for year, type_, lang, n in counts:
+        if year is not None:
+            by_year[year] = by_year.get(year, 0) + n
+        by_type[type_] = by_type.get(type_, 0) + n
+        if lang is not None:
+            by_lang[lang] = by_lang.get(lang, 0) + n
+    years = sorted(by_year.items())
+    types = sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))
+    langs = sorted(by_lang.items(), key=lambda kv: (-kv[1], kv[0]))
+    return Facets(
+        subjects=[(u, int(n)) for u, n in subjects],
+        year=[(int(y), int(n)) for y, n in years],
+        type=[(t, int(n)) for t, n in types],
+        language=[(lg, int(n)) for lg, n in langs],
+    )
+
+
+def _delete_rows(conn: sqlite3.Connection, ids: Sequence[str]) -> int:
+    n = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rids = [
+            r
+            for (r,) in conn.execute(
+                f"SELECT rowid FROM docs WHERE id IN ({_placeholders(chunk)})", chunk
+            )
+        ]
+        if not rids:
+            continue
+        marks = _placeholders(rids)
+        conn.execute(f"DELETE FROM fts WHERE rowid IN ({marks})", rids)
+        conn.execute(f"DELETE FROM doc_concepts WHERE rid IN ({marks})", rids)
+        conn.execute(f"DELETE FROM doc_authors WHERE rid IN ({marks})", rids)
+        conn.execute(f"DELETE FROM docs WHERE rowid IN ({marks})", rids)
+        conn.execute(f"DELETE FROM payloads WHERE rowid IN ({marks})", rids)
+        n += len(rids)
+    return n
+
+
+def _insert(conn: sqlite3.Connection, doc: IndexDoc) -> None:
+    payload = json.dumps(
+        {
+            "subjects": doc.subjects,
+            "ancestors": doc.ancestors,
+            "detected": doc.detected,
+            "display": doc.display,
+        },
+        ensure_ascii=False,
+    )
+    cur = conn.execute(
+        "INSERT INTO docs(id, type, year, language, fingerprint, modified) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (doc.id, doc.type, doc.year, doc.language, doc.fingerprint, doc.modified),
+    )
+    rid = cur.lastrowid
+    conn.execute("INSERT INTO payloads(rowid, payload) VALUES (?, ?)", (rid, payload))
+    broader = [u for u in doc.ancestors if u not in set(doc.subjects)]
+    kinds: dict[str, Sequence[str]] = {
+        "subjects": doc.subjects,
+        "ancestors": broader,
+        "detected": doc.detected,
+    }
+    conn.executemany(
+        "INSERT INTO doc_concepts(rid, kind, uri) VALUES (?, ?, ?)",
+        [(rid, KIND_CODES[k], u) for k, uris in kinds.items() for u in uris],
+    )
+    conn.executemany(
+        "INSERT INTO doc_authors(rid, key) VALUES (?, ?)", [(rid, k) for k in doc.author_keys]
+    )
+    values = [doc.text.get(f, "") for f in TEXT_FIELDS] + [
+        " ".join(concept_token(u) for u in kinds[k]) for k in CONCEPT_COLUMNS
+    ]
+    conn.execute(
+        f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, {_placeholders(values)})",
+        [rid, *values],
+    )
+
+
+def iter_all(backend: SqliteBackend) -> Iterator[str]:
+    """Every document id, in id order (used by tests and status checks)."""
+    for (id_,) in backend.conn.execute("SELECT id FROM docs ORDER BY id"):
+        yield id_

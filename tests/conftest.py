@@ -1,0 +1,133 @@
+"""Shared fixtures: the bundled thesaurus, real fixture records, and a real Elasticsearch.
+
+Elasticsearch tests use the server at SOCSEC_TEST_ES_URL (start one with
+``export SOCSEC_TEST_ES_URL=$(scripts/elasticsearch start | tail -1)``). Without it they are
+skipped locally and fail when CI=true. Their indices are named ``test-*`` and deleted after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from socsec.bibliography.codec import parse_name
+from socsec.bibliography.model import Record, RecordType, Subject
+
+DATA = Path(__file__).parent / "data" / "indexer"
+
+
+@pytest.fixture(scope="session")
+def es_url() -> str:
+    """URL of a reachable Elasticsearch; skip (locally) or fail (CI=true) without one."""
+    url = os.environ.get("SOCSEC_TEST_ES_URL", "").rstrip("/")
+    in_ci = os.environ.get("CI") == "true"
+    if not url:
+        if in_ci:
+            pytest.fail("CI=true but SOCSEC_TEST_ES_URL is not set")
+        pytest.skip("SOCSEC_TEST_ES_URL is not set (scripts/elasticsearch start)")
+    try:
+        health = f"{url}/_cluster/health?wait_for_status=yellow&timeout=30s"
+        with urllib.request.urlopen(health, timeout=40) as resp:
+            resp.read()
+    except (urllib.error.URLError, OSError) as exc:
+        if in_ci:
+            pytest.fail(f"Elasticsearch at {url} is unreachable: {exc}")
+        pytest.skip(f"Elasticsearch at {url} is unreachable: {exc}")
+    return url
+
+
+@pytest.fixture
+def es_index() -> str:
+    """A fresh ``test-*`` alias name (the test deletes its indices)."""
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def load_records(path: Path = DATA / "records.jsonl") -> list[Record]:
+    """The real NBER and EUR-Lex fixture records as :class:`Record` objects."""
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        records.append(
+            Record(
+                id=d["id"],
+                type=RecordType(d["type"]),
+                title=d["title"],
+                language=d.get("language"),
+                year=d.get("year"),
+                issued=str(d["year"]) if d.get("year") else None,
+                authors=tuple(parse_name(a) for a in d.get("authors", [])),
+                container_title=d.get("container_title"),
+                url=d.get("url"),
+                abstract=d.get("abstract"),
+                subjects=tuple(Subject(u) for u in d.get("subjects", [])),
+            )
+        )
+    return records
+
+
+@pytest.fixture(scope="session")
+def records() -> list[Record]:
+    """The fixture records (60: 35 NBER papers, 25 EUR-Lex acts)."""
+    return load_records()
+
+
+def make_workspace(root: Path, records: list[Record] | None = None) -> object:
+    """A data dir with the bundled thesaurus and (optionally) the given records."""
+    from socsec.bibliography.store import BibliographyStore
+    from socsec.config import Settings
+    from socsec.thesaurus.bundle import initialize_thesaurus
+    from socsec.workspace import Workspace
+
+    settings = Settings.load(data_dir=root, env={})
+    ws = Workspace(root=root, settings=settings)
+    root.mkdir(parents=True, exist_ok=True)
+    initialize_thesaurus(ws)
+    from socsec.thesaurus.lookup import get_cache
+
+    with BibliographyStore.open(ws.bibliography_db) as store, get_cache(ws) as cache:
+        for record in records or []:
+            store.add(record, cache)
+    return ws
+
+
+@pytest.fixture(scope="session")
+def thesaurus_ws(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """A session data dir holding only the bundled thesaurus."""
+    return make_workspace(tmp_path_factory.mktemp("thesaurus"))
+
+
+@pytest.fixture(scope="session")
+def thesaurus(thesaurus_ws: object) -> Iterator[object]:
+    """The compiled cache of the bundled EuroVoc extract."""
+    from socsec.thesaurus.lookup import get_cache
+
+    cache = get_cache(thesaurus_ws)  # type: ignore[arg-type]
+    yield cache
+    cache.close()
+
+
+@pytest.fixture(scope="session")
+def _workspace_template(tmp_path_factory: pytest.TempPathFactory, records: list[Record]) -> Path:
+    root = tmp_path_factory.mktemp("template") / "data"
+    make_workspace(root, records)
+    return root
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, _workspace_template: Path) -> object:
+    """A fresh data dir: the bundled thesaurus and the 60 fixture records, index not built."""
+    import shutil
+
+    from socsec.config import Settings
+    from socsec.workspace import Workspace
+
+    root = tmp_path / "data"
+    shutil.copytree(_workspace_template, root)
+    return Workspace(root=root, settings=Settings.load(data_dir=root, env={}))
