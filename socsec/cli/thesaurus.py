@@ -1,7 +1,394 @@
-"""`socsec thesaurus` commands."""
+"""`socsec thesaurus` commands: lookup, show, tree, translate, import, export, info.
+
+Kept light at import time: `socsec thesaurus lookup` must start fast, so the RDF machinery
+(pyoxigraph, via socsec.thesaurus.manage) is imported inside the commands that write.
+
+JSON shapes (``--json``; stable, snake_case, ``[]`` when empty):
+- lookup: ``[{uri, match: exact|folded|stemmed|prefix|fuzzy, matched_label, matched_lang,
+  matched_kind: pref|alt|hidden, score, pref: {lang: label|null}, alt: {lang: [label]},
+  notation, schemes: [uri], deprecated}]`` (``pref``/``alt`` keyed by the ``--to`` languages).
+- show: ``{concept: {uri, notation, pref: {tag: label}, alt: {tag: [..]}, hidden, broader,
+  narrower, related, schemes, top_of, collections, deprecated, replaced_by,
+  notes: {definition|scopeNote|...: {tag: [text]}}, mappings: {exactMatch|...: [uri]},
+  created, modified}, broader_paths: [[uri, ...]], labels: {uri: label}}``.
+- tree: ``[{uri, label, narrower_count, is_scheme, children: [...]}]``.
+- translate: ``[{term, found, uri, match, matched_label, labels: {lang: label},
+  alternatives: {lang: [label]}, candidates: [label]}]``; ``--csv`` gives
+  ``term,found,match,uri,<lang>...,candidates``.
+- import: ``{source, format, triples, concepts, schemes, files_written, files_removed,
+  seconds, cache_version}``; export -o: ``{path, format, bytes}``.
+- info: ``{concepts, schemes: [{uri, title, concepts, top_concepts, notation, license,
+  rights, attribution, source, version, file}], labels: {lang: {pref, alt, hidden}}, triples,
+  cache_version, built_at, imports: [{source, sha256, format, imported_at, triples, schemes,
+  files}], sources: [{uri, title, issued, source, license, rights, attribution}]}``.
+"""
 
 from __future__ import annotations
 
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-app = typer.Typer(help="Look up, browse, import and export the SKOS thesaurus (EN/FR/ES).", no_args_is_help=True)
+from socsec.analysis import SUPPORTED_LANGUAGES
+from socsec.cli.options import JsonOpt, LangOpt
+from socsec.cli.output import key_values, table
+from socsec.cli.state import get_state
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from socsec.thesaurus.browse import ConceptDetail
+    from socsec.thesaurus.model import LookupHit, ThesaurusInfo, Translation, TreeNode
+
+app = typer.Typer(
+    help="Look up, browse, import and export the SKOS thesaurus (EN/FR/ES).", no_args_is_help=True
+)
+
+SchemeOpt = Annotated[str | None, typer.Option("--scheme", help="Only this concept scheme (URI).")]
+ToOpt = Annotated[
+    str, typer.Option("--to", help="Languages to show, comma-separated (e.g. en,fr,es).")
+]
+DEFAULT_TO = ",".join(SUPPORTED_LANGUAGES)
+
+
+def _langs(text: str) -> list[str]:
+    langs = [t.strip().lower() for t in text.split(",") if t.strip()]
+    if not langs:
+        raise typer.BadParameter("give at least one language, e.g. --to en,fr")
+    return langs
+
+
+def _cell(pref: str | None, alt: list[str]) -> str:
+    return (pref or "") + ("\n(" + "; ".join(alt) + ")" if alt else "")
+
+
+def _hit_json(hit: LookupHit, to: list[str]) -> dict[str, Any]:
+    data = asdict(hit)
+    data["match"] = hit.match.value
+    data["pref"] = {t: hit.pref.get(t) for t in to}
+    data["alt"] = {t: hit.alt.get(t, []) for t in to}
+    return data
+
+
+def _hits_table(hits: list[LookupHit], to: list[str]) -> RenderableType:
+    rows = [
+        (
+            h.match.value,
+            f"{h.matched_label} @{h.matched_lang or '-'}",
+            *(_cell(h.pref.get(t), h.alt.get(t, [])) for t in to),
+            h.uri,
+        )
+        for h in hits
+    ]
+    return table(("match", "matched", *to, "uri"), rows, no_wrap=("match", "uri"))
+
+
+@app.command()
+def lookup(
+    ctx: typer.Context,
+    term: Annotated[str, typer.Argument(help="A term in English, French or Spanish.")],
+    lang: LangOpt = None,
+    to: ToOpt = DEFAULT_TO,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Most hits.")] = 10,
+    scheme: SchemeOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Find concepts by any label and show their equivalents in en/fr/es.
+
+    Example: socsec thesaurus lookup "retraite anticipée" --to en,es
+    """
+    from socsec.thesaurus.lookup import find, get_cache
+
+    state = get_state(ctx, json)
+    langs = _langs(to)
+    hits = find(get_cache(state.workspace()), term, lang=lang, scheme=scheme, limit=limit)
+    state.out.emit([_hit_json(h, langs) for h in hits], lambda: _hits_table(hits, langs))
+
+
+def _detail_view(d: ConceptDetail, lang: str | None) -> RenderableType:
+    c = d.concept
+
+    def name(u: str) -> str:
+        return f"{d.labels.get(u, u)} <{u}>"
+
+    rows: list[tuple[str, str, str]] = [("uri", "", c.uri), ("notation", "", c.notation or "")]
+    for kind, values in (
+        ("pref", {k: [v] for k, v in c.pref.items()}),
+        ("alt", c.alt),
+        ("hidden", c.hidden),
+    ):
+        rows += [(kind, tag or "-", "; ".join(v)) for tag, v in sorted(values.items())]
+    for note, by_lang in c.notes.items():
+        rows += [(note, tag or "-", " | ".join(v)) for tag, v in sorted(by_lang.items())]
+    rows += [
+        ("broader path", "", " > ".join(d.labels.get(u, u) for u in p)) for p in d.broader_paths
+    ]
+    rows += [(rel, "", name(u)) for rel in ("narrower", "related") for u in getattr(c, rel)]
+    rows += [(m, "", u) for m, us in c.mappings.items() for u in us]
+    rows += [("scheme", "", s) for s in c.schemes]
+    if c.deprecated or c.replaced_by:
+        rows += [("deprecated", "", "yes")] + [("replaced by", "", name(u)) for u in c.replaced_by]
+    return table(("field", "lang", "value"), rows, title=d.labels.get(c.uri), no_wrap=("field",))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    concept: Annotated[str, typer.Argument(help="URI, notation, or a label in any language.")],
+    lang: LangOpt = None,
+    scheme: SchemeOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Show every label, note, relation and mapping of one concept.
+
+    Example: socsec thesaurus show "accident du travail"
+    """
+    from socsec.thesaurus.browse import concept_detail
+    from socsec.thesaurus.lookup import get_cache
+
+    state = get_state(ctx, json)
+    detail = concept_detail(get_cache(state.workspace()), concept, lang=lang, scheme=scheme)
+    state.out.emit(asdict(detail), lambda: _detail_view(detail, lang))
+
+
+def _rich_tree(nodes: list[TreeNode]) -> RenderableType:
+    from rich.tree import Tree
+
+    root = Tree("thesaurus", hide_root=True)
+
+    def add(parent: Tree, node: TreeNode) -> None:
+        style = "bold" if node.is_scheme else ""
+        branch = parent.add(
+            f"[{style}]{node.label}[/] [dim]({node.narrower_count}) {node.uri}[/]"
+            if style
+            else f"{node.label} [dim]({node.narrower_count}) {node.uri}[/]"
+        )
+        for child in node.children:
+            add(branch, child)
+
+    for n in nodes:
+        add(root, n)
+    return root
+
+
+@app.command()
+def tree(
+    ctx: typer.Context,
+    concept: Annotated[
+        str | None, typer.Argument(help="Root concept (default: all schemes).")
+    ] = None,
+    depth: Annotated[int, typer.Option("--depth", "-d", min=0, max=20, help="Levels shown.")] = 2,
+    lang: LangOpt = None,
+    scheme: SchemeOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Show the hierarchy under a concept (or under each scheme), with narrower counts.
+
+    Example: socsec thesaurus tree "social security" --depth 3 --lang fr
+    """
+    from socsec.thesaurus.browse import tree as build_tree
+    from socsec.thesaurus.lookup import get_cache
+
+    state = get_state(ctx, json)
+    nodes = build_tree(get_cache(state.workspace()), concept, depth=depth, lang=lang, scheme=scheme)
+    state.out.emit([asdict(n) for n in nodes], lambda: _rich_tree(nodes))
+
+
+def _translations_table(rows: list[Translation], to: list[str]) -> RenderableType:
+    return table(
+        ("term", "match", *to, "note"),
+        [
+            (
+                r.term,
+                r.match or "NOT FOUND",
+                *(_cell(r.labels.get(t), r.alternatives.get(t, [])) for t in to),
+                ("did you mean: " + "; ".join(r.candidates)) if not r.found else "",
+            )
+            for r in rows
+        ],
+    )
+
+
+def _csv(rows: list[Translation], to: list[str]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["term", "found", "match", "uri", *to, "candidates"])
+    for r in rows:
+        writer.writerow(
+            [
+                r.term,
+                str(r.found).lower(),
+                r.match or "",
+                r.uri or "",
+                *(r.labels.get(t, "") for t in to),
+                "; ".join(r.candidates),
+            ]
+        )
+    return buf.getvalue().rstrip("\n")
+
+
+@app.command()
+def translate(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="File with one term per line, or - for stdin.")],
+    source: Annotated[str | None, typer.Option("--from", help="Language of the terms.")] = None,
+    to: ToOpt = DEFAULT_TO,
+    scheme: SchemeOpt = None,
+    csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Translate a batch of terms (one per line) into the other languages.
+
+    Example: socsec thesaurus translate terms.txt --from fr --to en,es --csv
+    """
+    from socsec.thesaurus.browse import translate as run
+    from socsec.thesaurus.lookup import get_cache
+
+    state = get_state(ctx, json)
+    langs = _langs(to)
+    lines = _read_lines(file)
+    rows = run(
+        get_cache(state.workspace()), lines, source_lang=source, target_langs=langs, scheme=scheme
+    )
+    if csv and not json:
+        return state.out.line(_csv(rows, langs))
+    state.out.emit([asdict(r) for r in rows], lambda: _translations_table(rows, langs))
+
+
+def _read_lines(file: str) -> list[str]:
+    if file == "-":
+        return sys.stdin.read().splitlines()
+    from socsec.errors import InputDataError
+
+    try:
+        return Path(file).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputDataError(f"cannot read terms: {exc}", path=file) from None
+
+
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help="ttl, xml, nt or jsonld (default: from the extension)."),
+]
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="SKOS file: Turtle, RDF/XML, N-Triples or JSON-LD.")],
+    fmt: FormatOpt = None,
+    scheme: SchemeOpt = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace the whole thesaurus.")
+    ] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Import a SKOS vocabulary; its schemes replace stored schemes of the same URI.
+
+    Example: socsec thesaurus import unesco-thesaurus.ttl
+    """
+    from socsec.thesaurus.manage import import_file
+
+    state = get_state(ctx, json)
+    report = import_file(
+        state.workspace(),
+        file,
+        fmt=fmt,
+        scheme=scheme,
+        replace=replace,
+        on_progress=lambda step: state.out.hint(f"{step}..."),
+    )
+    state.out.emit(
+        asdict(report),
+        lambda: key_values(
+            {k: v for k, v in asdict(report).items() if k not in ("files_written", "schemes")}
+        ),
+    )
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl, xml, nt or jsonld.")] = "ttl",
+    scheme: SchemeOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Export the thesaurus (or one scheme) as RDF.
+
+    Example: socsec thesaurus export --format xml -o thesaurus.rdf
+    """
+    from socsec.thesaurus.manage import export as run
+
+    state = get_state(ctx, json)
+    data = run(state.workspace(), fmt, scheme=scheme)
+    if output is None:
+        sys.stdout.buffer.write(data) if not json else state.out.data(
+            {"format": fmt, "bytes": len(data)}
+        )
+        return
+    output.write_bytes(data)
+    state.out.emit(
+        {"path": str(output), "format": fmt, "bytes": len(data)},
+        lambda: f"Wrote {len(data)} bytes to {output}",
+    )
+
+
+def _info_view(info: ThesaurusInfo) -> RenderableType:
+    from rich.console import Group
+
+    counts = [
+        (lg, *(n.get(k, 0) for k in ("pref", "alt", "hidden"))) for lg, n in info.labels.items()
+    ]
+    title = f"{info.concepts} concepts, {info.triples} triples (cache {info.cache_version[:8]})"
+    summary = table(("language", "pref", "alt", "hidden"), sorted(counts), title=title)
+    schemes = table(
+        ("scheme", "title", "concepts", "version"),
+        [(s.uri, _title(s.title), s.concepts, s.version or "") for s in info.schemes],
+        title="Schemes",
+        no_wrap=("scheme",),
+    )
+    sources = table(
+        ("source", "issued", "licence", "attribution"),
+        [
+            (s["title"] or s["uri"], s["issued"], s["license"], s["attribution"] or s["rights"])
+            for s in info.sources
+        ],
+        title="Sources",
+    )
+    imports = table(
+        ("file", "format", "triples", "imported at", "sha256"),
+        [(r.source, r.format, r.triples, r.imported_at, r.sha256[:12]) for r in info.imports],
+        title="Imports",
+    )
+    rights = {r for s in info.schemes if (r := s.attribution or s.rights)}
+    licences = {s.license for s in info.schemes if s.license}
+    notes = [f"Licence: {x}" for x in sorted(licences)] + [
+        f"Attribution: {r}" for r in sorted(rights)
+    ]
+    return Group(summary, schemes, sources, imports, *notes)
+
+
+def _title(titles: dict[str, str]) -> str:
+    return titles.get("en") or next(iter(titles.values()), "")
+
+
+@app.command()
+def info(ctx: typer.Context, json: JsonOpt = False) -> None:
+    """Show schemes, label counts per language, sources, versions, licences and attribution.
+
+    Example: socsec thesaurus info --json
+    """
+    from socsec.thesaurus.manage import info as run
+
+    state = get_state(ctx, json)
+    result = run(state.workspace())
+    state.out.emit(asdict(result), lambda: _info_view(result))

@@ -1,0 +1,180 @@
+"""Write side of the thesaurus: import into the store (and recompile), export, info."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from socsec.errors import NotFoundError
+from socsec.fileutil import atomic_write_bytes
+from socsec.thesaurus.compile import build_cache
+from socsec.thesaurus.lookup import ThesaurusCache, get_cache
+from socsec.thesaurus.model import ImportRecord, ImportReport, ThesaurusInfo
+from socsec.thesaurus.partition import SHARED, partition, scheme_uris
+from socsec.thesaurus.rdfio import (
+    guess_format,
+    literal_originals,
+    parse_file,
+    serialize,
+    serialize_with_originals,
+)
+from socsec.thesaurus.store import (
+    Manifest,
+    part_file,
+    read_all,
+    read_originals,
+    render_part,
+    store_files,
+)
+
+if TYPE_CHECKING:
+    from socsec.workspace import Workspace
+
+ProgressFn = Callable[[str], None]
+
+
+def import_file(
+    ws: Workspace,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    scheme: str | None = None,
+    replace: bool = False,
+    source_name: str | None = None,
+    on_progress: ProgressFn | None = None,
+) -> ImportReport:
+    """Import an RDF file into the thesaurus of record and rebuild the lookup cache.
+
+    Each concept scheme of the file replaces the stored scheme of the same URI; other
+    stored schemes are kept (``replace=True`` drops them). Nothing is changed if the file
+    cannot be read.
+
+    Args:
+        ws: the data dir.
+        path: the RDF file.
+        fmt: "ttl", "xml", "nt" or "jsonld"; default from the extension.
+        scheme: import only this scheme (its concepts and the file's shared triples).
+        replace: replace the whole thesaurus by this file.
+        source_name: name recorded as the source (default: the file name).
+        on_progress: called with a short step name ("parse", "store", "compile").
+
+    Raises:
+        InputDataError: unknown format, syntax error (with line/column), unsafe XML.
+        NotFoundError: ``scheme`` is not in the file.
+    """
+    step = on_progress or (lambda _s: None)
+    started = time.perf_counter()
+    rdf_format = guess_format(path, fmt)
+    step("parse")
+    triples, prefixes = parse_file(path, rdf_format)
+    originals = literal_originals(path, rdf_format, triples)
+    parts = partition(triples)
+    if scheme is not None:
+        if scheme not in parts:
+            raise NotFoundError(
+                f"Scheme {scheme!r} is not in {path}", suggestions=scheme_uris(triples)
+            )
+        parts = {k: v for k, v in parts.items() if k in (scheme, SHARED)}
+    source = source_name or path.name
+    directory = ws.thesaurus_dir
+    manifest = Manifest.load(directory)
+    manifest.prefixes = {**manifest.prefixes, **prefixes}
+    new_files = {part_file(key, source): key for key in parts}
+    old_files = {p.name for p in store_files(directory)}
+    removed = sorted(old_files - set(new_files)) if replace else []
+    kept = sorted(old_files - set(new_files) - set(removed))
+    step("store")
+    payloads = {
+        name: render_part(parts[key], originals, manifest.prefixes)
+        for name, key in new_files.items()
+    }
+    manifest.files = {name: manifest.files.get(name) for name in kept}
+    manifest.files.update({name: key or None for name, key in new_files.items()})
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    record = ImportRecord(
+        source=source,
+        sha256=digest,
+        format=rdf_format.value,
+        imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        triples=sum(len(v) for v in parts.values()),
+        schemes=sorted(k for k in parts if k),
+        files=sorted(new_files),
+    )
+    previous = [] if replace else [r for r in manifest.imports if r.source != source]
+    manifest.imports = [*previous, record]
+    step("compile")
+    union = list(
+        dict.fromkeys([*read_all(directory, kept), *(t for v in parts.values() for t in v)])
+    )
+    staging = ws.thesaurus_cache.with_name(ws.thesaurus_cache.name + ".staging")
+    build_id = build_cache(union, manifest, staging)
+    # Commit: everything above could fail without touching the store or the cache.
+    for name, data in payloads.items():
+        atomic_write_bytes(directory / name, data)
+    for name in removed:
+        (directory / name).unlink()
+    manifest.save(directory)
+    os.replace(staging, ws.thesaurus_cache)
+    with ThesaurusCache.open(ws.thesaurus_cache) as cache:
+        concepts = cache.count()
+    return ImportReport(
+        source=source,
+        format=rdf_format.value,
+        triples=record.triples,
+        concepts=concepts,
+        schemes=record.schemes,
+        files_written=sorted(payloads),
+        files_removed=removed,
+        seconds=round(time.perf_counter() - started, 3),
+        cache_version=build_id,
+    )
+
+
+def export(ws: Workspace, fmt: str = "ttl", *, scheme: str | None = None) -> bytes:
+    """The thesaurus (or one scheme of it) serialized as ``fmt`` ("ttl", "xml", "nt", "jsonld").
+
+    Raises:
+        InputDataError: unknown format.
+        NotFoundError: ``scheme`` is not stored.
+    """
+    rdf_format = guess_format(Path("-"), fmt)
+    manifest = Manifest.load(ws.thesaurus_dir)
+    names = None
+    if scheme is not None:
+        names = [n for n, s in manifest.files.items() if s == scheme]
+        if not names:
+            stored = sorted(s for s in manifest.files.values() if s)
+            raise NotFoundError(f"Scheme {scheme!r} is not in the thesaurus", suggestions=stored)
+    triples = list(dict.fromkeys(read_all(ws.thesaurus_dir, names)))
+    originals = [
+        block
+        for path in store_files(ws.thesaurus_dir)
+        if names is None or path.name in names
+        for block in read_originals(path)
+    ]
+    if originals:
+        return serialize_with_originals(triples, originals, rdf_format, manifest.prefixes)
+    return serialize(triples, rdf_format, manifest.prefixes)
+
+
+def info(ws: Workspace) -> ThesaurusInfo:
+    """Schemes, counts per language, sources, versions, licences and attributions."""
+    cache = get_cache(ws)
+    meta = cache.meta()
+    manifest = json.loads(meta["manifest"])
+    return ThesaurusInfo(
+        concepts=cache.count(),
+        schemes=cache.schemes(),
+        labels=json.loads(meta["label_counts"]),
+        triples=int(meta["triples"]),
+        cache_version=meta["build_id"],
+        built_at=meta["built_at"],
+        imports=[ImportRecord(**r) for r in manifest.get("imports", [])],
+        sources=json.loads(meta.get("sources", "[]")),
+    )

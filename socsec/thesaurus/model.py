@@ -1,0 +1,179 @@
+"""Plain, frozen views of thesaurus data returned by the library (no rdflib types)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
+DCT = "http://purl.org/dc/terms/"
+CC = "http://creativecommons.org/ns#"
+OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+
+LABEL_KINDS = ("pref", "alt", "hidden")
+NOTE_KINDS = (
+    "definition",
+    "scopeNote",
+    "example",
+    "historyNote",
+    "editorialNote",
+    "changeNote",
+    "note",
+)
+MAPPING_KINDS = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+
+
+class MatchKind(StrEnum):
+    """How a lookup hit matched, best first (the order of the lookup ladder)."""
+
+    exact = "exact"
+    folded = "folded"
+    stemmed = "stemmed"
+    prefix = "prefix"
+    fuzzy = "fuzzy"
+
+
+@dataclass(frozen=True)
+class LookupHit:
+    """One concept found by :meth:`ThesaurusCache.lookup`.
+
+    Attributes:
+        uri: the concept URI.
+        match: how the term matched (exact, folded, stemmed, prefix, fuzzy).
+        matched_label: the label that matched.
+        matched_lang: the language tag of that label ("" when untagged).
+        matched_kind: "pref", "alt" or "hidden".
+        score: 100 for exact..prefix ranks, the similarity (0-100) for fuzzy hits.
+        pref: preferred label per base language ("en", "fr", "es", ...).
+        alt: alternative labels per base language.
+        notation: the concept's notation, if any.
+        schemes: URIs of the schemes the concept is in.
+        deprecated: owl:deprecated true.
+    """
+
+    uri: str
+    match: MatchKind
+    matched_label: str
+    matched_lang: str
+    matched_kind: str
+    score: float
+    pref: dict[str, str]
+    alt: dict[str, list[str]]
+    notation: str | None = None
+    schemes: tuple[str, ...] = ()
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class ConceptView:
+    """Everything the cache knows about one concept.
+
+    Label and note dicts are keyed by the language tag as stored (lower case, e.g. "fr-ca");
+    "" is the key of untagged literals. ``broader``/``narrower`` include inferred inverses;
+    ``related`` is symmetric. ``notes`` maps a SKOS note property ("definition", "scopeNote",
+    ...) to texts per language; ``mappings`` maps "exactMatch", "closeMatch", ... to URIs.
+    """
+
+    uri: str
+    notation: str | None
+    pref: dict[str, str]
+    alt: dict[str, list[str]] = field(default_factory=dict)
+    hidden: dict[str, list[str]] = field(default_factory=dict)
+    broader: list[str] = field(default_factory=list)
+    narrower: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    schemes: list[str] = field(default_factory=list)
+    top_of: list[str] = field(default_factory=list)
+    collections: list[str] = field(default_factory=list)
+    deprecated: bool = False
+    replaced_by: list[str] = field(default_factory=list)
+    notes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    mappings: dict[str, list[str]] = field(default_factory=dict)
+    created: str | None = None
+    modified: str | None = None
+
+
+@dataclass(frozen=True)
+class SchemeInfo:
+    """A concept scheme with its size and the provenance stated in the data."""
+
+    uri: str
+    title: dict[str, str]
+    concepts: int
+    top_concepts: int
+    notation: str | None = None
+    license: str | None = None
+    rights: str | None = None
+    attribution: str | None = None
+    source: str | None = None
+    version: str | None = None
+    file: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    """One import as recorded in the store manifest."""
+
+    source: str
+    sha256: str
+    format: str
+    imported_at: str
+    triples: int
+    schemes: list[str]
+    files: list[str]
+
+
+@dataclass(frozen=True)
+class ThesaurusInfo:
+    """What `socsec thesaurus info` shows."""
+
+    concepts: int
+    schemes: list[SchemeInfo]
+    labels: dict[str, dict[str, int]]  # base language -> kind (pref/alt/hidden) -> count
+    triples: int
+    cache_version: str
+    built_at: str
+    imports: list[ImportRecord]
+    sources: list[dict[str, str | None]]  # provenance resources stating a licence or rights
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """The outcome of an import."""
+
+    source: str
+    format: str
+    triples: int
+    concepts: int
+    schemes: list[str]
+    files_written: list[str]
+    files_removed: list[str]
+    seconds: float
+    cache_version: str
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    """One node of a hierarchy view: a scheme or a concept with its shown children."""
+
+    uri: str
+    label: str
+    narrower_count: int
+    children: list[TreeNode] = field(default_factory=list)
+    is_scheme: bool = False
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One term of a batch translation."""
+
+    term: str
+    found: bool
+    uri: str | None
+    match: str | None
+    matched_label: str | None
+    labels: dict[str, str]  # target language -> preferred label
+    alternatives: dict[str, list[str]]
+    candidates: list[str]  # nearest labels when not found (or other concepts when ambiguous)

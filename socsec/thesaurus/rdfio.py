@@ -1,0 +1,252 @@
+"""Parse and serialize RDF files with Oxigraph (fast, and it never resolves XML entities).
+
+Oxigraph reads RDF 1.1 terms: it writes ``"x"^^xsd:string`` as ``"x"`` and language tags in
+lower case ("fr-CA" -> "fr-ca"). Both are the same RDF 1.1 term, but rdflib (and so
+``rdflib.compare``) tells them apart. To keep the round trip exact, :func:`literal_originals`
+finds such literals (with rdflib, only in files that have them) so the store can keep them
+as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from socsec.errors import InputDataError
+
+if TYPE_CHECKING:
+    from rdflib import Graph, Literal
+
+
+class RdfFormat(StrEnum):
+    """The RDF serialisations socsec reads and writes (CLI names)."""
+
+    ttl = "ttl"
+    xml = "xml"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+_OX_FORMATS = {
+    RdfFormat.ttl: ox.RdfFormat.TURTLE,
+    RdfFormat.xml: ox.RdfFormat.RDF_XML,
+    RdfFormat.nt: ox.RdfFormat.N_TRIPLES,
+    RdfFormat.jsonld: ox.RdfFormat.JSON_LD,
+}
+_EXTENSIONS = {
+    ".ttl": RdfFormat.ttl,
+    ".turtle": RdfFormat.ttl,
+    ".rdf": RdfFormat.xml,
+    ".xml": RdfFormat.xml,
+    ".owl": RdfFormat.xml,
+    ".nt": RdfFormat.nt,
+    ".ntriples": RdfFormat.nt,
+    ".jsonld": RdfFormat.jsonld,
+    ".json": RdfFormat.jsonld,
+}
+_RDFLIB_FORMATS = {
+    RdfFormat.ttl: "turtle",
+    RdfFormat.xml: "xml",
+    RdfFormat.nt: "nt",
+    RdfFormat.jsonld: "json-ld",
+}
+# Cheap tests on the raw bytes: an explicit xsd:string, or a language tag with capitals.
+_XSD_STRING = re.compile(rb"XMLSchema#string|:string\b")
+_CAPITAL_TAG = re.compile(
+    rb"@[A-Za-z0-9-]*[A-Z]|xml:lang=\"[^\"]*[A-Z]|\"@language\"\s*:\s*\"[^\"]*[A-Z]"
+)
+
+
+def _needs_second_look(data: bytes) -> bool:
+    if b"string" in data and _XSD_STRING.search(data):
+        return True
+    return any(
+        m.group(0)[:1] != b"@" or data[m.start() - 1 : m.start()] in (b'"', b"'")
+        for m in _CAPITAL_TAG.finditer(data)
+    )
+
+
+_POSITION = re.compile(r"line (\d+)(?:,? (?:between )?columns? (\d+))?")
+
+
+def guess_format(path: Path, given: str | None = None) -> RdfFormat:
+    """The format named by ``given``, else the one the file extension implies.
+
+    Raises:
+        InputDataError: unknown format name or extension.
+    """
+    names = ", ".join(f.value for f in RdfFormat)
+    if given:
+        try:
+            return RdfFormat(given.lower().lstrip("."))
+        except ValueError:
+            raise InputDataError(f"unknown RDF format {given!r} (choose from: {names})") from None
+    fmt = _EXTENSIONS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputDataError(
+            f"cannot tell the RDF format from the extension {path.suffix!r}",
+            path=path,
+            hint=f"pass --format ({names})",
+        )
+    return fmt
+
+
+def _check_xml(path: Path) -> None:
+    """Refuse DTD entities (XXE, billion laughs) and report XML syntax errors with a position."""
+    from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+    from defusedxml import ElementTree as SafeET
+
+    try:
+        SafeET.parse(path, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except (EntitiesForbidden, ExternalReferenceForbidden, DTDForbidden) as exc:
+        raise InputDataError(
+            "XML entity declarations and external references are not allowed "
+            f"(refused for safety: {type(exc).__name__})",
+            path=path,
+        ) from None
+    except SafeET.ParseError as exc:
+        line, column = exc.position
+        reason = str(exc).split(":", 1)[0]
+        raise InputDataError(
+            f"malformed XML: {reason}", path=path, line=line, column=column + 1
+        ) from None
+
+
+def parse_file(path: Path, fmt: RdfFormat) -> tuple[list[ox.Triple], dict[str, str]]:
+    """All triples of an RDF file, and the prefixes it declares.
+
+    Raises:
+        InputDataError: unreadable file or syntax error (with line and column when known),
+            named graphs, or XML entity declarations.
+    """
+    if not path.is_file():
+        raise InputDataError("no such file", path=path)
+    if fmt is RdfFormat.xml:
+        _check_xml(path)
+    try:
+        parser = ox.parse(path=str(path), format=_OX_FORMATS[fmt])
+        quads = list(parser)
+        prefixes = dict(parser.prefixes) if fmt in (RdfFormat.ttl, RdfFormat.xml) else {}
+    except SyntaxError as exc:
+        line, column = exc.lineno, exc.offset
+        message = exc.msg or str(exc)
+        if line is None and (m := _POSITION.search(message)):
+            line, column = int(m.group(1)), int(m.group(2)) if m.group(2) else None
+        raise InputDataError(
+            f"{fmt.value} syntax error: {message}", path=path, line=line, column=column
+        ) from None
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputDataError(f"cannot read {fmt.value}: {exc}", path=path) from None
+    if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+        raise InputDataError("named graphs are not supported in a thesaurus file", path=path)
+    return [q.triple for q in quads], prefixes
+
+
+def parse_bytes(data: bytes, fmt: RdfFormat) -> list[ox.Triple]:
+    """Triples of an in-memory document written by socsec itself (store files)."""
+    return [q.triple for q in ox.parse(data, format=_OX_FORMATS[fmt])]
+
+
+def _key(t: ox.Triple) -> tuple[str, str, str]:
+    return (str(t.subject), str(t.predicate), str(t.object))
+
+
+def serialize(
+    triples: Iterable[ox.Triple], fmt: RdfFormat, prefixes: dict[str, str] | None = None
+) -> bytes:
+    """Triples in a stable order (diff-friendly), as ``fmt`` bytes."""
+    ordered = sorted(triples, key=_key)
+    names = None if fmt is RdfFormat.nt else dict(sorted((prefixes or {}).items()))
+    data = ox.serialize(ordered, format=_OX_FORMATS[fmt], prefixes=names)
+    assert data is not None  # no output file given: bytes are returned
+    return data
+
+
+_DIRECTIVE = re.compile(rb"^[ \t]*(?:@prefix|@base|PREFIX|BASE)\b.*$", re.MULTILINE | re.IGNORECASE)
+
+
+def _candidate_statements(data: bytes, fmt: RdfFormat) -> bytes | None:
+    """For Turtle/N-Triples: the directives plus only the blocks that need a second look."""
+    if fmt is RdfFormat.nt:
+        return b"\n".join(line for line in data.splitlines() if _needs_second_look(line))
+    if fmt is not RdfFormat.ttl:
+        return None
+    # Serializers separate subjects by blank lines; a wrong split fails to parse or is caught
+    # by the check in literal_originals, and then the whole file is read instead.
+    blocks = [b for b in re.split(rb"\n[ \t]*\n", data) if _needs_second_look(b)]
+    return b"\n".join(_DIRECTIVE.findall(data)) + b"\n" + b"\n\n".join(blocks) + b"\n"
+
+
+def literal_originals(path: Path, fmt: RdfFormat, triples: list[ox.Triple]) -> dict[ox.Triple, str]:
+    """Triples whose literal Oxigraph normalises, mapped to their Turtle form as written.
+
+    Only files that contain an explicit ``xsd:string`` or a capitalised language tag get a
+    second reading, with rdflib, of just the statements concerned (of the whole file when
+    they cannot be cut out safely). Triples with a blank-node subject stay normalised.
+    Call after :func:`parse_file` succeeded (XML already checked for entities).
+    """
+    data = path.read_bytes()
+    if not _needs_second_look(data):
+        return {}
+    from rdflib import Graph
+
+    known = set(triples)
+    part = _candidate_statements(data, fmt)
+    if part is not None:
+        try:
+            found = _originals(Graph().parse(data=part, format=_RDFLIB_FORMATS[fmt]))
+        except Exception:  # any failure means: read the whole file
+            found = None
+        if found is not None and all(t in known for t in found):
+            return found
+    return _originals(Graph().parse(path, format=_RDFLIB_FORMATS[fmt]))
+
+
+def _nt_literal(o: Literal) -> str:
+    """A literal in N-Triples syntax (also valid Turtle), datatype and tag exactly as parsed."""
+    text = str(o).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    text = text.replace("\r", "\\r")
+    if o.language:
+        return f'"{text}"@{o.language}'
+    return f'"{text}"^^<{o.datatype}>' if o.datatype else f'"{text}"'
+
+
+def _originals(graph: Graph) -> dict[ox.Triple, str]:
+    from rdflib import XSD, BNode, Literal
+
+    out: dict[ox.Triple, str] = {}
+    for s, p, o in graph:
+        if not isinstance(o, Literal) or isinstance(s, BNode):
+            continue
+        if o.datatype == XSD.string or (o.language and o.language != o.language.lower()):
+            text = f"<{s}> <{p}> {_nt_literal(o)} .\n"
+            (triple,) = parse_bytes(text.encode("utf-8"), RdfFormat.ttl)
+            out[triple] = text
+    return out
+
+
+def serialize_with_originals(
+    triples: list[ox.Triple], originals: list[str], fmt: RdfFormat, prefixes: dict[str, str]
+) -> bytes:
+    """Like :func:`serialize`, but the ``originals`` (N-Triples statements) replace their
+    normalised twins in ``triples``. Turtle and N-Triples get them appended verbatim; RDF/XML
+    and JSON-LD are written by rdflib (slower, and only when needed)."""
+    from rdflib import Graph
+
+    block = "".join(originals).encode("utf-8")
+    normalised = set(parse_bytes(block, RdfFormat.ttl))
+    plain = [t for t in triples if t not in normalised]
+    if fmt in (RdfFormat.ttl, RdfFormat.nt):
+        return serialize(plain, fmt, prefixes) + b"\n" + block
+    graph = Graph()
+    for name, iri in sorted(prefixes.items()):
+        graph.bind(name, iri, override=True)
+    graph.parse(data=serialize(plain, RdfFormat.nt), format="nt")
+    graph.parse(data=block, format="turtle")
+    data = graph.serialize(format=_RDFLIB_FORMATS[fmt], encoding="utf-8")
+    return data if isinstance(data, bytes) else data.encode("utf-8")

@@ -1,0 +1,1 @@
+"""Tests of socsec.thesaurus and `socsec thesaurus`."""
