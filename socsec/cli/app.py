@@ -10,18 +10,101 @@ import typer
 from typer.core import TyperGroup
 
 from socsec import __version__
-from socsec.cli import bib, config_cmd, index, search, thesaurus, thesaurus_quality
 from socsec.cli.errors import exit_code_for, format_error
 from socsec.cli.state import CliState, get_state
 from socsec.errors import SocsecError
 
 if TYPE_CHECKING:
-    # Typer >= 0.26 vendors Click; its Context is the type TyperGroup.invoke declares.
+    from collections.abc import Callable
+
+    # Typer >= 0.26 vendors Click; its Context and Command are the types TyperGroup declares.
+    from typer._click.core import Command as ClickCommand
     from typer._click.core import Context as ClickContext
 
 
+def _thesaurus() -> typer.Typer:
+    from socsec.cli import thesaurus, thesaurus_quality
+
+    thesaurus_quality.register(thesaurus.app)
+    return thesaurus.app
+
+
+def _bib() -> typer.Typer:
+    from socsec.cli import bib, suggest
+
+    suggest.register_bib(bib.app)
+    return bib.app
+
+
+def _eval() -> typer.Typer:
+    from socsec.cli import suggest
+
+    return suggest.eval_app
+
+
+def _serve() -> Callable[..., None]:
+    from socsec.cli.serve import serve
+
+    return serve
+
+
+def _index() -> typer.Typer:
+    from socsec.cli import index
+
+    return index.app
+
+
+def _search() -> Callable[..., None]:
+    from socsec.cli.search import search
+
+    return search
+
+
+def _config() -> typer.Typer:
+    from socsec.cli import config_cmd
+
+    return config_cmd.app
+
+
+# Command groups load on first use: a lookup must not pay for importing the search or
+# bibliography layers (start-up time is the floor of every command).
+LAZY_COMMANDS: dict[str, Callable[[], typer.Typer | Callable[..., None]]] = {
+    "search": _search,
+    "thesaurus": _thesaurus,
+    "bib": _bib,
+    "index": _index,
+    "config": _config,
+    "eval": _eval,
+    "serve": _serve,
+}
+_loaded: dict[str, ClickCommand] = {}
+
+
+def _load(name: str) -> ClickCommand:
+    if name not in _loaded:
+        target = LAZY_COMMANDS[name]()
+        parent = typer.Typer()
+        if isinstance(target, typer.Typer):
+            parent.add_typer(target, name=name)
+        else:
+            parent.command(name)(target)
+        built = typer.main.get_command(parent)
+        # One group registered: Typer returns the parent group; one command: the command.
+        commands = getattr(built, "commands", {})
+        _loaded[name] = commands.get(name, built)
+    return _loaded[name]
+
+
 class SocsecGroup(TyperGroup):
-    """Turns library errors into one red line and an exit code, for every subcommand."""
+    """Loads command groups lazily, and turns library errors into one line and an exit code."""
+
+    def list_commands(self, ctx: ClickContext) -> list[str]:
+        return [*LAZY_COMMANDS, *(n for n in super().list_commands(ctx) if n not in LAZY_COMMANDS)]
+
+    def get_command(self, ctx: ClickContext, cmd_name: str) -> ClickCommand | None:
+        if cmd_name in LAZY_COMMANDS:
+            return _load(cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: ClickContext) -> Any:
         try:
@@ -46,12 +129,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,  # tracebacks only with --verbose; locals may hold API keys
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-thesaurus_quality.register(thesaurus.app)
-app.add_typer(thesaurus.app, name="thesaurus")
-app.add_typer(bib.app, name="bib")
-app.add_typer(index.app, name="index")
-app.command("search")(search.search)
-app.add_typer(config_cmd.app, name="config")
 
 
 def _version(value: bool) -> None:
