@@ -103,6 +103,15 @@ def _resolve(ctx: typer.Context, refs: list[str], *, narrower: bool = False) -> 
     return list(dict.fromkeys(uris))
 
 
+def _sync_index(state: CliState) -> None:
+    """Update the search index after a write (or warn that it is stale)."""
+    from socsec.indexer.service import sync_index
+
+    stale = sync_index(state.workspace())
+    if stale:
+        state.out.warn(stale)
+
+
 def _label(cache: ThesaurusCache | None, uri: str, lang: str) -> str:
     from socsec.bibliography.formats import subject_label
 
@@ -216,6 +225,7 @@ def import_(
         report_path = rejected or Path(f"{file}.rejected.jsonl")
         write_rejected(report, report_path)
         state.out.warn(f"{len(report.rejected)} record(s) rejected; see {report_path}")
+    _sync_index(state)
     state.out.emit(report.to_dict(), lambda: _report_table(report))
 
 
@@ -328,6 +338,7 @@ def add(
     }
     record = record_from_json(from_json) if from_json else fields_to_record(fields)
     saved = store.add(record, _cache(ctx))
+    _sync_index(state)
     state.out.emit(_record_json(saved, None), lambda: _record_view(saved, _cache(ctx), "en"))
 
 
@@ -427,6 +438,7 @@ def edit(
             if k not in ("id", "aliases", "created", "modified")
         } | changes
     saved = edit_record(store, id, changes, _cache(ctx))
+    _sync_index(state)
     state.out.emit(_record_json(saved, None), lambda: _record_view(saved, _cache(ctx), "en"))
 
 
@@ -445,6 +457,7 @@ def delete(
     if not yes and not typer.confirm(f"Delete {record.id}: {record.title[:60]}?", err=True):
         raise typer.Exit(0)
     store.delete(record.id)
+    _sync_index(state)
     state.out.notice(f"Deleted {record.id}.")
 
 
@@ -467,6 +480,7 @@ def tag(
     state, store = _open(ctx, json)
     uris = _resolve(ctx, concepts)
     record = store.tag(id, uris, curated=not suggested, checker=_cache(ctx))
+    _sync_index(state)
     state.out.emit(
         _record_json(record, _cache(ctx)), lambda: _record_view(record, _cache(ctx), "en")
     )
@@ -486,6 +500,7 @@ def untag(
     state, store = _open(ctx, json)
     uris = [c if "://" in c else _resolve(ctx, [c])[0] for c in concepts]
     record = store.untag(id, uris)
+    _sync_index(state)
     state.out.emit(
         _record_json(record, _cache(ctx)), lambda: _record_view(record, _cache(ctx), "en")
     )
@@ -551,6 +566,7 @@ def merge(
         raise typer.BadParameter(f"--keep must be {a!r} or {b!r}", param_hint="--keep")
     keep_id, other = (b, a) if keep == b else (a, b)
     record = store.merge(keep_id, other)
+    _sync_index(state)
     state.out.emit(_record_json(record, None), lambda: _record_view(record, _cache(ctx), "en"))
 
 
