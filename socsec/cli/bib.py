@@ -12,7 +12,7 @@ import typer
 
 from socsec.bibliography.codec import record_to_dict
 from socsec.bibliography.model import Record, RecordType
-from socsec.cli.options import JsonOpt, LimitOpt
+from socsec.cli.options import JsonOpt, LimitOpt, parse_year_range
 from socsec.cli.output import key_values, table
 from socsec.cli.state import CliState, get_state
 
@@ -156,19 +156,6 @@ def _records_table(records: list[Record]) -> Any:
 
 def _report_table(report: ImportReport) -> Any:
     return key_values(report.to_dict(), title="Import summary")
-
-
-def _years(text: str | None) -> tuple[int | None, int | None]:
-    if not text:
-        return (None, None)
-    lo, sep, hi = text.partition("-")
-    try:
-        start = int(lo) if lo else None
-        return (start, (int(hi) if hi else None) if sep else start)
-    except ValueError:
-        raise typer.BadParameter(
-            f"expected YEAR or FROM-TO, got {text!r}", param_hint="--year"
-        ) from None
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -394,7 +381,7 @@ def list_(
     concepts = _resolve(ctx, concept, narrower=True) if concept else []
     records = store.query(
         types=rtype or [],
-        years=_years(year),
+        years=parse_year_range(year),
         concepts=concepts,
         language=lang,
         sort=_SORTS[sort],

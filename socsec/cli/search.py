@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from socsec.cli.options import JsonOpt, LangOpt
+from socsec.cli.options import JsonOpt, LangOpt, parse_year_range
 from socsec.cli.output import table
 from socsec.cli.state import CliState, get_state
 from socsec.indexer.base import Sort
@@ -20,8 +19,6 @@ if TYPE_CHECKING:
 
     from socsec.indexer.service import ResultHit, SearchResponse
 
-_YEARS = re.compile(r"^\s*(\d{1,4})?\s*(\.\.)?\s*(\d{1,4})?\s*$")
-
 
 class ExportFormat(StrEnum):
     """Bibliographic formats hits can be exported to."""
@@ -30,26 +27,6 @@ class ExportFormat(StrEnum):
     ris = "ris"
     csljson = "csljson"
     csv = "csv"
-
-
-def parse_years(value: str | None) -> tuple[int | None, int | None]:
-    """``2000..2010``, ``2000..``, ``..2010`` or ``2005`` -> (first, last)."""
-    if value is None:
-        return None, None
-    m = _YEARS.match(value)
-    if not m or not (m.group(1) or m.group(3)):
-        raise typer.BadParameter(
-            f"{value!r}: use YEAR, FROM..TO, FROM.. or ..TO", param_hint="--year"
-        )
-    first = int(m.group(1)) if m.group(1) else None
-    last = int(m.group(3)) if m.group(3) else None
-    if m.group(2) is None:
-        last = first
-    if first is not None and last is not None and first > last:
-        raise typer.BadParameter(
-            f"{value!r}: the first year is after the last", param_hint="--year"
-        )
-    return first, last
 
 
 def _markup(hit: ResultHit) -> str:
@@ -152,7 +129,7 @@ def search(
     state = get_state(ctx, json)
     if export is not None and output is None:
         raise typer.BadParameter("--export needs --output FILE", param_hint="--export")
-    first, last = parse_years(year)
+    first, last = parse_year_range(year)
     request = SearchRequest(
         text=text or "",
         concept=concept,
