@@ -1,0 +1,79 @@
+"""The ASGI application: JSON API, HTML pages and static files over one workspace."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from socsec import __version__
+from socsec.web import api, errors, pages
+from socsec.web.resources import Resources
+
+if TYPE_CHECKING:
+    from socsec.workspace import Workspace
+
+STATIC = Path(__file__).parent / "static"
+DESCRIPTION = """Read-only access to the socsec thesaurus (EN/FR/ES SKOS concepts) and the
+bibliography search. Errors are JSON: `{"error": {"type", "message", "hint", "suggestions"}}`
+with 400 (bad parameter), 404 (unknown concept or record), 409 (ambiguous label) or 503
+(search backend unavailable)."""
+
+
+def create_app(ws: Workspace, *, warm_up: bool = False) -> FastAPI:
+    """The web application serving ``ws``.
+
+    Args:
+        ws: the data dir (thesaurus cache, bibliography, index settings).
+        warm_up: open everything (and build an embedded index) at startup, not on first use.
+    """
+    resources = Resources(ws)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if warm_up:
+            from starlette.concurrency import run_in_threadpool
+
+            await run_in_threadpool(resources.warm_up)
+        yield
+        resources.close()
+
+    app = FastAPI(
+        title="socsec",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.resources = resources
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def prepare(ws: Workspace) -> None:
+    """Open the data and build an embedded index once, before worker processes start.
+
+    Otherwise each worker would find the index missing and build it at the same time.
+    """
+    resources = Resources(ws)
+    try:
+        resources.warm_up()
+    finally:
+        resources.close()
+
+
+def create_app_from_env() -> FastAPI:
+    """The app over the data dir the environment names (``SOCSEC_HOME``, ``SOCSEC_CONFIG``).
+
+    The factory uvicorn calls in each worker process of ``socsec serve --workers N``.
+    """
+    from socsec.config import Settings
+    from socsec.workspace import Workspace
+
+    return create_app(Workspace.open(Settings.load()), warm_up=True)

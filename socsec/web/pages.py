@@ -1,0 +1,235 @@
+"""Server-rendered HTML pages: home with search box, results with facets, concept, record.
+
+Pages use the same views as the API. Autocomplete is progressive enhancement: without
+JavaScript the search box still submits a free-text search (which the thesaurus expands).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from pathlib import Path as FsPath
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from socsec.indexer.service import SearchRequest
+from socsec.web.api import Res, Uri
+from socsec.web.exports import ConceptFormat, concept_rdf
+from socsec.web.params import LANG_PATTERN, Lang, SearchParams
+from socsec.web.views import LANGS, concept_payload, display_lang, relabel, top_concepts
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(FsPath(__file__).parent / "templates"))
+LANG_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
+TAGGED_SHOWN = 20
+# What a concept URI can be served as, in the server's order of preference.
+CONCEPT_MEDIA = ("text/html", "text/turtle", "application/ld+json", "application/json")
+
+
+def _replace_lang(params: Any, code: str) -> str:
+    """The current query string with ``lang`` set to ``code`` (the language switcher)."""
+    pairs = [(k, v) for k, v in params.multi_items() if k != "lang"]
+    return urlencode([*pairs, ("lang", code)])
+
+
+templates.env.filters["replace_lang"] = _replace_lang
+_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:",
+}
+
+
+def negotiate(accept: str | None, offered: tuple[str, ...] = CONCEPT_MEDIA) -> str | None:
+    """The offered media type the Accept header prefers (q-values honoured), None if none.
+
+    Ties go to the earlier entry of ``offered``; a missing header or ``*/*`` means HTML.
+    """
+    if not accept:
+        return offered[0]
+    best: tuple[float, int, str] | None = None
+    for part in accept.split(",")[:20]:
+        fields = [f.strip() for f in part.split(";")]
+        media, q = fields[0].lower(), 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        if q <= 0:
+            continue
+        for rank, candidate in enumerate(offered):
+            major = candidate.split("/")[0]
+            if media in (candidate, "*/*", f"{major}/*"):
+                key = (q, -rank, candidate)
+                if best is None or key > best:
+                    best = key
+    return best[2] if best else None
+
+
+def query_link(params: dict[str, Any], **changes: Any) -> str:
+    """``/search?...`` with ``changes`` applied (None removes a key; lists repeat it)."""
+    merged = {**params, **changes}
+    pairs: list[tuple[str, str]] = []
+    for key, value in merged.items():
+        if value is None or value == "" or value is False:
+            continue
+        for v in value if isinstance(value, list) else [value]:
+            pairs.append((key, "true" if v is True else str(v)))
+    return "/search?" + urlencode(pairs)
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    """A page from ``templates/`` with the common context and safe headers."""
+    lang = display_lang(context.get("lang") or request.query_params.get("lang"))
+    base = {"lang": lang, "langs": LANGS, "lang_names": LANG_NAMES, "q": ""}
+    response = templates.TemplateResponse(
+        request, name, {**base, **context}, status_code=status, headers=_HEADERS
+    )
+    return response
+
+
+def render_error(request: Request, status: int, error: dict[str, Any]) -> Response:
+    """The error page (used by the error handlers for non-API paths)."""
+    return render(request, "error.html", {"status": status, "error": error}, status)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, res: Res, lang: Lang = None) -> Response:
+    """Search box and the schemes with their top concepts."""
+    shown = display_lang(lang)
+    with res.thesaurus() as cache:
+        schemes = top_concepts(cache, lang=shown)
+    return render(request, "home.html", {"schemes": schemes, "lang": shown})
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    res: Res,
+    params: Annotated[SearchParams, Depends()],
+    qlang: Annotated[
+        str | None, Query(max_length=35, pattern=LANG_PATTERN, description="Query language.")
+    ] = None,
+) -> Response:
+    """Results with facets and paging; ``lang`` is the reader's, ``qlang`` the query's (any)."""
+    shown = display_lang(params.lang)
+    req = replace(params.request(), facets=True, lang=qlang)
+    with res.search() as svc:
+        resp = relabel(svc.search(req), svc.thesaurus, shown)
+    current: dict[str, Any] = {
+        "q": params.q,
+        "concept": params.concept,
+        "exact_concept": params.exact_concept or None,
+        "expand": None if params.expand else "false",
+        "lang": params.lang,
+        "qlang": qlang,
+        "year": params.year,
+        "type": params.type or [],
+        "language": params.language or [],
+        "author": params.author,
+        "sort": None if params.sort.value == "relevance" else params.sort.value,
+        "size": None if params.size == 10 else params.size,
+    }
+    last_page = max(1, -(-resp.total // req.size))
+    return render(
+        request,
+        "search.html",
+        {
+            "resp": resp,
+            "params": params,
+            "q": params.q,
+            "current": current,
+            "link": query_link,
+            "last_page": last_page,
+            "export_query": query_link({**current, "lang": qlang, "qlang": None})[
+                len("/search?") :
+            ],
+        },
+    )
+
+
+@router.get(
+    "/concept",
+    responses={
+        200: {
+            "content": {m: {} for m in CONCEPT_MEDIA},
+            "description": "HTML, Turtle, JSON-LD or JSON by the Accept header.",
+        }
+    },
+)
+def concept_page(
+    request: Request,
+    res: Res,
+    uri: Uri,
+    lang: Lang = None,
+    format: Annotated[
+        str | None, Query(pattern="^(html|ttl|jsonld|json)$", description="Overrides Accept.")
+    ] = None,
+) -> Response:
+    """A concept URI, served as HTML, Turtle, JSON-LD or JSON (content negotiation)."""
+    by_format = {
+        "html": "text/html",
+        "ttl": "text/turtle",
+        "jsonld": "application/ld+json",
+        "json": "application/json",
+    }
+    media = by_format[format] if format else negotiate(request.headers.get("accept"))
+    vary = {"Vary": "Accept"}
+    if media is None:
+        return JSONResponse(
+            {
+                "error": {
+                    "type": "Not acceptable",
+                    "message": "this concept is available as " + ", ".join(CONCEPT_MEDIA),
+                    "hint": None,
+                    "suggestions": [],
+                }
+            },
+            status_code=406,
+            headers=vary,
+        )
+    shown = display_lang(lang)
+    if media in ("text/turtle", "application/ld+json"):
+        fmt = ConceptFormat.ttl if media == "text/turtle" else ConceptFormat.jsonld
+        with res.thesaurus() as cache:
+            view = cache.concept(cache.resolve(uri))
+        return Response(concept_rdf(view, fmt), media_type=media, headers=vary)
+    with res.thesaurus() as cache:
+        payload = concept_payload(cache, uri, lang=shown)
+    if media == "application/json":
+        return JSONResponse(asdict(payload), headers=vary)
+    with res.search() as svc:
+        tagged = svc.search(SearchRequest(concept=payload.uri, lang=shown, size=TAGGED_SHOWN))
+    response = render(
+        request,
+        "concept.html",
+        {
+            "c": payload,
+            "tagged": tagged,
+            "lang": shown,
+            "more_link": query_link({"concept": payload.uri, "lang": lang}),
+            "text_link": query_link({"q": payload.label, "lang": lang}),
+        },
+    )
+    response.headers.update(vary)
+    return response
+
+
+@router.get("/record/{record_id}", response_class=HTMLResponse)
+def record_page(
+    request: Request,
+    res: Res,
+    record_id: Annotated[str, Path(max_length=200)],
+    lang: Lang = None,
+) -> Response:
+    """One record with its subjects labelled in the display language."""
+    shown = display_lang(lang)
+    with res.search() as svc:
+        rec = svc.store.get(record_id)
+        subjects = [(s.uri, svc.thesaurus.pref_label(s.uri, shown)) for s in rec.subjects]
+    return render(request, "record.html", {"r": rec, "subjects": subjects, "lang": shown})

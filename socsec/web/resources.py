@@ -1,0 +1,116 @@
+"""The library objects a running server shares between requests, reopened when the data changes.
+
+The thesaurus cache and the search service hold SQLite connections (and, for Elasticsearch, an
+HTTP client). Requests run in a thread pool, so each resource is used under its own lock; the
+lookup hot path only ever waits for other lookups, never for a search.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from socsec.indexer.service import SearchService
+    from socsec.thesaurus.lookup import ThesaurusCache
+    from socsec.workspace import Workspace
+
+
+def _signature(ws: Workspace) -> tuple[int, int]:
+    """Identity of the compiled cache file: a thesaurus import replaces it (new inode/mtime)."""
+    try:
+        st = os.stat(ws.thesaurus_cache)
+    except OSError:
+        return (0, 0)
+    return (st.st_ino, st.st_mtime_ns)
+
+
+class Resources:
+    """Lazily opened thesaurus cache and search service of one workspace.
+
+    Args:
+        ws: the data dir served.
+    """
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self._cache: ThesaurusCache | None = None
+        self._cache_sig: tuple[int, int] | None = None
+        self._service: SearchService | None = None
+        self._service_sig: tuple[int, int] | None = None
+        self._loop_cache: ThesaurusCache | None = None
+        self._loop_sig: tuple[int, int] | None = None
+        self._cache_lock = threading.Lock()
+        self._search_lock = threading.Lock()
+
+    @contextmanager
+    def thesaurus(self) -> Iterator[ThesaurusCache]:
+        """The thesaurus cache, held exclusively for the ``with`` block."""
+        with self._cache_lock:
+            sig = _signature(self.ws)
+            if self._cache is None or sig != self._cache_sig:
+                from socsec.thesaurus.lookup import get_cache
+
+                if self._cache is not None:
+                    self._cache.close()
+                self._cache = get_cache(self.ws)
+                self._cache_sig = _signature(self.ws)
+            yield self._cache
+
+    def loop_thesaurus(self) -> ThesaurusCache:
+        """A cache for the event-loop thread only (the lookup hot path: no thread hop, no lock).
+
+        Only ``async`` endpoints that do not await while using it may call this, so uses never
+        overlap.
+        """
+        sig = _signature(self.ws)
+        if self._loop_cache is None or sig != self._loop_sig:
+            from socsec.thesaurus.lookup import get_cache
+
+            if self._loop_cache is not None:
+                self._loop_cache.close()
+            self._loop_cache = get_cache(self.ws)
+            self._loop_sig = _signature(self.ws)
+        return self._loop_cache
+
+    @contextmanager
+    def search(self) -> Iterator[SearchService]:
+        """The search service (backend, its own thesaurus cache, the bibliography store)."""
+        with self._search_lock:
+            sig = _signature(self.ws)
+            if self._service is None or sig != self._service_sig:
+                from socsec.indexer.service import SearchService
+
+                if self._service is not None:
+                    self._service.close()
+                    self._service = None
+                self._service = SearchService.open(self.ws)
+                self._service_sig = _signature(self.ws)
+            yield self._service
+
+    def warm_up(self) -> None:
+        """Open everything and build the embedded index if needed, so first requests are fast."""
+        from socsec.indexer.service import SearchRequest
+
+        with self.thesaurus() as cache:
+            cache.lookup("pension", limit=1)
+            cache.lookup("pensoin", limit=1)  # imports the typo matcher
+        with self.search() as svc:
+            svc.search(SearchRequest(text="pension", size=1))
+
+    def close(self) -> None:
+        """Close the caches and the service."""
+        if self._loop_cache is not None:
+            self._loop_cache.close()
+            self._loop_cache = None
+        with self._cache_lock:
+            if self._cache is not None:
+                self._cache.close()
+                self._cache = None
+        with self._search_lock:
+            if self._service is not None:
+                self._service.close()
+                self._service = None
