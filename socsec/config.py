@@ -58,6 +58,21 @@ def _check_index_name(value: str) -> str:
     return value
 
 
+def _check_uri_pattern(value: str) -> str:
+    import string
+
+    fields = {f for _t, f, _s, _c in string.Formatter().parse(value) if f is not None}
+    unknown = fields - {"ns", "scheme", "n", "uuid", "notation"}
+    if unknown:
+        raise ValueError(
+            f"unknown placeholder(s) {sorted(unknown)}: "
+            "use {ns}, {scheme}, {n}, {uuid}, {notation}"
+        )
+    if not fields & {"n", "uuid", "notation"}:
+        raise ValueError("the pattern needs {n}, {uuid} or {notation} to make distinct URIs")
+    return value
+
+
 @dataclass(frozen=True)
 class Key:
     """One configuration key: its default, validator and whether it is a secret."""
@@ -84,6 +99,12 @@ KEYS: dict[str, Key] = {
         Key("elasticsearch.ca_certs", None, _check_path, help="CA bundle for TLS"),
         Key("elasticsearch.index", "socsec", _check_index_name, help="index alias prefix"),
         Key("user", None, _check_text, help="name recorded in the curation history"),
+        Key(
+            "thesaurus.uri_pattern",
+            "{ns}socsec-{n}",
+            _check_uri_pattern,
+            help="URI of new concepts: {ns} scheme namespace, {scheme}, {n}, {uuid}, {notation}",
+        ),
     )
 }
 

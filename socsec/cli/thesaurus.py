@@ -16,7 +16,8 @@ JSON shapes (``--json``; stable, snake_case, ``[]`` when empty):
   alternatives: {lang: [label]}, candidates: [label]}]``; ``--csv`` gives
   ``term,found,match,uri,<lang>...,candidates``.
 - import: ``{source, format, triples, concepts, schemes, files_written, files_removed,
-  seconds, cache_version}``; export -o: ``{path, format, bytes}``.
+  seconds, cache_version}``; export -o: ``{path, format, bytes}`` (format: ttl, xml, nt,
+  jsonld, tbx or csv).
 - info: ``{concepts, schemes: [{uri, title, concepts, top_concepts, notation, license,
   rights, attribution, source, version, file}], labels: {lang: {pref, alt, hidden}}, triples,
   cache_version, built_at, imports: [{source, sha256, format, imported_at, triples, schemes,
@@ -315,27 +316,36 @@ def import_(
 @app.command()
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl, xml, nt or jsonld.")] = "ttl",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="ttl, xml, nt, jsonld, or a glossary: tbx (TBX-Basic), csv."
+        ),
+    ] = "ttl",
     scheme: SchemeOpt = None,
+    langs: Annotated[
+        str, typer.Option("--langs", help="Glossary languages (tbx, csv), comma-separated.")
+    ] = DEFAULT_TO,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
     ] = None,
     json: JsonOpt = False,
 ) -> None:
-    """Export the thesaurus (or one scheme) as RDF.
+    """Export the thesaurus (or one scheme) as RDF, or as a TBX/CSV glossary for translators.
 
-    Example: socsec thesaurus export --format xml -o thesaurus.rdf
+    Example: socsec thesaurus export --format tbx --langs en,fr,es -o glossary.tbx
     """
+    from socsec.fileutil import atomic_write_bytes
     from socsec.thesaurus.manage import export as run
 
     state = get_state(ctx, json)
-    data = run(state.workspace(), fmt, scheme=scheme)
+    data = run(state.workspace(), fmt, scheme=scheme, langs=_langs(langs))
     if output is None:
         sys.stdout.buffer.write(data) if not json else state.out.data(
             {"format": fmt, "bytes": len(data)}
         )
         return
-    output.write_bytes(data)
+    atomic_write_bytes(output, data)
     state.out.emit(
         {"path": str(output), "format": fmt, "bytes": len(data)},
         lambda: f"Wrote {len(data)} bytes to {output}",

@@ -6,11 +6,12 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from socsec.analysis import SUPPORTED_LANGUAGES
 from socsec.errors import NotFoundError
 from socsec.fileutil import atomic_write_bytes
 from socsec.thesaurus.compile import build_cache
@@ -34,6 +35,8 @@ from socsec.thesaurus.store import (
 )
 
 if TYPE_CHECKING:
+    import pyoxigraph as ox
+
     from socsec.workspace import Workspace
 
 ProgressFn = Callable[[str], None]
@@ -112,15 +115,7 @@ def import_file(
     union = list(
         dict.fromkeys([*read_all(directory, kept), *(t for v in parts.values() for t in v)])
     )
-    staging = ws.thesaurus_cache.with_name(ws.thesaurus_cache.name + ".staging")
-    build_id = build_cache(union, manifest, staging)
-    # Commit: everything above could fail without touching the store or the cache.
-    for name, data in payloads.items():
-        atomic_write_bytes(directory / name, data)
-    for name in removed:
-        (directory / name).unlink()
-    manifest.save(directory)
-    os.replace(staging, ws.thesaurus_cache)
+    build_id = commit_store(ws, manifest, payloads, union, removed=removed)
     with ThesaurusCache.open(ws.thesaurus_cache) as cache:
         concepts = cache.count()
     return ImportReport(
@@ -136,14 +131,65 @@ def import_file(
     )
 
 
-def export(ws: Workspace, fmt: str = "ttl", *, scheme: str | None = None) -> bytes:
-    """The thesaurus (or one scheme of it) serialized as ``fmt`` ("ttl", "xml", "nt", "jsonld").
+def commit_store(
+    ws: Workspace,
+    manifest: Manifest,
+    payloads: dict[str, bytes],
+    union: list[ox.Triple],
+    *,
+    removed: list[str] | None = None,
+) -> str:
+    """Write store files and the manifest, and swap in a cache compiled from ``union``.
+
+    The one write path of the store (imports and curation): the new cache is compiled to a
+    staging file first, so a failure there leaves the store and the cache untouched; then the
+    files are replaced atomically, one by one, and the cache last. Returns the build id.
+
+    Args:
+        ws: the data dir.
+        manifest: the manifest to save (its ``files`` must list the files after the commit).
+        payloads: file name -> new bytes, for the files that change.
+        union: every triple of the store after the commit (compiled into the cache).
+        removed: store files to delete.
+    """
+    directory = ws.thesaurus_dir
+    staging = ws.thesaurus_cache.with_name(ws.thesaurus_cache.name + ".staging")
+    build_id = build_cache(union, manifest, staging)
+    # Commit: everything above could fail without touching the store or the cache.
+    for name, data in payloads.items():
+        atomic_write_bytes(directory / name, data)
+    for name in removed or ():
+        (directory / name).unlink()
+    manifest.save(directory)
+    os.replace(staging, ws.thesaurus_cache)
+    return build_id
+
+
+GLOSSARY_FORMATS = ("tbx", "csv")
+
+
+def export(
+    ws: Workspace,
+    fmt: str = "ttl",
+    *,
+    scheme: str | None = None,
+    langs: Sequence[str] | None = None,
+) -> bytes:
+    """The thesaurus (or one scheme of it) as RDF ("ttl", "xml", "nt", "jsonld") or as a
+    translators' glossary ("tbx": TBX-Basic, "csv": UTF-8 spreadsheet).
+
+    Args:
+        ws: the data dir.
+        fmt: the format.
+        scheme: only this scheme (URI).
+        langs: glossary languages (default en, fr, es); ignored for RDF.
 
     Raises:
         InputDataError: unknown format.
         NotFoundError: ``scheme`` is not stored.
     """
-    rdf_format = guess_format(Path("-"), fmt)
+    glossary = fmt.lower() in GLOSSARY_FORMATS
+    rdf_format = None if glossary else guess_format(Path("-"), fmt)
     manifest = Manifest.load(ws.thesaurus_dir)
     names = None
     if scheme is not None:
@@ -152,6 +198,8 @@ def export(ws: Workspace, fmt: str = "ttl", *, scheme: str | None = None) -> byt
             stored = sorted(s for s in manifest.files.values() if s)
             raise NotFoundError(f"Scheme {scheme!r} is not in the thesaurus", suggestions=stored)
     triples = list(dict.fromkeys(read_all(ws.thesaurus_dir, names)))
+    if rdf_format is None:
+        return _glossary(triples, fmt.lower(), langs or SUPPORTED_LANGUAGES)
     originals = [
         block
         for path in store_files(ws.thesaurus_dir)
@@ -161,6 +209,24 @@ def export(ws: Workspace, fmt: str = "ttl", *, scheme: str | None = None) -> byt
     if originals:
         return serialize_with_originals(triples, originals, rdf_format, manifest.prefixes)
     return serialize(triples, rdf_format, manifest.prefixes)
+
+
+def _glossary(triples: list[ox.Triple], fmt: str, langs: Sequence[str]) -> bytes:
+    import io
+
+    from socsec.thesaurus.checks_io import snapshot_from_triples
+
+    snap = snapshot_from_triples(triples, source="store")
+    buffer = io.BytesIO()
+    if fmt == "tbx":
+        from socsec.thesaurus.export_tbx import write_tbx
+
+        write_tbx(snap, buffer, list(langs))
+    else:
+        from socsec.thesaurus.export_csv import write_csv
+
+        write_csv(snap, buffer, list(langs))
+    return buffer.getvalue()
 
 
 def info(ws: Workspace) -> ThesaurusInfo:
