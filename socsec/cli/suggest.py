@@ -1,0 +1,220 @@
+"""`socsec bib suggest`, `socsec bib review` and `socsec eval suggest`: subject suggestion."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from socsec.cli.options import JsonOpt, LangOpt
+from socsec.cli.output import key_values, table
+from socsec.cli.state import get_state
+
+if TYPE_CHECKING:
+    from socsec.suggest.evaluate import EvalReport
+    from socsec.suggest.service import SuggestResult
+
+
+class MethodChoice(StrEnum):
+    """Suggestion methods (the CLI's copy of socsec.suggest.Method, for lazy imports)."""
+
+    lexical = "lexical"
+    associative = "associative"
+    ensemble = "ensemble"
+
+
+MethodOpt = Annotated[
+    MethodChoice,
+    typer.Option("--method", "-m", case_sensitive=False, help="Suggestion method."),
+]
+SuggestLimitOpt = Annotated[
+    int, typer.Option("--limit", "-n", min=1, max=100, help="Most suggestions to show.")
+]
+
+
+def _method(choice: MethodChoice) -> Any:
+    from socsec.suggest.model import Method
+
+    return Method(choice.value)
+
+
+def _evidence_text(result: SuggestResult, index: int) -> str:
+    parts = []
+    for e in result.suggestions[index].evidence[:3]:
+        if e.source == "label":
+            parts.append(f'"{e.detail}" in {e.where} x{e.count}')
+        elif e.source == "record":
+            parts.append(f"{e.detail} ({e.weight:.2f})")
+        else:
+            parts.append(f"narrower {e.detail.rsplit('/', 1)[-1]}")
+    return "; ".join(parts)
+
+
+def _suggestions_table(result: SuggestResult) -> Any:
+    rows = (
+        (i + 1, s.label, s.uri, f"{s.score:.3f}", _evidence_text(result, i))
+        for i, s in enumerate(result.suggestions)
+    )
+    title = f"{result.record_id or 'text'} ({result.lang}, {result.method})"
+    return table(("#", "concept", "uri", "score", "evidence"), rows, title=title, no_wrap=("uri",))
+
+
+def suggest(
+    ctx: typer.Context,
+    id: Annotated[str | None, typer.Argument(help="Record id (or use --text / --file).")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="Text to suggest for.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="UTF-8 text file.")] = None,
+    lang: LangOpt = None,
+    limit: SuggestLimitOpt = 10,
+    method: MethodOpt = MethodChoice.ensemble,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Tag the record with the suggestions (not curated).")
+    ] = False,
+    min_score: Annotated[
+        float, typer.Option("--min-score", min=0.0, max=1.0, help="Least score --apply keeps.")
+    ] = 0.0,
+    train: Annotated[
+        bool, typer.Option("--train", help="(Re)train the model on the curated records first.")
+    ] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Suggest thesaurus concepts for a record or a text, with the evidence for each.
+
+    Example: socsec bib suggest 31979L0007 --limit 5 --apply --min-score 0.3
+    """
+    from socsec.bibliography.store import get_store
+    from socsec.suggest import service
+
+    state = get_state(ctx, json)
+    given = sum(x is not None for x in (id, text, file))
+    if given != 1 and not (train and given == 0):
+        raise typer.BadParameter("give exactly one of ID, --text or --file", param_hint="ID")
+    if apply and id is None:
+        raise typer.BadParameter("--apply needs a record ID", param_hint="--apply")
+    ws = state.workspace()
+    if train:
+        with state.out.progress("Training") as advance:
+            model = service.train(ws, on_progress=advance)
+        state.out.notice(f"Trained on {model.records} records in {model.seconds:.1f} s.")
+        if given == 0:
+            return state.out.emit(model.info(), lambda: key_values(model.info(), title="Model"))
+    with get_store(ws) as store:
+        doc = service.target_document(store, record_id=id, text=text, file=file, lang=lang)
+    result = service.suggest(
+        ws, doc, method=_method(method), limit=limit, on_notice=state.out.notice
+    )
+    if apply:
+        _record, added = service.apply(ws, result, min_score=min_score)
+        state.out.notice(f"Tagged {result.record_id} with {len(added)} suggested concept(s).")
+    state.out.emit(result.to_dict(), lambda: _suggestions_table(result))
+
+
+def review(
+    ctx: typer.Context,
+    method: MethodOpt = MethodChoice.ensemble,
+    limit: SuggestLimitOpt = 5,
+    records: Annotated[
+        int | None, typer.Option("--records", min=1, help="Stop after this many records.")
+    ] = None,
+    min_score: Annotated[
+        float, typer.Option("--min-score", min=0.0, max=1.0, help="Hide weaker suggestions.")
+    ] = 0.1,
+    force_interactive: Annotated[
+        bool, typer.Option("--force-interactive", hidden=True, help="Prompt without a TTY.")
+    ] = False,
+) -> None:
+    """Walk the records without subjects and accept or reject each suggestion.
+
+    Needs a terminal: with stdin not a TTY it says so and exits without waiting.
+
+    Example: socsec bib review --records 10
+    """
+    from socsec.suggest import service
+
+    state = get_state(ctx)
+    if not sys.stdin.isatty() and not force_interactive:
+        state.out.warn("bib review is interactive and stdin is not a terminal; nothing done.")
+        state.out.hint("Use: socsec bib suggest ID --apply (non-interactive).")
+        return
+    ws = state.workspace()
+    queue = service.review_queue(
+        ws, method=_method(method), limit=limit, records=records, min_score=min_score,
+        on_notice=state.out.notice,
+    )  # fmt: skip
+    for result in queue:
+        state.out.render(_suggestions_table(result))
+        accepted = [s.uri for s in result.suggestions if _ask(f"Accept {s.label!r}?")]
+        if accepted:
+            service.accept(ws, result.record_id, accepted)
+            state.out.notice(f"Tagged {result.record_id} with {len(accepted)} concept(s).")
+
+
+def _ask(question: str) -> bool:
+    return bool(typer.confirm(question, default=False, err=True))
+
+
+def _eval_table(report: EvalReport) -> Any:
+    rows = [
+        (
+            m.method, m.documents, f"{m.precision[1]:.3f}", f"{m.precision[5]:.3f}",
+            f"{m.recall[5]:.3f}", f"{m.recall[10]:.3f}", f"{m.f1_at_5:.3f}",
+            f"{m.ndcg_at_10:.3f}", f"{m.ms_per_doc:.1f}",
+        )
+        for m in report.methods
+    ]  # fmt: skip
+    columns = ("method", "docs", "P@1", "P@5", "R@5", "R@10", "F1@5", "nDCG@10", "ms/doc")
+    return table(columns, rows, title=f"{report.protocol}: {report.source}")
+
+
+def eval_suggest(
+    ctx: typer.Context,
+    folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="CV folds.")] = 5,
+    method: Annotated[
+        list[MethodChoice] | None,
+        typer.Option("--method", "-m", case_sensitive=False, help="Method(s); default: all."),
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="JSON-lines documents (default: the store).")
+    ] = None,
+    thesaurus: Annotated[
+        Path | None,
+        typer.Option("--thesaurus", help="RDF vocabulary file (default: the data dir's)."),
+    ] = None,
+    split: Annotated[
+        bool, typer.Option("--split", help="Train on split=train, measure on the rest.")
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Shuffling seed of the folds.")] = 0,
+    json: JsonOpt = False,
+) -> None:
+    """Precision@k, recall@k, F1@5 and nDCG@10 of each method on curated subjects.
+
+    Example: socsec eval suggest --file eurlex.jsonl --thesaurus eurovoc.ttl --split
+    """
+    from socsec.suggest import service
+
+    state = get_state(ctx, json)
+    methods = [_method(m) for m in (method or list(MethodChoice))]
+    with state.out.progress("Evaluating", total=1 if split else folds) as advance:
+        report = service.evaluate(
+            state.workspace(), methods=methods, folds=folds, file=file, thesaurus=thesaurus,
+            split=split, seed=seed, on_progress=advance,
+        )  # fmt: skip
+    state.out.emit(report.to_dict(), lambda: _eval_table(report))
+
+
+eval_app = typer.Typer(help="Measure quality: subject suggestion.", no_args_is_help=True)
+eval_app.command("suggest")(eval_suggest)
+
+
+def register_bib(app: typer.Typer) -> None:
+    """Add `suggest` and `review` to the `bib` group."""
+    app.command("suggest")(suggest)
+    app.command("review")(review)
+
+
+def register_root(app: typer.Typer) -> None:
+    """Add the `eval` group (with `eval suggest`) to the root app."""
+    app.add_typer(eval_app, name="eval")
