@@ -20,7 +20,7 @@ from socsec.bibliography.model import Person, Record, RecordType, Subject
 from socsec.config import Settings
 from socsec.workspace import Workspace
 
-SHARED = Path("/work/shared/data")
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 BENCH_DIR = Path("/tmp/socsec-bench")
 N_RECORDS = 100_000
 

@@ -16,7 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-SHARED = Path(os.environ.get("SOCSEC_SHARED_DATA", "/work/shared/data"))
+SHARED = Path(
+    os.environ.get("SOCSEC_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 DEFAULT = [
     SHARED / "eurovoc/eurovoc-en-fr-es.ttl",
     SHARED / "unesco/unesco-thesaurus-2024-10-08.ttl",

@@ -20,7 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-SHARED = Path(os.environ.get("SOCSEC_SHARED_DATA", "/work/shared/data"))
+SHARED = Path(
+    os.environ.get("SOCSEC_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 PY = sys.executable
 SOCSEC = str(Path(PY).with_name("socsec"))
 

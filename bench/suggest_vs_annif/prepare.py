@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-DATA = Path("/work/shared/data/eurlex/eurlex-train-validation.jsonl")
+DATA = Path(__file__).resolve().parents[3] / "shared/data/eurlex/eurlex-train-validation.jsonl"
 EUROVOC = "http://eurovoc.europa.eu/"
 
 

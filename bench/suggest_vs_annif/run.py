@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 WORK = ROOT / "bench" / "results" / "suggest_vs_annif"
 ANNIF_VENV = ROOT / "bench" / ".annif-venv"
-EUROVOC = Path("/work/shared/data/eurovoc/eurovoc-en-fr-es.ttl")
-EURLEX = Path("/work/shared/data/eurlex/eurlex-train-validation.jsonl")
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+EUROVOC = SHARED / "eurovoc" / "eurovoc-en-fr-es.ttl"
+EURLEX = SHARED / "eurlex" / "eurlex-train-validation.jsonl"
 PROJECTS = ("tfidf", "mllm", "omikuji", "ensemble", "ensemble-tuned")
 
 

@@ -16,7 +16,8 @@ from socsec.workspace import Workspace
 
 DATA = Path(__file__).parent.parent / "data" / "thesaurus"
 MINI = DATA / "eurovoc-socprot-mini.ttl"
-SHARED = Path("/work/shared/data")
+# shared/ sits beside the repository (CI lays a copy there; developers have it at /work/shared).
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 EUROVOC_FULL = SHARED / "eurovoc" / "eurovoc-en-fr-es.ttl"
 UNESCO = SHARED / "unesco" / "unesco-thesaurus-2024-10-08.ttl"
 BUNDLED = bundled_path()

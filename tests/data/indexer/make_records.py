@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-SHARED = Path("/work/shared/data")
+SHARED = Path(__file__).resolve().parents[4] / "shared" / "data"
 BUNDLED = Path("socsec/data/eurovoc-social-protection.ttl").read_text()
 IN_BUNDLE = set(re.findall(r"^ev:(\d+) a skos:Concept", BUNDLED, re.M))
 PATTERNS = [

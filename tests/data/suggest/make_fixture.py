@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-SOURCE = Path("/work/shared/data/eurlex/eurlex-train-validation.jsonl")
+SOURCE = Path(__file__).resolve().parents[4] / "shared/data/eurlex/eurlex-train-validation.jsonl"
 TARGET = Path(__file__).with_name("eurlex-social-100.jsonl")
 WANT = {"train": 80, "validation": 20}
 
