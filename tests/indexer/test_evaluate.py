@@ -157,8 +157,8 @@ def _check(data: dict[str, object], backend: str, *, fr_es_gain: float) -> None:
     assert list(summary) == ["en", "fr", "es", "all"]
     assert summary["all"]["queries"] == 33
     # Records are English: French and Spanish words find them through the thesaurus labels
-    # only, so expansion must lift their nDCG@10 (measured: sqlite 0.53 vs 0.04,
-    # elasticsearch 0.44 vs 0.05).
+    # only, so expansion must lift their nDCG@10 (measured: sqlite 0.520 vs 0.041,
+    # elasticsearch 0.515 vs 0.043).
     fr_es = [q for q in queries if q["lang"] in ("fr", "es")]
     expanded = sum(q["expanded"]["ndcg_at_10"] for q in fr_es) / len(fr_es)
     unexpanded = sum(q["unexpanded"]["ndcg_at_10"] for q in fr_es) / len(fr_es)
@@ -214,4 +214,4 @@ def test_cli_elasticsearch(sample_dir: Path, tmp_path: Path, es_url: str) -> Non
         backend = registry.create("elasticsearch", BackendConfig(url=es_url, index=index))
         backend.drop()
         backend.close()
-    _check(data, "elasticsearch", fr_es_gain=0.25)
+    _check(data, "elasticsearch", fr_es_gain=0.3)
