@@ -81,10 +81,6 @@ def main() -> None:
         cases = [
             ("python -c pass", [PY, "-c", "pass"]),
             ("import typer + rich.console", [PY, "-c", "import typer, rich.console"]),
-            (
-                "... + typer._adapters (pydantic)",
-                [PY, "-c", "import rich.console, typer._adapters"],
-            ),
             ("import socsec.cli.app", [PY, "-c", "import socsec.cli.app"]),
             (
                 "library lookup only (no CLI)",

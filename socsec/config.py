@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
 
 from socsec.errors import ConfigError
 
@@ -28,6 +26,8 @@ def _check_backend(value: str) -> str:
 
 
 def _check_url(value: str) -> str:
+    from urllib.parse import urlparse  # only when a URL is set: start-up matters
+
     parsed = urlparse(value)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ValueError(f"{value!r} is not an http(s) URL, e.g. http://127.0.0.1:9200")
@@ -129,6 +129,8 @@ def read_config_file(path: Path) -> dict[str, str]:
     """Read a TOML config file into flat dotted keys; unknown keys are an error."""
     if not path.exists():
         return {}
+    import tomllib  # only when there is a file: every command pays this module's imports
+
     try:
         with path.open("rb") as fh:
             raw = tomllib.load(fh)

@@ -13,12 +13,15 @@ from socsec.cli.app import LAZY_COMMANDS, _load
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
 
-def walk(
-    command: typer.core.TyperCommand | typer.core.TyperGroup, path: str
-) -> Iterator[tuple[str, object]]:
+def walk(command: typer.core.TyperCommand, path: str) -> Iterator[tuple[str, object]]:
+    """Every command below ``command``, building lazy groups' commands as Click would."""
     yield path, command
-    for name, sub in getattr(command, "commands", {}).items():
-        yield from walk(sub, f"{path} {name}")
+    if isinstance(command, typer.core.TyperGroup):
+        ctx = typer.Context(command)
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            assert sub is not None, f"{path} lists {name} but cannot build it"
+            yield from walk(sub, f"{path} {name}")
 
 
 def all_commands() -> list[tuple[str, object]]:
@@ -29,7 +32,7 @@ def all_commands() -> list[tuple[str, object]]:
 
 
 COMMANDS = all_commands()
-LEAVES = [(path, cmd) for path, cmd in COMMANDS if not getattr(cmd, "commands", None)]
+LEAVES = [(path, cmd) for path, cmd in COMMANDS if not isinstance(cmd, typer.core.TyperGroup)]
 
 
 @pytest.mark.parametrize(("path", "command"), LEAVES, ids=[p for p, _ in LEAVES])

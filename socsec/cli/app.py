@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -81,18 +82,66 @@ LAZY_COMMANDS: dict[str, Callable[[], typer.Typer | Callable[..., None]]] = {
 _loaded: dict[str, ClickCommand] = {}
 
 
+class LazySubGroup(TyperGroup):
+    """A command group that builds each subcommand from its Typer definition on first use.
+
+    Typer turns every command's signature into Click parameters when a group is built (about
+    2 ms each); a group of twenty commands would pay that on every call of one of them.
+    """
+
+    pending: dict[str, Callable[[], ClickCommand]]
+
+    def list_commands(self, ctx: ClickContext) -> list[str]:
+        return [*self.commands, *(n for n in self.pending if n not in self.commands)]
+
+    def get_command(self, ctx: ClickContext, cmd_name: str) -> ClickCommand | None:
+        if cmd_name not in self.commands and cmd_name in self.pending:
+            self.commands[cmd_name] = self.pending[cmd_name]()
+        return self.commands.get(cmd_name)
+
+
+def _lazy_group(sub: typer.Typer, name: str) -> ClickCommand:
+    """The Click group of ``sub`` with its commands left unbuilt until asked for."""
+    from typer.main import get_command_from_info, get_command_name, get_group_from_info
+    from typer.models import TyperInfo
+
+    options: dict[str, Any] = {
+        "pretty_exceptions_short": sub.pretty_exceptions_short,
+        "rich_markup_mode": sub.rich_markup_mode,
+    }
+    pending: dict[str, Callable[[], ClickCommand]] = {}
+    for info in sub.registered_commands:
+        assert info.callback is not None
+        command_name = info.name or get_command_name(info.callback.__name__)
+        pending[command_name] = partial(get_command_from_info, info, **options)
+    for group_info in sub.registered_groups:
+        pending[str(group_info.name)] = partial(
+            get_group_from_info, group_info, suggest_commands=sub.suggest_commands, **options
+        )
+    registered = sub.registered_commands, sub.registered_groups
+    sub.registered_commands, sub.registered_groups = [], []
+    try:  # build the group shell only: its help, callback and settings
+        group = get_group_from_info(
+            TyperInfo(sub, name=name, cls=LazySubGroup),
+            suggest_commands=sub.suggest_commands,
+            **options,
+        )
+    finally:
+        sub.registered_commands, sub.registered_groups = registered
+    assert isinstance(group, LazySubGroup)
+    group.pending = pending
+    return group
+
+
 def _load(name: str) -> ClickCommand:
     if name not in _loaded:
         target = LAZY_COMMANDS[name]()
-        parent = typer.Typer()
         if isinstance(target, typer.Typer):
-            parent.add_typer(target, name=name)
+            _loaded[name] = _lazy_group(target, name)
         else:
-            parent.command(name)(target)
-        built = typer.main.get_command(parent)
-        # One group registered: Typer returns the parent group; one command: the command.
-        commands = getattr(built, "commands", {})
-        _loaded[name] = commands.get(name, built)
+            single = typer.Typer()
+            single.command(name)(target)
+            _loaded[name] = typer.main.get_command(single)
     return _loaded[name]
 
 
