@@ -140,61 +140,45 @@ class SkosSnapshot:
 
     # Derived views, built once on first use; a snapshot is not changed after loading.
 
+    def _links(
+        self, forward: tuple[str, ...], inverse: tuple[str, ...] = ()
+    ) -> dict[str, set[str]]:
+        """Subject -> objects of ``forward`` links, and object -> subject of ``inverse`` ones."""
+        out: dict[str, set[str]] = defaultdict(set)
+        for kind in forward:
+            for s, o in self.links[kind]:
+                if isinstance(o, str):
+                    out[s].add(o)
+        for kind in inverse:
+            for s, o in self.links[kind]:
+                if isinstance(o, str):
+                    out[o].add(s)
+        return out
+
     @cached_property
     def broader(self) -> dict[str, set[str]]:
         """Concept -> its broader concepts (skos:broader plus inverted skos:narrower)."""
-        out: dict[str, set[str]] = defaultdict(set)
-        for s, o in self.links["broader"]:
-            if isinstance(o, str):
-                out[s].add(o)
-        for s, o in self.links["narrower"]:
-            if isinstance(o, str):
-                out[o].add(s)
-        return out
+        return self._links(("broader",), ("narrower",))
 
     @cached_property
     def related(self) -> dict[str, set[str]]:
         """Concept -> related concepts (symmetric)."""
-        out: dict[str, set[str]] = defaultdict(set)
-        for s, o in self.links["related"]:
-            if isinstance(o, str):
-                out[s].add(o)
-                out[o].add(s)
-        return out
+        return self._links(("related",), ("related",))
 
     @cached_property
     def in_scheme(self) -> dict[str, set[str]]:
         """Resource -> schemes (skos:inScheme, skos:topConceptOf, inverted skos:hasTopConcept)."""
-        out: dict[str, set[str]] = defaultdict(set)
-        for kind in ("inScheme", "topConceptOf"):
-            for s, o in self.links[kind]:
-                if isinstance(o, str):
-                    out[s].add(o)
-        for s, o in self.links["hasTopConcept"]:
-            if isinstance(o, str):
-                out[o].add(s)
-        return out
+        return self._links(("inScheme", "topConceptOf"), ("hasTopConcept",))
 
     @cached_property
     def top_of(self) -> dict[str, set[str]]:
         """Concept -> schemes it is a top concept of (either direction of the link)."""
-        out: dict[str, set[str]] = defaultdict(set)
-        for s, o in self.links["topConceptOf"]:
-            if isinstance(o, str):
-                out[s].add(o)
-        for s, o in self.links["hasTopConcept"]:
-            if isinstance(o, str):
-                out[o].add(s)
-        return out
+        return self._links(("topConceptOf",), ("hasTopConcept",))
 
     @cached_property
     def replaced_by(self) -> dict[str, set[str]]:
         """Concept -> its dct:isReplacedBy targets."""
-        out: dict[str, set[str]] = defaultdict(set)
-        for s, o in self.links["isReplacedBy"]:
-            if isinstance(o, str):
-                out[s].add(o)
-        return out
+        return self._links(("isReplacedBy",))
 
     def labels_of(self, kind: str, subject: str) -> list[Lit]:
         """Labels of one kind on a subject ([] when none)."""
