@@ -19,14 +19,13 @@ from typing import TYPE_CHECKING
 
 from socsec.analysis import SUPPORTED_LANGUAGES, base_language
 from socsec.thesaurus.checks_io import (
-    LABEL_KINDS,
-    NOTE_KINDS,
     Lit,
     SkosSnapshot,
     snapshot_from_dir,
     snapshot_from_file,
     snapshot_from_graph,
 )
+from socsec.thesaurus.model import LABEL_KINDS, NOTE_KINDS
 
 if TYPE_CHECKING:
     from rdflib import Graph

@@ -16,14 +16,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from socsec.errors import NotFoundError
+from socsec.thesaurus.model import (
+    LABEL_KINDS,
+    NOTE_KINDS,
+    OWL_DEPRECATED,
+    RDF_TYPE,
+    SKOS,
+)
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
     from rdflib import Graph
 
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
 DCT_IS_REPLACED_BY = "http://purl.org/dc/terms/isReplacedBy"
 # Provenance kept for exports: attribution and licence must travel with derived files.
 PROVENANCE = {
@@ -32,16 +36,6 @@ PROVENANCE = {
     "http://creativecommons.org/ns#attributionName": "attribution",
 }
 
-LABEL_KINDS = ("pref", "alt", "hidden")
-NOTE_KINDS = (
-    "definition",
-    "scopeNote",
-    "example",
-    "historyNote",
-    "editorialNote",
-    "changeNote",
-    "note",
-)
 # Links whose object must be a resource of the vocabulary (mappings to other vocabularies are not).
 LINK_KINDS = (
     "broader",

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from socsec.thesaurus.checks_io import LABEL_KINDS, SkosSnapshot, snapshot_from_graph
+from socsec.thesaurus.checks_io import SkosSnapshot, snapshot_from_graph
+from socsec.thesaurus.model import LABEL_KINDS
 
 if TYPE_CHECKING:
     from rdflib import Graph

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from socsec.analysis import base_language
 from socsec.errors import InputDataError, ValidationFailed
-from socsec.thesaurus.checks_io import SKOS, SkosSnapshot
+from socsec.thesaurus.checks_io import SkosSnapshot
 from socsec.thesaurus.export_csv import MULTI_SEPARATOR
 from socsec.thesaurus.glossary import GlossaryEntry
+from socsec.thesaurus.model import SKOS
 
 if TYPE_CHECKING:
     from rdflib import Graph
