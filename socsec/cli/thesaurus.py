@@ -319,7 +319,9 @@ def export(
     fmt: Annotated[
         str,
         typer.Option(
-            "--format", "-f", help="ttl, xml, nt, jsonld, or a glossary: tbx (TBX-Basic), csv."
+            "--format",
+            "-f",
+            help="ttl, xml, nt, jsonld, or a glossary: tbx (TBX-Basic 2019), tbx2008, csv.",
         ),
     ] = "ttl",
     scheme: SchemeOpt = None,

@@ -1,5 +1,8 @@
 """Write the thesaurus as TBX (ISO 30042:2019, TBX-Basic dialect, DCA style) for CAT tools.
 
+``version="2008"`` writes the same content as TBX-Basic of ISO 30042:2008 (``martif``,
+``termEntry``, ``langSet``, ``tig``): the only TBX many CAT tools and translate-toolkit read.
+
 One ``conceptEntry`` per live concept: the subject field (scheme label), the concept URI as an
 ``externalCrossReference``, then one ``langSec`` per language with its definition and one
 ``termSec`` per term: the prefLabel as ``preferredTerm-admn-sts``, altLabels as
@@ -12,6 +15,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -34,6 +38,31 @@ _SCHEMA_PIS = (
     'DCA/TBX-Basic_DCA.sch" type="application/xml" '
     'schematypens="http://purl.oclc.org/dsdl/schematron"?>\n'
 )
+
+
+@dataclass(frozen=True)
+class TbxVersion:
+    """Element names of one edition of ISO 30042 (the content model is the same)."""
+
+    root: str
+    header: str
+    entry: str
+    lang_set: str
+    term_set: str
+    opening: str  # root start tag, with "{lang}" for the document language
+
+
+TBX_VERSIONS = {
+    "2019": TbxVersion(
+        "tbx", "tbxHeader", "conceptEntry", "langSec", "termSec",
+        _SCHEMA_PIS + f'<tbx type="TBX-Basic" style="dca" xml:lang="{{lang}}" xmlns="{TBX_NS}">',
+    ),
+    "2008": TbxVersion(
+        "martif", "martifHeader", "termEntry", "langSet", "tig",
+        '<!DOCTYPE martif SYSTEM "TBXcoreStructV02.dtd">\n'
+        '<martif type="TBX-Basic" xml:lang="{lang}">',
+    ),
+}  # fmt: skip
 _NOT_NAME = re.compile(r"[^A-Za-z0-9._-]")
 _HTTP = re.compile(r"https?://.+")
 
@@ -64,14 +93,19 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return elem
 
 
-def _term(lang_sec: ET.Element, term: str, status: str) -> None:
-    term_sec = _sub(lang_sec, "termSec")
+def _term(lang_sec: ET.Element, term: str, status: str, term_set: str) -> None:
+    term_sec = _sub(lang_sec, term_set)
     _sub(term_sec, "term", term)
     _sub(term_sec, "termNote", "fullForm", type="termType")
     _sub(term_sec, "termNote", status, type="administrativeStatus")
 
 
-def concept_entry(entry: GlossaryEntry, entry_id: str, langs: Sequence[str]) -> ET.Element | None:
+def concept_entry(
+    entry: GlossaryEntry,
+    entry_id: str,
+    langs: Sequence[str],
+    version: TbxVersion = TBX_VERSIONS["2019"],
+) -> ET.Element | None:
     """The ``conceptEntry`` element of one glossary entry (None when it has no term in ``langs``).
 
     Elements are built without a namespace: they are serialised inside the ``<tbx>`` element,
@@ -79,7 +113,7 @@ def concept_entry(entry: GlossaryEntry, entry_id: str, langs: Sequence[str]) -> 
     """
     if not any(entry.pref.get(lang) or entry.alt.get(lang) for lang in langs):
         return None
-    elem = ET.Element("conceptEntry", {"id": entry_id})
+    elem = ET.Element(version.entry, {"id": entry_id})
     shown_fields = entry.subject_fields.get(langs[0]) or next(
         iter(entry.subject_fields.values()), ()
     )
@@ -96,13 +130,13 @@ def concept_entry(entry: GlossaryEntry, entry_id: str, langs: Sequence[str]) -> 
         pref, alts = entry.pref.get(lang), entry.alt.get(lang, ())
         if not pref and not alts:
             continue
-        lang_sec = _sub(elem, "langSec", **{XML_LANG: lang})
+        lang_sec = _sub(elem, version.lang_set, **{XML_LANG: lang})
         for definition in entry.definitions.get(lang, ()):
             _sub(lang_sec, "descrip", definition, type="definition")
         if pref:
-            _term(lang_sec, pref, PREFERRED)
+            _term(lang_sec, pref, PREFERRED, version.term_set)
         for alt in alts:
-            _term(lang_sec, alt, ADMITTED)
+            _term(lang_sec, alt, ADMITTED, version.term_set)
     return elem
 
 
@@ -113,6 +147,7 @@ def write_tbx(
     *,
     title: str = "socsec thesaurus",
     source_note: str | None = None,
+    version: str = "2019",
 ) -> int:
     """Write a TBX-Basic file (UTF-8) and return the number of concept entries written.
 
@@ -123,7 +158,9 @@ def write_tbx(
         title: the file title, in the TBX header.
         source_note: provenance and licence text for the header; by default the attribution,
             rights and licence stated in the data (EuroVoc and UNESCO require them kept).
+        version: "2019" (ISO 30042:2019) or "2008" (the ``martif`` edition older tools read).
     """
+    edition = TBX_VERSIONS[version]
     langs = list(langs)
     if not langs:
         raise ValueError("at least one language is needed")
@@ -131,29 +168,28 @@ def write_tbx(
         source = snapshot_from_graph(source)  # type: ignore[arg-type]
     if source_note is None and isinstance(source, SkosSnapshot):
         source_note = source.provenance_note()
-    header = ET.Element("tbxHeader")
+    header = ET.Element(edition.header)
     file_desc = _sub(header, "fileDesc")
-    # TBX core order: publicationStmt?, titleStmt?, sourceDesc+.
-    _sub(
-        _sub(file_desc, "publicationStmt"), "p", f"Exported by socsec on {date.today().isoformat()}"
-    )
-    _sub(_sub(file_desc, "titleStmt"), "title", title)
+    # Core order: 2019 publicationStmt?, titleStmt?, sourceDesc+; 2008 titleStmt first.
+    published = f"Exported by socsec on {date.today().isoformat()}"
+    if version == "2008":
+        _sub(_sub(file_desc, "titleStmt"), "title", title)
+    _sub(_sub(file_desc, "publicationStmt"), "p", published)
+    if version != "2008":
+        _sub(_sub(file_desc, "titleStmt"), "title", title)
     _sub(_sub(file_desc, "sourceDesc"), "p", source_note or "SKOS thesaurus exported by socsec")
     stream.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
-    stream.write(_SCHEMA_PIS.encode())
-    stream.write(
-        f'<tbx type="TBX-Basic" style="dca" xml:lang="{langs[0]}" xmlns="{TBX_NS}">\n'.encode()
-    )
+    stream.write(edition.opening.format(lang=langs[0]).encode() + b"\n")
     stream.write(
         ET.tostring(header, encoding="utf-8", xml_declaration=False) + b"\n<text>\n<body>\n"
     )
     used: set[str] = set()
     count = 0
     for entry in as_entries(source, langs):
-        elem = concept_entry(entry, entry_id(entry.uri, used), langs)
+        elem = concept_entry(entry, entry_id(entry.uri, used), langs, edition)
         if elem is None:
             continue
         stream.write(ET.tostring(elem, encoding="utf-8", xml_declaration=False) + b"\n")
         count += 1
-    stream.write(b"</body>\n</text>\n</tbx>\n")
+    stream.write(f"</body>\n</text>\n</{edition.root}>\n".encode())
     return count

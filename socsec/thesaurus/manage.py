@@ -165,7 +165,7 @@ def commit_store(
     return build_id
 
 
-GLOSSARY_FORMATS = ("tbx", "csv")
+GLOSSARY_FORMATS = ("tbx", "tbx2008", "csv")
 
 
 def export(
@@ -176,7 +176,8 @@ def export(
     langs: Sequence[str] | None = None,
 ) -> bytes:
     """The thesaurus (or one scheme of it) as RDF ("ttl", "xml", "nt", "jsonld") or as a
-    translators' glossary ("tbx": TBX-Basic, "csv": UTF-8 spreadsheet).
+    translators' glossary ("tbx": TBX-Basic 2019, "tbx2008": the older edition many CAT
+    tools read, "csv": UTF-8 spreadsheet).
 
     Args:
         ws: the data dir.
@@ -218,10 +219,10 @@ def _glossary(triples: list[ox.Triple], fmt: str, langs: Sequence[str]) -> bytes
 
     snap = snapshot_from_triples(triples, source="store")
     buffer = io.BytesIO()
-    if fmt == "tbx":
+    if fmt in ("tbx", "tbx2008"):
         from socsec.thesaurus.export_tbx import write_tbx
 
-        write_tbx(snap, buffer, list(langs))
+        write_tbx(snap, buffer, list(langs), version="2008" if fmt == "tbx2008" else "2019")
     else:
         from socsec.thesaurus.export_csv import write_csv
 
