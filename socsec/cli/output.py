@@ -6,16 +6,15 @@ import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
-
-from rich.console import Console
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from rich.console import RenderableType
+    from rich.console import Console, RenderableType
 
 
 class OutputFormat(StrEnum):
@@ -41,8 +40,19 @@ class Output:
     fmt: OutputFormat = OutputFormat.table
     quiet: bool = False
     verbose: bool = False
-    stdout: Console = field(default_factory=lambda: Console(soft_wrap=False))
-    stderr: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
+
+    # Consoles are made on first use: importing rich costs more than a JSON answer.
+    @cached_property
+    def stdout(self) -> Console:
+        from rich.console import Console
+
+        return Console(soft_wrap=False)
+
+    @cached_property
+    def stderr(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True, soft_wrap=True)
 
     @property
     def is_json(self) -> bool:
