@@ -258,13 +258,21 @@ class ThesaurusCache:
         return self._hits(found)
 
     def suggest(self, term: str, *, lang: str | None = None, limit: int = 5) -> list[str]:
-        """Labels close to ``term`` (prefix or typo-tolerant), for "did you mean" messages."""
+        """Labels close to ``term`` (prefix or typo-tolerant), for "did you mean" messages.
+
+        What the lookup ladder finds comes first (a stemmed or prefix match is a better guess
+        than a label a few letters away), then typo-tolerant matches fill the list.
+        """
         folded = fold(term)
         if not folded:
             return []
+        labels = list(
+            dict.fromkeys(h.matched_label for h in self.lookup(term, lang=lang, limit=limit))
+        )
+        if len(labels) >= limit:
+            return labels[:limit]
         where, params = self._filters(base_language(lang), None)
         rows = self._fuzzy(folded, where, params, FUZZY_SUGGEST_CUTOFF, limit * 4)
-        labels: list[str] = []
         for _cid, label, *_rest in rows:
             if label not in labels:
                 labels.append(label)

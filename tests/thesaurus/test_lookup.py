@@ -120,6 +120,14 @@ def test_unknown_term_raises_not_found_with_suggestions(bundled_cache: Thesaurus
     assert bundled_cache.lookup("") == [] and bundled_cache.lookup("  !? ") == []
 
 
+def test_resolve_suggests_stemmed_and_prefix_matches_first(bundled_cache: ThesaurusCache) -> None:
+    # "pension" is no label of the extract; the ladder's near hits beat look-alike words.
+    with pytest.raises(NotFoundError) as info:
+        bundled_cache.resolve("pension")
+    assert info.value.suggestions[:3] == ["pensioner", "pension fund", "pension scheme"]
+    assert "lesion" not in info.value.suggestions
+
+
 def test_resolve_by_uri_notation_and_label(bundled_cache: ThesaurusCache) -> None:
     uri = bundled_cache.lookup("early retirement")[0].uri
     assert bundled_cache.resolve(uri) == uri
