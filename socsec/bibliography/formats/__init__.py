@@ -21,6 +21,12 @@ from socsec.errors import InputDataError, NotFoundError
 
 Source = Path | str | IO[str]
 ErrorSink = Callable[[InputDataError], None]
+# Fields that only the store keeps: no exchange format carries them (listed in LOST_FIELDS).
+STORE_ONLY_FIELDS: dict[str, str] = {
+    "aliases": "ids merged into the record live in the store only",
+    "created": "store timestamp",
+    "modified": "store timestamp",
+}
 
 _MODULES = {
     "bibtex": "socsec.bibliography.formats.bibtex",

@@ -15,6 +15,7 @@ from bibtexparser.entrypoint import parse_string
 
 from socsec.bibliography.codec import parse_name
 from socsec.bibliography.formats import (
+    STORE_ONLY_FIELDS,
     ErrorSink,
     LabelSource,
     Source,
@@ -36,9 +37,7 @@ NAME = "bibtex"
 EXTENSIONS = (".bib", ".bibtex")
 LOST_FIELDS: dict[str, str] = {
     "title_language": "BibTeX has no field for the language of the title",
-    "aliases": "ids merged into the record live in the store only",
-    "created": "store timestamp",
-    "modified": "store timestamp",
+    **STORE_ONLY_FIELDS,
     "extra": "only extra fields read from BibTeX (bibtex.*) are written back",
     "subjects.curated": "curated and suggested subjects are written alike",
 }

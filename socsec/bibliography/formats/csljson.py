@@ -9,6 +9,7 @@ from typing import IO, Any
 
 from socsec.bibliography.codec import person_from_value, person_to_dict
 from socsec.bibliography.formats import (
+    STORE_ONLY_FIELDS,
     ErrorSink,
     LabelSource,
     Source,
@@ -24,9 +25,7 @@ NAME = "csljson"
 EXTENSIONS = (".json", ".csljson")
 LOST_FIELDS: dict[str, str] = {
     "title_language": "CSL-JSON has no field for the language of the title",
-    "aliases": "ids merged into the record live in the store only",
-    "created": "store timestamp",
-    "modified": "store timestamp",
+    **STORE_ONLY_FIELDS,
     "extra": "not written (custom holds exactly the subjects)",
     "subjects.curated": "custom.subjects is a plain list of URIs",
 }

@@ -8,6 +8,7 @@ from typing import IO
 
 from socsec.bibliography.codec import parse_name
 from socsec.bibliography.formats import (
+    STORE_ONLY_FIELDS,
     ErrorSink,
     LabelSource,
     Source,
@@ -23,9 +24,7 @@ from socsec.errors import InputDataError
 NAME = "csv"
 EXTENSIONS = (".csv",)
 LOST_FIELDS: dict[str, str] = {
-    "aliases": "ids merged into the record live in the store only",
-    "created": "store timestamp",
-    "modified": "store timestamp",
+    **STORE_ONLY_FIELDS,
     "extra": "no column",
 }
 REQUIRED_COLUMNS = ("id", "type", "title")

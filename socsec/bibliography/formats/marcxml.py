@@ -17,6 +17,7 @@ from pymarc.marcxml import XmlHandler
 
 from socsec.bibliography.codec import parse_name
 from socsec.bibliography.formats import (
+    STORE_ONLY_FIELDS,
     ErrorSink,
     LabelSource,
     Source,
@@ -34,9 +35,7 @@ NAME = "marcxml"
 EXTENSIONS = (".xml", ".marcxml", ".mrcx")
 LOST_FIELDS: dict[str, str] = {
     "title_language": "not written (041 holds the language of the text)",
-    "aliases": "ids merged into the record live in the store only",
-    "created": "store timestamp",
-    "modified": "store timestamp",
+    **STORE_ONLY_FIELDS,
     "extra": "not written",
     "subjects.curated": "650 fields do not say who assigned them",
     "issue": "only periodical parts (773 $g) carry an issue number",

@@ -11,6 +11,7 @@ import rispy
 
 from socsec.bibliography.codec import parse_name
 from socsec.bibliography.formats import (
+    STORE_ONLY_FIELDS,
     ErrorSink,
     LabelSource,
     Source,
@@ -27,9 +28,7 @@ NAME = "ris"
 EXTENSIONS = (".ris",)
 LOST_FIELDS: dict[str, str] = {
     "title_language": "RIS has no tag for the language of the title",
-    "aliases": "ids merged into the record live in the store only",
-    "created": "store timestamp",
-    "modified": "store timestamp",
+    **STORE_ONLY_FIELDS,
     "extra": "RIS has no free fields left for them",
     "subjects.curated": "curated and suggested subjects are written alike",
     "isbn": "one SN tag: a non-book record with an ISSN keeps the ISSN",
