@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from socsec.config import Settings
 
 Notify = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class Workspace:
+class Workspace(NamedTuple):  # not a dataclass: see socsec.config
     """The files of one socsec data dir.
 
     Layout (all under ``root``):

@@ -6,10 +6,11 @@ import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+from socsec.cli.plain_table import BoxTable
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -33,13 +34,16 @@ def _json_default(value: object) -> object:
     return str(value)
 
 
-@dataclass
 class Output:
     """Renders results; holds the chosen format and verbosity."""
 
-    fmt: OutputFormat = OutputFormat.table
-    quiet: bool = False
-    verbose: bool = False
+    # A plain class, not a dataclass: importing dataclasses costs a fifth of a lookup.
+    def __init__(
+        self, fmt: OutputFormat = OutputFormat.table, quiet: bool = False, verbose: bool = False
+    ) -> None:
+        self.fmt = fmt
+        self.quiet = quiet
+        self.verbose = verbose
 
     # Consoles are made on first use: importing rich costs more than a JSON answer.
     @cached_property
@@ -67,11 +71,14 @@ class Output:
         text = json.dumps(payload, ensure_ascii=False, indent=2, default=_json_default)
         sys.stdout.write(text + "\n")
 
-    def render(self, renderable: RenderableType) -> None:
-        """Print a rich renderable (table, tree, panel) to stdout."""
-        self.stdout.print(renderable)
+    def render(self, renderable: RenderableType | BoxTable) -> None:
+        """Print a rich renderable (table, tree, panel) or a plain box table to stdout."""
+        if isinstance(renderable, BoxTable):
+            renderable.print(sys.stdout)
+        else:
+            self.stdout.print(renderable)
 
-    def emit(self, payload: Any, build: Callable[[], RenderableType]) -> None:
+    def emit(self, payload: Any, build: Callable[[], RenderableType | BoxTable]) -> None:
         """JSON when asked for, else the rich renderable ``build()`` makes."""
         if self.is_json:
             self.data(payload)
@@ -138,14 +145,19 @@ def table(
     title: str | None = None,
     no_wrap: Sequence[str] = (),
 ) -> RenderableType:
-    """A rich table; None cells print as empty."""
+    """A rich table; None cells print as empty.
+
+    Cells are data, printed literally: a label like "pension [EU]" must not be read as rich
+    markup. A cell that is a rich ``Text`` (e.g. search highlights) keeps its styles.
+    """
     from rich.table import Table
+    from rich.text import Text
 
     tbl = Table(title=title, show_lines=False, header_style="bold")
     for col in columns:
         tbl.add_column(col, no_wrap=col in no_wrap, overflow="fold")
     for row in rows:
-        tbl.add_row(*("" if cell is None else str(cell) for cell in row))
+        tbl.add_row(*(c if isinstance(c, Text) else Text("" if c is None else str(c)) for c in row))
     return tbl
 
 

@@ -16,6 +16,7 @@ from socsec.indexer.service import SearchRequest, SearchService
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.text import Text
 
     from socsec.indexer.service import ResultHit, SearchResponse
 
@@ -29,12 +30,13 @@ class ExportFormat(StrEnum):
     csv = "csv"
 
 
-def _markup(hit: ResultHit) -> str:
-    """The title as rich markup, highlighted words in bold (the library marks them <em>)."""
+def _markup(hit: ResultHit) -> Text:
+    """The title with highlighted words in bold (the library marks them <em>)."""
     from rich.markup import escape
+    from rich.text import Text
 
     text = escape(hit.highlight or hit.title)
-    return text.replace("<em>", "[bold yellow]").replace("</em>", "[/]")
+    return Text.from_markup(text.replace("<em>", "[bold yellow]").replace("</em>", "[/]"))
 
 
 def _hits_table(hits: list[ResultHit], explain: bool) -> RenderableType:

@@ -29,11 +29,12 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from socsec.analysis import SUPPORTED_LANGUAGES
+from socsec.cli.lookup_view import cell, hits_table, parse_langs
 from socsec.cli.options import JsonOpt, LangOpt
 from socsec.cli.output import key_values, table
 from socsec.cli.state import get_state
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from socsec.thesaurus.browse import ConceptDetail
-    from socsec.thesaurus.model import LookupHit, ThesaurusInfo, Translation, TreeNode
+    from socsec.thesaurus.model import ThesaurusInfo, Translation, TreeNode
 
 app = typer.Typer(
     help="Look up, browse, import and export the SKOS thesaurus (EN/FR/ES).", no_args_is_help=True
@@ -56,35 +57,10 @@ DEFAULT_TO = ",".join(SUPPORTED_LANGUAGES)
 
 
 def _langs(text: str) -> list[str]:
-    langs = [t.strip().lower() for t in text.split(",") if t.strip()]
+    langs = parse_langs(text)
     if not langs:
         raise typer.BadParameter("give at least one language, e.g. --to en,fr")
     return langs
-
-
-def _cell(pref: str | None, alt: list[str]) -> str:
-    return (pref or "") + ("\n(" + "; ".join(alt) + ")" if alt else "")
-
-
-def _hit_json(hit: LookupHit, to: list[str]) -> dict[str, Any]:
-    data = asdict(hit)
-    data["match"] = hit.match.value
-    data["pref"] = {t: hit.pref.get(t) for t in to}
-    data["alt"] = {t: hit.alt.get(t, []) for t in to}
-    return data
-
-
-def _hits_table(hits: list[LookupHit], to: list[str]) -> RenderableType:
-    rows = [
-        (
-            h.match.value,
-            f"{h.matched_label} @{h.matched_lang or '-'}",
-            *(_cell(h.pref.get(t), h.alt.get(t, [])) for t in to),
-            h.uri,
-        )
-        for h in hits
-    ]
-    return table(("match", "matched", *to, "uri"), rows, no_wrap=("match", "uri"))
 
 
 @app.command()
@@ -106,7 +82,7 @@ def lookup(
     state = get_state(ctx, json)
     langs = _langs(to)
     hits = find(get_cache(state.workspace()), term, lang=lang, scheme=scheme, limit=limit)
-    state.out.emit([_hit_json(h, langs) for h in hits], lambda: _hits_table(hits, langs))
+    state.out.emit([h.to_json(langs) for h in hits], lambda: hits_table(hits, langs))
 
 
 def _detail_view(d: ConceptDetail, lang: str | None) -> RenderableType:
@@ -205,7 +181,7 @@ def _translations_table(rows: list[Translation], to: list[str]) -> RenderableTyp
             (
                 r.term,
                 r.match or "NOT FOUND",
-                *(_cell(r.labels.get(t), r.alternatives.get(t, [])) for t in to),
+                *(cell(r.labels.get(t), r.alternatives.get(t, [])) for t in to),
                 ("did you mean: " + "; ".join(r.candidates)) if not r.found else "",
             )
             for r in rows

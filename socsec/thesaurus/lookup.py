@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from socsec.analysis import SUPPORTED_LANGUAGES, analyze, base_language, fold
 from socsec.errors import AmbiguousReference, NotFoundError
-from socsec.thesaurus.model import ConceptView, LookupHit, MatchKind, SchemeInfo
+from socsec.thesaurus.hits import LookupHit, MatchKind
 from socsec.thesaurus.schema import KIND_NAMES, SCHEMA_VERSION
 
 if TYPE_CHECKING:
+    from socsec.thesaurus.model import ConceptView, SchemeInfo
     from socsec.workspace import Workspace
 
 # Similarity (0-100, rapidfuzz ratio on folded labels) for a typo to count as a hit, and the
@@ -94,6 +95,8 @@ class ThesaurusCache:
 
     def schemes(self) -> list[SchemeInfo]:
         """All concept schemes, sorted by URI."""
+        from socsec.thesaurus.model import SchemeInfo  # a dataclass: not on the lookup path
+
         rows = self._conn.execute("SELECT data FROM schemes ORDER BY uri").fetchall()
         return [SchemeInfo(**json.loads(r[0])) for r in rows]
 
@@ -116,6 +119,8 @@ class ThesaurusCache:
         row = self._conn.execute("SELECT data FROM concepts WHERE uri = ?", (uri,)).fetchone()
         if row is None:
             raise NotFoundError(f"No concept {uri!r}", suggestions=self.suggest(uri))
+        from socsec.thesaurus.model import ConceptView  # a dataclass: not on the lookup path
+
         return ConceptView(**json.loads(row[0]))
 
     def pref_label(self, uri: str, lang: str | None = None) -> str:

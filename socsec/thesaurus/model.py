@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
+
+# Re-exported: the lookup types live apart so that a lookup imports no dataclass machinery.
+from socsec.thesaurus.hits import LookupHit as LookupHit
+from socsec.thesaurus.hits import MatchKind as MatchKind
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -23,47 +26,6 @@ NOTE_KINDS = (
     "note",
 )
 MAPPING_KINDS = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
-
-
-class MatchKind(StrEnum):
-    """How a lookup hit matched, best first (the order of the lookup ladder)."""
-
-    exact = "exact"
-    folded = "folded"
-    stemmed = "stemmed"
-    prefix = "prefix"
-    fuzzy = "fuzzy"
-
-
-@dataclass(frozen=True)
-class LookupHit:
-    """One concept found by :meth:`ThesaurusCache.lookup`.
-
-    Attributes:
-        uri: the concept URI.
-        match: how the term matched (exact, folded, stemmed, prefix, fuzzy).
-        matched_label: the label that matched.
-        matched_lang: the language tag of that label ("" when untagged).
-        matched_kind: "pref", "alt" or "hidden".
-        score: 100 for exact..prefix ranks, the similarity (0-100) for fuzzy hits.
-        pref: preferred label per base language ("en", "fr", "es", ...).
-        alt: alternative labels per base language.
-        notation: the concept's notation, if any.
-        schemes: URIs of the schemes the concept is in.
-        deprecated: owl:deprecated true.
-    """
-
-    uri: str
-    match: MatchKind
-    matched_label: str
-    matched_lang: str
-    matched_kind: str
-    score: float
-    pref: dict[str, str]
-    alt: dict[str, list[str]]
-    notation: str | None = None
-    schemes: tuple[str, ...] = ()
-    deprecated: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from socsec.errors import InputDataError
 from socsec.indexer.service import SearchResponse
-from socsec.thesaurus.model import LookupHit, SchemeInfo
+from socsec.thesaurus.model import SchemeInfo
 from socsec.web.exports import ConceptFormat, GlossaryFormat, concept_rdf, glossary
 from socsec.web.params import (
     LANG_PATTERN,
@@ -28,12 +28,12 @@ from socsec.web.views import (
     LANGS,
     ConceptLink,
     ConceptPayload,
+    LookupHitJSON,
     SchemeTop,
     Suggestion,
     children,
     concept_payload,
     display_lang,
-    lookup_json,
     suggestions,
     top_concepts,
 )
@@ -88,7 +88,7 @@ def _json(data: Any) -> Response:
     return Response(body.encode("utf-8"), media_type="application/json")
 
 
-@router.get("/lookup", response_model=list[LookupHit], tags=["thesaurus"])
+@router.get("/lookup", response_model=list[LookupHitJSON], tags=["thesaurus"])
 async def lookup(
     request: Request,
     q: Term,
@@ -104,7 +104,7 @@ async def lookup(
     # No Depends() here: dependency solving is a measurable share of this hot path.
     res: Resources = request.app.state.resources
     hits = res.loop_thesaurus().lookup(q, lang=lang, scheme=scheme, limit=limit)
-    return _json([lookup_json(h) for h in hits])
+    return _json([h.to_json(LANGS) for h in hits])
 
 
 @router.get("/autocomplete", response_model=list[Suggestion], tags=["thesaurus"])

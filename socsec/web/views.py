@@ -14,7 +14,6 @@ from socsec.analysis import SUPPORTED_LANGUAGES, base_language
 if TYPE_CHECKING:
     from socsec.indexer.service import SearchResponse
     from socsec.thesaurus.lookup import ThesaurusCache
-    from socsec.thesaurus.model import LookupHit
 
 LANGS: tuple[str, ...] = SUPPORTED_LANGUAGES
 
@@ -100,22 +99,21 @@ class SchemeTop:
     top: list[ConceptLink]
 
 
-def lookup_json(hit: LookupHit) -> dict[str, Any]:
-    """A lookup hit in the JSON shape of ``socsec thesaurus lookup --json`` (en/fr/es)."""
-    # Built by hand: dataclasses.asdict deep-copies and costs a third of a request here.
-    return {
-        "uri": hit.uri,
-        "match": hit.match.value,
-        "matched_label": hit.matched_label,
-        "matched_lang": hit.matched_lang,
-        "matched_kind": hit.matched_kind,
-        "score": hit.score,
-        "pref": {t: hit.pref.get(t) for t in LANGS},
-        "alt": {t: hit.alt.get(t, []) for t in LANGS},
-        "notation": hit.notation,
-        "schemes": list(hit.schemes),
-        "deprecated": hit.deprecated,
-    }
+@dataclass(frozen=True)
+class LookupHitJSON:
+    """The JSON of one lookup hit (:meth:`LookupHit.to_json` with en/fr/es), for the API docs."""
+
+    uri: str
+    match: str
+    matched_label: str
+    matched_lang: str
+    matched_kind: str
+    score: float
+    pref: dict[str, str | None]
+    alt: dict[str, list[str]]
+    notation: str | None
+    schemes: list[str]
+    deprecated: bool
 
 
 def suggestions(

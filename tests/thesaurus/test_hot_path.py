@@ -21,7 +21,7 @@ print(sorted(m for m in ("rdflib", "pyoxigraph") if m in sys.modules))
 
 CLI = """
 import sys
-from socsec.cli.app import main
+from socsec.cli.main import main
 sys.argv = ["socsec", "thesaurus", sys.argv[1], *sys.argv[2:]]
 try:
     main()

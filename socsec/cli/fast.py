@@ -1,0 +1,131 @@
+"""A fast path for `socsec thesaurus lookup`, the translators' hot command, without Typer.
+
+Building the Typer/Click application costs about as much as the lookup itself (80 ms of a
+170 ms run here). When a command line is a plain lookup that this parser understands fully,
+it makes the same library calls and prints through the same renderers as the Typer command
+(:mod:`socsec.cli.lookup_view`, :class:`socsec.cli.output.Output`). Anything else returns
+``None`` and the full CLI runs instead: help, usage errors, an unknown term, a first run,
+an option written in a form not handled here. So every message and exit code stays the Typer
+command's; the fast path only ever answers successful lookups.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+# Disables the fast path (debugging, and the tests that compare both paths).
+DISABLE_ENV = "SOCSEC_NO_FAST_PATH"
+
+_GLOBAL_VALUES = {"--data-dir": "data_dir", "--config": "config_file"}
+_GLOBAL_FLAGS = {"--quiet": "quiet", "-q": "quiet"}
+_LOOKUP_VALUES = {
+    "--lang": "lang",
+    "-l": "lang",
+    "--to": "to",
+    "--limit": "limit",
+    "-n": "limit",
+    "--scheme": "scheme",
+}
+_LOOKUP_FLAGS = {"--json": "json"}
+_MAX_LIMIT = 1000  # the Typer option's max
+
+
+class LookupArgs(NamedTuple):
+    """A command line the fast path can answer."""
+
+    term: str
+    data_dir: Path | None = None
+    config_file: Path | None = None
+    quiet: bool = False
+    lang: str | None = None
+    to: str = "en,fr,es"
+    limit: int = 10
+    scheme: str | None = None
+    json: bool = False
+
+
+def _options(
+    tokens: list[str], values: dict[str, str], flags: dict[str, str], found: dict[str, object]
+) -> list[str] | None:
+    """Consume options into ``found``; the positional arguments left, or None if unsure."""
+    positional: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if not token.startswith("-") or token == "-":
+            positional.append(token)
+            continue
+        name, eq, value = token.partition("=")
+        if name in values and not eq:
+            if i >= len(tokens):
+                return None
+            value = tokens[i]
+            i += 1
+        if name in values and not value.startswith("-") and values[name] not in found:
+            found[values[name]] = value
+        elif token in flags and flags[token] not in found:
+            found[flags[token]] = True
+        else:  # unknown, repeated, "--", "-n5", "--json=x": let Click decide
+            return None
+    return positional
+
+
+def parse(argv: list[str]) -> LookupArgs | None:
+    """The lookup this command line asks for, or None when the full CLI must handle it."""
+    try:
+        split = argv.index("thesaurus")
+    except ValueError:
+        return None
+    found: dict[str, object] = {}
+    before = _options(argv[:split], _GLOBAL_VALUES, _GLOBAL_FLAGS, found)
+    rest = argv[split + 1 :]
+    if before != [] or not rest or rest[0] != "lookup":
+        return None
+    positional = _options(rest[1:], _LOOKUP_VALUES, _LOOKUP_FLAGS, found)
+    if positional is None or len(positional) != 1:
+        return None
+    limit = str(found.get("limit", "10"))
+    if not limit.isdigit() or not 1 <= int(limit) <= _MAX_LIMIT:
+        return None
+    for key in ("data_dir", "config_file"):
+        if key in found:
+            found[key] = Path(str(found[key]))
+    found["limit"] = int(limit)
+    return LookupArgs(term=positional[0], **found)  # type: ignore[arg-type]
+
+
+def run(argv: list[str]) -> int | None:
+    """Answer a plain lookup and return its exit code; None to hand over to the full CLI."""
+    if os.environ.get(DISABLE_ENV):
+        return None
+    args = parse(argv)
+    if args is None:
+        return None
+    from socsec.cli.lookup_view import parse_langs
+
+    langs = parse_langs(args.to)
+    if not langs:
+        return None
+    from socsec.config import Settings
+    from socsec.errors import SocsecError
+    from socsec.thesaurus.lookup import ThesaurusCache, find
+    from socsec.workspace import Workspace
+
+    try:
+        settings = Settings.load(data_dir=args.data_dir, config_file=args.config_file)
+        ws = Workspace(root=settings.data_dir, settings=settings)
+        if not (ws.thesaurus_dir.is_dir() and ws.bibliography_db.exists()):
+            return None  # first run: the full CLI initialises the data dir and says so
+        with ThesaurusCache.open(ws.thesaurus_cache) as cache:
+            hits = find(cache, args.term, lang=args.lang, scheme=args.scheme, limit=args.limit)
+    except SocsecError:
+        return None  # the full CLI reports it, with its message and exit code
+    from socsec.cli.lookup_view import hits_table
+    from socsec.cli.output import Output, OutputFormat
+
+    out = Output(fmt=OutputFormat.json if args.json else OutputFormat.table, quiet=args.quiet)
+    out.emit([h.to_json(langs) for h in hits], lambda: hits_table(hits, langs))
+    return 0

@@ -1,0 +1,38 @@
+"""What `socsec thesaurus lookup` prints, shared by the Typer command and the fast path.
+
+Imports neither typer nor rich: the table is a :class:`~socsec.cli.plain_table.BoxTable`,
+drawn like rich's tables without rich's start-up cost.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from socsec.cli.plain_table import BoxTable
+
+if TYPE_CHECKING:
+    from socsec.thesaurus.model import LookupHit
+
+
+def parse_langs(text: str) -> list[str]:
+    """The ``--to`` list (``"en, FR"`` -> ``["en", "fr"]``); empty when nothing is given."""
+    return [t.strip().lower() for t in text.split(",") if t.strip()]
+
+
+def cell(pref: str | None, alt: list[str]) -> str:
+    """A preferred label with its alternatives in brackets on the next line."""
+    return (pref or "") + ("\n(" + "; ".join(alt) + ")" if alt else "")
+
+
+def hits_table(hits: list[LookupHit], to: list[str]) -> BoxTable:
+    """The lookup table: how each hit matched, its labels per language, its URI."""
+    rows = [
+        (
+            h.match.value,
+            f"{h.matched_label} @{h.matched_lang or '-'}",
+            *(cell(h.pref.get(t), h.alt.get(t, [])) for t in to),
+            h.uri,
+        )
+        for h in hits
+    ]
+    return BoxTable(("match", "matched", *to, "uri"), rows, no_wrap=("match", "uri"))
