@@ -146,7 +146,7 @@ def _records_table(records: list[Record]) -> Any:
             r.type.value,
             r.year,
             (r.authors[0].display if r.authors else ""),
-            r.title[:90],
+            r.title if len(r.title) <= 90 else r.title[:89].rstrip() + "…",
             len(r.subjects),
         )
         for r in records
