@@ -139,7 +139,7 @@ def _load(name: str) -> ClickCommand:
         if isinstance(target, typer.Typer):
             _loaded[name] = _lazy_group(target, name)
         else:
-            single = typer.Typer()
+            single = typer.Typer(add_completion=False)  # completion belongs to the root
             single.command(name)(target)
             _loaded[name] = typer.main.get_command(single)
     return _loaded[name]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -22,12 +23,13 @@ if TYPE_CHECKING:
 
 
 class ExportFormat(StrEnum):
-    """Bibliographic formats hits can be exported to."""
+    """What hits can be exported as: bibliographic records, or formatted references."""
 
     bibtex = "bibtex"
     ris = "ris"
     csljson = "csljson"
     csv = "csv"
+    text = "text"
 
 
 def _markup(hit: ResultHit) -> Text:
@@ -110,7 +112,7 @@ def search(
         Sort, typer.Option("--sort", case_sensitive=False, help="Result order.")
     ] = Sort.relevance,
     page: Annotated[int, typer.Option("--page", min=1, help="Page number.")] = 1,
-    size: Annotated[int, typer.Option("--size", min=1, max=1000, help="Hits per page.")] = 10,
+    size: Annotated[int, typer.Option("--size", "-n", min=1, max=1000, help="Hits per page.")] = 10,
     all_: Annotated[bool, typer.Option("--all", help="Stream every hit (no paging).")] = False,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the expansion and why each hit matched.")
@@ -118,10 +120,20 @@ def search(
     json: JsonOpt = False,
     export: Annotated[
         ExportFormat | None,
-        typer.Option("--export", case_sensitive=False, help="Export every hit as records."),
+        typer.Option(
+            "--export",
+            case_sensitive=False,
+            help="Export every hit as records, or as formatted references (text).",
+        ),
+    ] = None,
+    style: Annotated[
+        str | None,
+        typer.Option(
+            "--style", help="Citation style of --export text: apa, chicago-author-date, harvard."
+        ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File for --export.")
+        Path | None, typer.Option("--output", "-o", help="File for --export (default: stdout).")
     ] = None,
 ) -> None:
     """Search the bibliography by text and thesaurus concept, in any of EN/FR/ES.
@@ -129,8 +141,8 @@ def search(
     Example: socsec search "retraite anticipée" --year 2000..2010 --facets
     """
     state = get_state(ctx, json)
-    if export is not None and output is None:
-        raise typer.BadParameter("--export needs --output FILE", param_hint="--export")
+    if style is not None and export is not ExportFormat.text:
+        raise typer.BadParameter("--style formats references: use it with --export text")
     first, last = parse_year_range(year)
     request = SearchRequest(
         text=text or "",
@@ -149,10 +161,9 @@ def search(
         size=size,
     )
     with _service(state) as svc:
-        if export is not None and output is not None:
-            with output.open("w", encoding="utf-8") as fh:
-                n = svc.export(request, export.value, fh)
-            state.out.notice(f"Exported {n} records to {output}")
+        if export is not None:
+            n = svc.export(request, export.value, output or sys.stdout, style=style)
+            state.out.notice(f"Exported {n} records to {output or 'stdout'}")
         elif all_:
             hits = list(svc.iter_hits(request, explain=explain))
             state.out.emit([_hit_dict(h) for h in hits], lambda: _hits_table(hits, explain))

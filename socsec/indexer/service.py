@@ -426,15 +426,48 @@ class SearchService:
             why.append("labels or text of the record (abstract, keywords, subject labels)")
         return why
 
-    def export(self, request: SearchRequest, fmt: str, stream: IO[str]) -> int:
-        """Write every hit of ``request`` as records in a bibliographic format; returns count."""
-        from socsec.bibliography.formats import get_format
+    def export(
+        self,
+        request: SearchRequest,
+        fmt: str,
+        target: Path | IO[str],
+        *,
+        style: str | None = None,
+    ) -> int:
+        """Write every hit of ``request`` to a file or stream; returns the number of records.
 
-        writer = get_format(fmt)
+        A file is replaced only when the export succeeds (a bad style writes nothing).
+
+        Args:
+            request: the search; every hit is written, in result order.
+            fmt: a bibliographic format (bibtex, ris, csljson, csv, ...), or "text" for
+                formatted references, one per line, in the CSL ``style`` and the locale of
+                ``request.lang`` (English by default).
+            target: a file path, or an open text stream.
+            style: the citation style of "text" (apa by default).
+
+        Raises:
+            NotFoundError: unknown format or citation style.
+        """
+        if isinstance(target, Path):
+            from socsec.fileutil import atomic_text_file
+
+            with atomic_text_file(target) as fh:
+                return self.export(request, fmt, fh, style=style)
+        stream = target
         ids = [h.id for h in self.iter_hits(request)]
         records = self.store.iter_records(ids)
-        count: int = writer.write(
-            records, stream, subject_lang=base_language(request.lang) or "en", labels=self.thesaurus
+        lang = base_language(request.lang) or "en"
+        if fmt == "text":
+            from socsec.bibliography.cite import DEFAULT_STYLE, format_references
+
+            references = format_references(list(records), style=style or DEFAULT_STYLE, lang=lang)
+            stream.writelines(text + "\n" for text in references)
+            return len(references)
+        from socsec.bibliography.formats import get_format
+
+        count: int = get_format(fmt).write(
+            records, stream, subject_lang=lang, labels=self.thesaurus
         )
         return count
 

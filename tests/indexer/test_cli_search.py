@@ -56,8 +56,42 @@ def test_unknown_concept_exit_4(workspace: Workspace) -> None:
     assert "No concept matches" in result.stderr
 
 
-def test_export_needs_output(workspace: Workspace) -> None:
-    assert run(workspace, "search", "pension", "--export", "bibtex").exit_code == 2
+def test_export_without_output_goes_to_stdout(workspace: Workspace) -> None:
+    result = run(workspace, "search", "retraite anticipée", "--export", "ris")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("ER  -") >= 4
+    assert "Exported" in result.stderr and "stdout" in result.stderr
+
+
+def test_export_text_formats_references_with_a_csl_style(workspace: Workspace) -> None:
+    apa = run(workspace, "search", "retraite anticipée", "--export", "text")
+    harvard = run(
+        workspace, "search", "retraite anticipée", "--export", "text", "--style", "harvard"
+    )
+    assert apa.exit_code == 0 and harvard.exit_code == 0, (apa.stderr, harvard.stderr)
+    refs = apa.stdout.splitlines()
+    hits = json.loads(run(workspace, "search", "retraite anticipée", "--json").stdout)
+    assert len(refs) == hits["total"] >= 4
+    # APA puts the year in brackets after the authors; Harvard (Cite Them Right) without.
+    assert all("(" in r for r in refs)
+    assert apa.stdout != harvard.stdout
+
+
+def test_export_text_unknown_style_writes_nothing(workspace: Workspace) -> None:
+    out = workspace.root / "refs.txt"
+    out.write_text("previous\n", encoding="utf-8")
+    result = run(
+        workspace, "search", "pension", "--export", "text", "--style", "mla", "-o", str(out)
+    )
+    assert result.exit_code == 4
+    assert "unknown citation style 'mla'" in result.stderr and "apa" in result.stderr
+    assert out.read_text(encoding="utf-8") == "previous\n"
+    assert [p.name for p in workspace.root.glob(".refs.txt*")] == []
+
+
+def test_style_needs_export_text(workspace: Workspace) -> None:
+    result = run(workspace, "search", "pension", "--export", "ris", "--style", "apa")
+    assert result.exit_code == 2 and "--export text" in result.stderr
 
 
 def test_export_bibtex(workspace: Workspace) -> None:
