@@ -355,7 +355,7 @@ def list_(
         typer.Option("--type", "-t", case_sensitive=False, help="Only this type (repeatable)."),
     ] = None,
     year: Annotated[
-        str | None, typer.Option("--year", "-y", help="YEAR, FROM-TO, FROM- or -TO.")
+        str | None, typer.Option("--year", "-y", help="YEAR, FROM..TO, FROM.. or ..TO.")
     ] = None,
     concept: Annotated[
         list[str] | None,
