@@ -183,3 +183,46 @@ def test_bibtex_worker_processes_give_the_same_records(monkeypatch: pytest.Monke
     pooled = list(bibtex.read_located(io.StringIO(text), workers=1))
     assert pooled == serial and len(pooled) == 31
     assert pooled[-1].record.publisher == "NBER" and pooled[-1].line == text.count("\n") - 4
+
+
+# Values the fast path must leave to bibtexparser: quotes, nested and escaped braces, macros,
+# concatenations, empty and bare values (edge values inline, as the style guide asks).
+EDGE_BIB = r"""@string{pub = {Crafted {Press}}}
+@article{edge,
+  Title = {Upper {Case} key and \{escaped\} braces},
+  author = "Doe, Jane and {World Bank} and M{\"u}ller, J{\"o}rg",
+  journal = pub,
+  year = 2001,
+  month = jan,
+  abstract = "quoted {with "inner"} quotes",
+  note = {ends with backslash\\ },
+  series = {x} # pub # {y},
+  edition = {},
+  volume = "",
+  pages = {{1}--{10}}
+}
+"""
+
+
+def test_bibtex_values_as_bibtexparsers_default_stack() -> None:
+    from bibtexparser.entrypoint import parse_string
+
+    from socsec.bibliography.formats import bibtex
+
+    text = EDGE_BIB + (DATA / "sample.bib").read_text()
+    expected = [
+        (e.key, e.entry_type, {f.key.lower(): f.value for f in e.fields})
+        for e in parse_string(text).entries
+    ]
+    parsed, added = bibtex._parse_chunk(1, text, {})
+    assert [raw for _, raw, _ in parsed] == expected and added == {"pub": "Crafted {Press}"}
+
+
+def test_every_broken_bibtex_entry_is_reported() -> None:
+    # Two broken entries on one line, and a file with CR line breaks (bibtexparser counts
+    # lines by LF): each is its own error, none hides another.
+    text = "@misc{a, title={A}}\n@misc{a, title={B}} @misc{a, title={C}}\n@misc{b, title={D}}\n"
+    for source in (text, text.replace("\n", "\r")):
+        errors: list[InputDataError] = []
+        records = list(get_format("bibtex").read(io.StringIO(source), on_error=errors.append))
+        assert [r.id for r in records] == ["a", "b"] and len(errors) == 2

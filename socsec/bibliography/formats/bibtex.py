@@ -6,12 +6,16 @@ Subjects are written as ``subject-uri = {URI ; URI}`` (read back) and, for peopl
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from sys import intern
 from typing import IO, Any
 
 from bibtexparser.entrypoint import parse_string
+from bibtexparser.middlewares import RemoveEnclosingMiddleware, ResolveStringReferencesMiddleware
+from bibtexparser.model import Entry, ParsingFailedBlock
 
 from socsec.bibliography.codec import parse_name
 from socsec.bibliography.formats import (
@@ -116,6 +120,9 @@ _WRITE = (
 _MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}  # fmt: skip
 _ENTRY_START = re.compile(r"^\s*@")
+_LINE_AT = re.compile(r"\n[^\S\r\n]*@")  # a line break, then a line starting with @
+_IO_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_READ_SIZE = 1 << 20
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 
@@ -151,51 +158,88 @@ def split_names(value: str) -> tuple[Person, ...]:
     return tuple(people)
 
 
-RawEntry = tuple[str, str, dict[str, Any]]  # key, entry type, fields (cheap to pickle)
+RawEntry = tuple[str, str, dict[str, str]]  # key, entry type, fields (cheap to pickle)
+
+# bibtexparser's default parse stack, applied only where it changes something: it costs a
+# fifth of the parse, and nearly every value is a plain ``{...}`` that needs no more than
+# its braces cut.
+_RESOLVE = ResolveStringReferencesMiddleware(allow_inplace_modification=True)
+_UNENCLOSE = RemoveEnclosingMiddleware(allow_inplace_modification=True)
 
 
-def _raw(entry: Any) -> RawEntry:
-    return entry.key, entry.entry_type, {k.lower(): v.value for k, v in entry.fields_dict.items()}
+def _raw(entry: Entry, lib: Any, strings: dict[str, str]) -> RawEntry:
+    """Key, type and field values without their enclosing braces or quotes; field names in
+    lower case (the last of a name wins), unbraced macro names replaced from ``strings``."""
+    fields: dict[str, str] = {}
+    for f in entry.fields:
+        value = f.value
+        if (
+            value[:1] == "{" and value[-1:] == "}" and value.count("{") == 1
+            and value.count("}") == 1 and value[-2:] != "\\}"
+        ):  # fmt: skip
+            fields[intern(f.key.lower())] = value[1:-1]
+        elif value[:1] in ("{", '"'):
+            # Quotes, nested braces, concatenations: bibtexparser's own rules decide.
+            _UNENCLOSE.transform_entry(entry, lib)
+            fields = {intern(f.key.lower()): f.value for f in entry.fields}
+            break
+        else:
+            fields[intern(f.key.lower())] = value.strip()
+    if strings:
+        # Unbraced macro values (@string) and month abbreviations come back as the bare name.
+        for name, value in fields.items():
+            if value.lower() in strings:
+                fields[name] = strings[value.lower()]
+    # Interned names are pickled once per chunk, not once per entry.
+    return entry.key, intern(entry.entry_type), fields
+
+
+_PARAGRAPHS = frozenset(("abstract", "note", "annote"))  # line breaks kept there only
+_KEYWORD_SEP = re.compile(r"[;,]")
+
+
+def _text(fields: dict[str, str], name: str) -> str | None:
+    value = fields.get(name)
+    if value is None:
+        return None
+    out = decode(value).strip()
+    if name not in _PARAGRAPHS:
+        out = " ".join(out.split())
+    return out or None
 
 
 def _entry_to_record(raw: RawEntry) -> Record:
     key, entry_type, fields = raw
-
-    def text(name: str) -> str | None:
-        value = fields.get(name)
-        if value is None:
-            return None
-        out = decode(str(value)).strip()
-        if name not in ("abstract", "note", "annote"):  # paragraphs kept there only
-            out = " ".join(out.split())
-        return out or None
-
     values: dict[str, Any] = {}
-    for name, attr in _FIELDS.items():
-        if attr not in values and (value := text(name)) is not None:
+    for name, attr in _FIELDS.items():  # the first alias with a value wins
+        if name in fields and attr not in values and (value := _text(fields, name)) is not None:
             values[attr] = value
     if "pages" in values:
         values["pages"] = values["pages"].replace("–", "-")
-    year_text = text("year")
-    issued = text("date")
+    year_text = _text(fields, "year")
+    issued = _text(fields, "date")
     year = int(year_text) if year_text and year_text.isdigit() else None
     if year_text and year is None:
         raise ValueError(f"invalid year {year_text!r}")
     if issued is None and year is not None:
-        month = (text("month") or "").lower()[:3]
+        month = (_text(fields, "month") or "").lower()[:3]
         month_num = _MONTHS.get(month) or (int(month) if month.isdigit() else None)
         issued = f"{year:04d}-{month_num:02d}" if month_num else None
-    keywords = tuple(k.strip() for k in re.split(r"[;,]", text("keywords") or "") if k.strip())
-    subjects = tuple(
-        Subject(uri=u.strip()) for u in (text("subject-uri") or "").split(";") if u.strip()
-    )
-    extra = {f"bibtex.{k}": decode(str(v)) for k, v in fields.items() if k not in _HANDLED}
+    keywords: tuple[str, ...] = ()
+    subjects: tuple[Subject, ...] = ()
+    if "keywords" in fields:
+        words = _KEYWORD_SEP.split(_text(fields, "keywords") or "")
+        keywords = tuple(k.strip() for k in words if k.strip())
+    if "subject-uri" in fields:
+        uris = (_text(fields, "subject-uri") or "").split(";")
+        subjects = tuple(Subject(uri=u.strip()) for u in uris if u.strip())
+    extra = {f"bibtex.{k}": decode(v) for k, v in fields.items() if k not in _HANDLED}
     return Record(
         id=key,
         type=FROM_BIBTEX.get(entry_type.lower(), RecordType.other),
-        title=text("title") or "",
-        authors=split_names(str(fields.get("author", ""))),
-        editors=split_names(str(fields.get("editor", ""))),
+        title=_text(fields, "title") or "",
+        authors=split_names(fields["author"]) if "author" in fields else (),
+        editors=split_names(fields["editor"]) if "editor" in fields else (),
         year=year,
         issued=issued,
         keywords=keywords,
@@ -206,18 +250,57 @@ def _entry_to_record(raw: RawEntry) -> Record:
 
 
 def _chunks(fh: IO[str]) -> Iterator[tuple[int, str]]:
-    """Blocks of about CHUNK entries, cut before a line starting with ``@``; (first line, text)."""
-    lines: list[str] = []
-    first, entries, lineno = 1, 0, 0
-    for lineno, line in enumerate(fh, start=1):
-        if _ENTRY_START.match(line):
+    """Blocks of about CHUNK entries, cut before a line starting with ``@``; (first line, text).
+
+    The file is read in big pieces searched by one regex: a loop over its lines cost a tenth
+    of an import's main process.
+    """
+    parts: list[str] = []
+    first = line = 1
+    entries = 0
+    tail = ""
+    while True:
+        data = fh.read(_READ_SIZE)
+        text = tail + data
+        if data:  # whole lines only; the rest waits for the next piece
+            end = text.rfind("\n") + 1
+            text, tail = text[:end], text[end:]
+        cr = "\r" in text
+        start = counted = 0  # line is the number of the line at offset counted
+        for pos in _entry_starts(text, cr):
             if entries >= CHUNK:
-                yield first, "".join(lines)
-                lines, first, entries = [], lineno, 0
+                line += _line_breaks(text, counted, pos, cr)
+                counted = pos
+                parts.append(text[start:pos])
+                yield first, "".join(parts)
+                parts, first, entries, start = [], line, 0, pos
             entries += 1
-        lines.append(line)
-    if lines:
-        yield first, "".join(lines)
+        parts.append(text[start:])
+        line += _line_breaks(text, counted, len(text), cr)
+        if not data:
+            break
+    if any(parts):
+        yield first, "".join(parts)
+
+
+def _entry_starts(text: str, cr: bool) -> Iterator[int]:
+    """Offsets of the lines of ``text`` that start with ``@`` (``text`` starts a line)."""
+    if not cr or text.count("\r") == text.count("\r\n"):
+        for m in _LINE_AT.finditer("\n" + text):  # m.start() is the line's offset in text
+            yield m.start()
+        return
+    # Lone CR line breaks (old Mac files): line by line, as file iteration splits them.
+    pos = 0
+    for row in _IO_LINE.findall(text):
+        if _ENTRY_START.match(row):
+            yield pos
+        pos += len(row)
+
+
+def _line_breaks(text: str, start: int, end: int, cr: bool) -> int:
+    """Line breaks in ``text[start:end]`` as file iteration counts them: LF, CRLF, lone CR."""
+    n = text.count("\n", start, end)
+    return n + text.count("\r", start, end) - text.count("\r\n", start, end) if cr else n
 
 
 # (line, raw entry, or the reason it failed); records are made by the caller so that the
@@ -229,25 +312,24 @@ POOL_MIN_CHUNKS = 2  # a file of more chunks than this is parsed by worker proce
 
 def _parse_chunk(first: int, text: str, strings: dict[str, str]) -> tuple[Parsed, dict[str, str]]:
     """Parse one chunk (also in a worker process): its entries and the @string macros it adds."""
-    lib = parse_string(text)
-    added = {s.key.lower(): str(s.value) for s in lib.strings}
+    lib = parse_string(text, parse_stack=[])
+    added: dict[str, str] = {}
+    if lib.strings:  # without @string blocks the resolving step changes nothing
+        lib = _RESOLVE.transform(lib)
+        for s in lib.strings:
+            _UNENCLOSE.transform_string(s, lib)
+            added[s.key.lower()] = str(s.value)
     known = {**strings, **added}
-    failed = {b.start_line or 0: b for b in lib.failed_blocks}
-    blocks: list[tuple[int, Any]] = sorted(
-        [(e.start_line or 0, e) for e in lib.entries] + list(failed.items()),
-        key=lambda pair: pair[0],
-    )
     out: Parsed = []
-    for start, block in blocks:
-        line = first + start
-        if failed.get(start) is block:
-            out.append((line, None, _failure_reason(block)))
-            continue
-        try:
-            _resolve_strings(block, known)
-            out.append((line, _raw(block), None))
-        except (ValueError, TypeError) as exc:
-            out.append((line, None, str(exc)))
+    for block in lib.blocks:  # in file order
+        if isinstance(block, Entry):
+            line = first + (block.start_line or 0)
+            try:
+                out.append((line, _raw(block, lib, known), None))
+            except (ValueError, TypeError) as exc:
+                out.append((line, None, str(exc)))
+        elif isinstance(block, ParsingFailedBlock):
+            out.append((first + (block.start_line or 0), None, _failure_reason(block)))
     return out, added
 
 
@@ -274,7 +356,9 @@ def _parsed_chunks(chunks: Iterator[tuple[int, str]], workers: int) -> Iterator[
     # spawn, not fork: the caller holds an open SQLite connection.
     context = multiprocessing.get_context("spawn")
     pending: deque[Future[tuple[Parsed, dict[str, str]]] | Parsed] = deque()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_worker_setup
+    ) as pool:
         for first, text in chain(head, chunks):
             if _STRING_DEF.search(text):
                 # Macros defined here apply to later chunks only: parse it now, in order.
@@ -287,6 +371,12 @@ def _parsed_chunks(chunks: Iterator[tuple[int, str]], workers: int) -> Iterator[
                 yield _result(pending.popleft())
         while pending:
             yield _result(pending.popleft())
+
+
+def _worker_setup() -> None:
+    # A chunk's parse objects all live until the chunk is done: at the default threshold
+    # (700) the collector walks them over and over, 5% of the parse.
+    gc.set_threshold(50_000, 10, 10)
 
 
 def _result(item: Any) -> Parsed:
@@ -347,15 +437,6 @@ def _failure_reason(block: Any) -> str:
     raw = str(getattr(block, "raw", "")).strip().splitlines()
     head = raw[0][:60] if raw else ""
     return f"{message} (in: {head})" if head else message
-
-
-def _resolve_strings(entry: Any, strings: dict[str, str]) -> None:
-    # Unbraced macro values (@string) and month abbreviations come back as the bare name.
-    if not strings:
-        return
-    for f in entry.fields:
-        if isinstance(f.value, str) and f.value.lower() in strings:
-            f.value = strings[f.value.lower()]
 
 
 def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
