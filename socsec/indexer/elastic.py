@@ -201,6 +201,9 @@ class ElasticBackend:
             **auth,
         )
         self._folding: bool | None = None
+        # Elasticsearch refuses from + size beyond index.max_result_window (10,000 unless the
+        # cluster's admin raised it); deeper pages are reached by walking with search_after.
+        self.result_window = 10_000
 
     # -- plumbing ----------------------------------------------------------------------------
     @contextmanager
@@ -431,6 +434,25 @@ class ElasticBackend:
                     return out
                 after = hits[-1]["sort"]
 
+    def _seek(self, search: dict[str, Any], start: int) -> list[Any] | None:
+        """The sort key of hit number ``start`` (0-based, exclusive) of ``search``, walking
+        the hits before it in windows; None when there are not that many hits."""
+        after: list[Any] | None = None
+        remaining = start
+        while remaining:
+            step = min(remaining, self.result_window)
+            kwargs = {**search, "size": step, "source": False, "track_total_hits": False}
+            kwargs.pop("source_excludes", None)
+            if after is not None:
+                kwargs["search_after"] = after
+            with self._errors():
+                hits = self.client.search(**kwargs).body["hits"]["hits"]
+            if len(hits) < step:
+                return None
+            after = hits[-1]["sort"]
+            remaining -= step
+        return after
+
     def search(self, query: Query) -> SearchResult:
         """Run ``query``; keyset paging through ``search_after`` when ``query.after`` is set."""
         kwargs: dict[str, Any] = {
@@ -441,10 +463,17 @@ class ElasticBackend:
             "track_total_hits": True,
             "source_excludes": [*TEXT_FIELDS, "title_raw", "author_keys", "fingerprint"],
         }
+        start = (max(query.page, 1) - 1) * query.size
         if query.after is not None:
             kwargs["search_after"] = list(query.after)
+        elif start + query.size <= self.result_window:
+            kwargs["from_"] = start
         else:
-            kwargs["from_"] = (max(query.page, 1) - 1) * query.size
+            after = self._seek(kwargs, start)
+            if after is None:  # past the last hit: no hits, but the total and facets still
+                kwargs["size"] = 0
+            else:
+                kwargs["search_after"] = after
         if query.facets:
             kwargs["aggs"] = _aggs(query.facet_size)
         with self._errors():

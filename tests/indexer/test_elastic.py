@@ -71,3 +71,30 @@ def test_rejected_document_is_reported_with_its_id(
         backend.index([two_docs[1], bad])
     assert [i for i, _ in info.value.failures] == ["bad-1"]
     assert backend.count() == 1
+
+
+def test_pages_beyond_the_result_window(
+    backend: object, records: list[Record], thesaurus: object
+) -> None:
+    # The window is lowered on the real index (the server then refuses from + size past it),
+    # so pages past it must be reached by walking with search_after, and match paging by
+    # offset over the same hits.
+    from socsec.indexer.elastic import ElasticBackend
+
+    assert isinstance(backend, ElasticBackend)
+    backend.ensure_schema()
+    backend.index(Enricher(thesaurus).enrich_all(records))  # type: ignore[arg-type]
+    backend.client.indices.refresh(index=backend.alias)
+    everything = [h.id for h in backend.search(Query(size=60)).hits]
+    assert len(everything) == 60
+    backend.client.indices.put_settings(
+        index=backend.alias, settings={"index": {"max_result_window": 20}}
+    )
+    backend.result_window = 20
+    paged = []
+    for page in range(1, 10):
+        result = backend.search(Query(size=7, page=page, facets=True))
+        assert result.total == 60 and result.facets is not None
+        paged += [h.id for h in result.hits]
+    assert paged == everything
+    assert backend.search(Query(size=7, page=30)).hits == []
