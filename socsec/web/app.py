@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from socsec import __version__
 from socsec.web import api, errors, pages
@@ -42,7 +43,8 @@ def create_app(ws: Workspace, *, warm_up: bool = False) -> FastAPI:
         yield
         resources.close()
 
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from this server, not from a CDN.
+    app = FastAPIOffline(
         title="socsec",
         version=__version__,
         description=DESCRIPTION,

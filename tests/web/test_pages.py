@@ -66,7 +66,13 @@ def test_tagged_records_on_concept_page(client: TestClient) -> None:
 def test_health_and_docs(sqlite_client: TestClient) -> None:
     health = sqlite_client.get("/api/health").json()
     assert health["status"] == "ok" and health["concepts"] > 400
-    assert sqlite_client.get("/docs").status_code == 200
+    for page in ("/docs", "/redoc"):
+        html = sqlite_client.get(page).text
+        # Served from this server: an intranet without internet still gets its API docs.
+        assert "cdn." not in html and "https://" not in html.split("<body")[0], page
+        assets = [a.split('"')[0] for a in html.split('src="')[1:] + html.split('href="')[1:]]
+        local = [a for a in assets if a.startswith("/static-offline-docs/")]
+        assert local and all(sqlite_client.get(a).status_code == 200 for a in local), page
 
 
 def test_record_page(sqlite_client: TestClient) -> None:
