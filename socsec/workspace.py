@@ -30,6 +30,11 @@ class Workspace(NamedTuple):  # not a dataclass: see socsec.config
         return self.root / "thesaurus"
 
     @property
+    def thesaurus_lock(self) -> Path:
+        """Held by every write to the thesaurus of record (imports, curation, undo)."""
+        return self.root / "thesaurus.lock"
+
+    @property
     def thesaurus_cache(self) -> Path:
         return self.root / "thesaurus.sqlite"
 

@@ -770,6 +770,13 @@ def undo(ws: Workspace) -> ChangeResult:
         NotFoundError: nothing to undo.
         ValidationFailed: the files changed since (an import, or a manual edit).
     """
+    from socsec.fileutil import exclusive_lock
+
+    with exclusive_lock(ws.thesaurus_lock):
+        return _undo_locked(ws)
+
+
+def _undo_locked(ws: Workspace) -> ChangeResult:
     from socsec.thesaurus.manage import commit_store
 
     when = history.now()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from socsec.analysis import SUPPORTED_LANGUAGES
 from socsec.errors import NotFoundError
-from socsec.fileutil import atomic_write_bytes
+from socsec.fileutil import atomic_write_bytes, exclusive_lock
 from socsec.thesaurus.compile import build_cache
 from socsec.thesaurus.lookup import ThesaurusCache, get_cache
 from socsec.thesaurus.model import ImportRecord, ImportReport, ThesaurusInfo
@@ -71,6 +71,19 @@ def import_file(
         InputDataError: unknown format, syntax error (with line/column), unsafe XML.
         NotFoundError: ``scheme`` is not in the file.
     """
+    with exclusive_lock(ws.thesaurus_lock):  # one writer at a time (see socsec.fileutil)
+        return _import_locked(ws, path, fmt, scheme, replace, source_name, on_progress)
+
+
+def _import_locked(
+    ws: Workspace,
+    path: Path,
+    fmt: str | None,
+    scheme: str | None,
+    replace: bool,
+    source_name: str | None,
+    on_progress: ProgressFn | None,
+) -> ImportReport:
     step = on_progress or (lambda _s: None)
     started = time.perf_counter()
     rdf_format = guess_format(path, fmt)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from socsec.errors import NotFoundError, ValidationFailed
+from socsec.fileutil import exclusive_lock
 from socsec.thesaurus import history
 from socsec.thesaurus.history import HistoryEntry
 from socsec.thesaurus.model import DCT, OWL_DEPRECATED, RDF_TYPE, SKOS
@@ -328,7 +329,46 @@ def commit(
     notes: Sequence[str] = (),
     retag: tuple[str, str] | None = None,
 ) -> ChangeResult:
-    """Write a validated change (store files, cache, history); re-tag records if asked."""
+    """Write a validated change (store files, cache, history); re-tag records if asked.
+
+    Raises:
+        ValidationFailed: the store files changed since ``work`` read them (another editor or
+            an import committed first); nothing is written.
+    """
+    with exclusive_lock(work.ws.thesaurus_lock):
+        _check_unchanged(work)
+        return _commit_locked(
+            work,
+            action=action,
+            concepts=concepts,
+            summary=summary,
+            when=when,
+            notes=notes,
+            retag=retag,
+        )
+
+
+def _check_unchanged(work: WorkingCopy) -> None:
+    """Refuse to write over a change committed after ``work`` was read (a lost update)."""
+    current = {p.name: p.read_bytes() for p in store_files(work.ws.thesaurus_dir)}
+    if current != work.data:
+        raise ValidationFailed(
+            "the thesaurus changed while this change was being prepared "
+            "(another editor or an import); nothing was written",
+            hint="run the command again",
+        )
+
+
+def _commit_locked(
+    work: WorkingCopy,
+    *,
+    action: str,
+    concepts: Sequence[str],
+    summary: str,
+    when: str,
+    notes: Sequence[str],
+    retag: tuple[str, str] | None,
+) -> ChangeResult:
     from socsec.thesaurus.manage import commit_store
 
     ws = work.ws

@@ -126,3 +126,27 @@ def test_history_and_undo_of_everything(ws: Workspace) -> None:
     assert {p.name: p.read_bytes() for p in ws.thesaurus_dir.glob("*.ttl")} == originals
     with pytest.raises(NotFoundError, match="nothing to undo"):
         undo(ws)
+
+
+def test_a_change_prepared_before_another_commit_is_refused(data_dir: Path) -> None:
+    # Two librarians at once: the second read the thesaurus before the first committed.
+    # Writing the second change would silently undo the first; it is refused instead.
+    import pyoxigraph as ox
+
+    from socsec.thesaurus.working import WorkingCopy, commit, iri
+
+    from .conftest import EARLY_RETIREMENT, store_bytes
+
+    ws = Workspace(root=data_dir, settings=Settings.load(data_dir=data_dir, env={}))
+    late = WorkingCopy(ws)
+    edit_concept(ws, EARLY_RETIREMENT, [LabelEdit("remove", "alt", "en", "gradual retirement")])
+    after_first = store_bytes(data_dir)
+    alt = iri("http://www.w3.org/2004/02/skos/core#altLabel")
+    assert late.remove(
+        ox.Triple(iri(EARLY_RETIREMENT), alt, ox.Literal("préretraite", language="fr"))
+    )
+    with pytest.raises(ValidationFailed, match="changed while this change was being prepared"):
+        commit(late, action="edit", concepts=[EARLY_RETIREMENT], summary="late", when="now")
+    assert store_bytes(data_dir) == after_first
+    labels = get_cache(ws).concept(EARLY_RETIREMENT).alt
+    assert "gradual retirement" not in labels["en"] and "préretraite" in labels["fr"]
