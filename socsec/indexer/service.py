@@ -450,9 +450,9 @@ class SearchService:
             NotFoundError: unknown format or citation style.
         """
         if isinstance(target, Path):
-            from socsec.fileutil import atomic_text_file
+            from socsec.fileutil import atomic_file
 
-            with atomic_text_file(target) as fh:
+            with atomic_file(target, "w") as fh:
                 return self.export(request, fmt, fh, style=style)
         stream = target
         ids = [h.id for h in self.iter_hits(request)]
