@@ -31,6 +31,7 @@ _SCALARS = (
     "modified",
 )
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Record))
+_FIELD_SET = frozenset(FIELD_NAMES)
 
 
 def person_to_dict(person: Person) -> dict[str, str]:
@@ -95,22 +96,55 @@ def record_to_dict(record: Record, *, with_empty: bool = False) -> dict[str, Any
     return out
 
 
+# Scalars of the store's JSON column, in record_to_dict's order (title is always there).
+_DATA_SCALARS = _SCALARS[2:-2]
+
+
+def record_to_data(record: Record) -> dict[str, Any]:
+    """What the store keeps as JSON: :func:`record_to_dict` without empty values, the id and
+    the fields it keeps in columns and tables (subjects, aliases, created, modified).
+
+    Built directly, as it runs for every record an import writes.
+    """
+    out: dict[str, Any] = {"type": record.type.value, "title": record.title}
+    if record.title_language:
+        out["title_language"] = record.title_language
+    if record.authors:
+        out["authors"] = [person_to_dict(p) for p in record.authors]
+    if record.editors:
+        out["editors"] = [person_to_dict(p) for p in record.editors]
+    if record.year:
+        out["year"] = record.year
+    for name in _DATA_SCALARS:
+        value = getattr(record, name)
+        if value:
+            out[name] = value
+    if record.keywords:
+        out["keywords"] = list(record.keywords)
+    if record.extra:
+        out["extra"] = dict(record.extra)
+    return out
+
+
 def record_from_dict(data: Mapping[str, Any]) -> Record:
     """Build a record from a dict as made by :func:`record_to_dict` (unknown keys refused).
 
     Raises:
         InputDataError: a key is unknown or a value has the wrong shape.
     """
-    unknown = sorted(set(data) - set(FIELD_NAMES))
+    unknown = data.keys() - _FIELD_SET
     if unknown:
-        raise InputDataError(f"unknown field(s) {', '.join(unknown)}")
+        raise InputDataError(f"unknown field(s) {', '.join(sorted(unknown))}")
     try:
         rtype = RecordType(str(data.get("type") or "other"))
     except ValueError:
         choices = ", ".join(t.value for t in RecordType)
         raise InputDataError(f"unknown type {data.get('type')!r} (one of {choices})") from None
     try:
-        kwargs: dict[str, Any] = {name: _opt_str(data.get(name)) for name in _SCALARS}
+        # Absent scalars keep the Record default (None); this runs for every record read.
+        kwargs: dict[str, Any] = {
+            name: _opt_str(data[name]) for name in _SCALARS if data.get(name) is not None
+        }
         kwargs["title"] = str(data.get("title") or "")
         year = data.get("year")
         kwargs["year"] = int(year) if year not in (None, "") else None
@@ -126,6 +160,8 @@ def record_from_dict(data: Mapping[str, Any]) -> Record:
 
 
 def _subject(value: object) -> Subject:
+    if isinstance(value, Subject):
+        return value
     if isinstance(value, str):
         return Subject(uri=value)
     if isinstance(value, Mapping):

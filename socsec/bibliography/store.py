@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from socsec.bibliography.codec import record_from_dict, record_to_dict
+from socsec.bibliography.codec import record_from_dict, record_to_data, record_to_dict
 from socsec.bibliography.ids import citation_key
 from socsec.bibliography.model import Record, RecordType, Subject
-from socsec.bibliography.validate import ConceptChecker, validate
+from socsec.bibliography.validate import ConceptChecker, RememberingChecker, validate
 from socsec.errors import InputDataError, NotFoundError, ValidationFailed
 
 if TYPE_CHECKING:
@@ -61,8 +61,19 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-# Fields kept in their own columns or tables rather than in the JSON ``data`` column.
-_NOT_IN_DATA = ("id", "subjects", "aliases", "created", "modified")
+_DATA_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one, not one a row
+IMPORT_BATCH = 500  # records an import looks up with one query and inserts with one statement
+_INSERT_RECORD = (
+    "INSERT INTO records (type, title, year, doi, isbn, language, data, created, modified, id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# What an import compares to tell an unchanged record (the rest is the store's own).
+_CONTENT_FIELDS = tuple(
+    f.name
+    for f in dataclasses.fields(Record)
+    if f.name not in ("id", "subjects", "aliases", "created", "modified")
+)
+_INSERT_SUBJECT = "INSERT INTO subjects (record_id, uri, curated, position) VALUES (?, ?, ?, ?)"
 
 
 def now_iso() -> str:
@@ -139,6 +150,7 @@ class BibliographyStore:
         # Set during an import when the tables are empty, to save a query per record.
         self._no_aliases = False
         self._no_deletions = False
+        self._queue: _InsertQueue | None = None  # an import's new records, not yet written
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -410,14 +422,15 @@ class BibliographyStore:
         aliases: dict[str, list[str]],
     ) -> Record:
         rid, data, created, modified = row
-        base = record_from_dict({**json.loads(data), "id": rid})
-        return dataclasses.replace(
-            base,
-            subjects=tuple(subjects.get(rid, ())),
-            aliases=tuple(aliases.get(rid, ())),
+        fields = json.loads(data)
+        fields.update(
+            id=rid,
+            subjects=subjects.get(rid, ()),
+            aliases=aliases.get(rid, ()),
             created=created,
             modified=modified,
         )
+        return record_from_dict(fields)
 
     # -- writing -------------------------------------------------------------------------------
     def add(self, record: Record, checker: ConceptChecker | None = None) -> Record:
@@ -609,52 +622,120 @@ class BibliographyStore:
         """
         report = ImportReport(source=source)
         stamp = now_iso()
-        pending = 0
-        with self._tx(), self._import_mode():
-            for item in located:
+        if checker is not None:
+            checker = RememberingChecker(checker)
+
+        def refuse(item: Located, exc: InputDataError) -> None:
+            if not skip_invalid:
+                where_line = item.line
+                unit = "line" if where_line is not None else "record"
+                raise InputDataError(
+                    f"record {item.number}"
+                    + (f" ({item.record.id})" if item.record.id else "")
+                    + f": {exc.reason}",
+                    path=source,
+                    line=where_line if where_line is not None else item.number,
+                    unit=unit,
+                ) from None
+            report.rejected.append(
+                Rejection(item.number, item.line, item.record.id or None, exc.reason)
+            )
+
+        def save(batch: list[tuple[Located, Record]]) -> None:
+            # One query tells which records of the batch may already be stored; the others
+            # are inserted together when the batch ends.
+            taken = self._taken(record for _, record in batch)
+            stored = self._load([r.id for _, r in batch if r.id in taken])
+            current = True  # taken and stored still describe the store
+            for item, record in batch:
                 try:
-                    record = validate(item.record, checker)
-                    saved, status = self._upsert(record, stamp)
+                    if current and queue.surely_new(record, taken):
+                        saved, status = self._insert(record, stamp), "created"
+                    else:
+                        old = stored.get(record.id) if current else None
+                        saved, status = self._upsert(record, stamp, old)
+                        # An update may change a DOI or ISBN: the rest are looked up anew.
+                        current = current and status != "updated"
                 except InputDataError as exc:
-                    if not skip_invalid:
-                        where_line = item.line
-                        unit = "line" if where_line is not None else "record"
-                        raise InputDataError(
-                            f"record {item.number}"
-                            + (f" ({item.record.id})" if item.record.id else "")
-                            + f": {exc.reason}",
-                            path=source,
-                            line=where_line if where_line is not None else item.number,
-                            unit=unit,
-                        ) from None
-                    report.rejected.append(
-                        Rejection(item.number, item.line, item.record.id or None, exc.reason)
-                    )
+                    refuse(item, exc)
                     continue
                 setattr(report, status, getattr(report, status) + 1)
                 if status != "unchanged":
                     report.ids.append(saved.id)
-                pending += 1
-                if on_progress is not None and pending >= 500:
-                    on_progress(pending)
-                    pending = 0
-        if on_progress is not None and pending:
-            on_progress(pending)
+            queue.flush(self._conn, self._no_deletions)
+            queue.keys.clear()  # taken is looked up anew for the next batch
+            if on_progress is not None:
+                on_progress(len(batch))
+
+        with self._tx(), self._import_mode() as queue:
+            batch: list[tuple[Located, Record]] = []
+            for item in located:
+                # Validated on reading, so that the first error is still the first in the file.
+                try:
+                    batch.append((item, validate(item.record, checker)))
+                except InputDataError as exc:
+                    refuse(item, exc)
+                if len(batch) >= IMPORT_BATCH:
+                    save(batch)
+                    batch = []
+            if batch:
+                save(batch)
         for error in parse_errors or ():
             report.rejected.append(Rejection(None, error.line, None, error.reason))
         return report
 
     # -- internals (call inside a transaction) -------------------------------------------------
     @contextmanager
-    def _import_mode(self) -> Iterator[None]:
+    def _import_mode(self) -> Iterator[_InsertQueue]:
         def empty(table: str) -> bool:
             return self._conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None
 
         self._no_aliases, self._no_deletions = empty("aliases"), empty("deletions")
+        self._queue = _InsertQueue()
         try:
-            yield
+            yield self._queue
         finally:
             self._no_aliases = self._no_deletions = False
+            self._queue = None
+
+    def _load(self, ids: Sequence[str]) -> dict[str, Record]:
+        """The records of these ids, by id, with three queries per 500 rather than four each."""
+        rows = []
+        for chunk in _chunks(ids, 500):
+            rows += self._conn.execute(
+                "SELECT id, data, created, modified FROM records WHERE id IN "
+                f"({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+        found = [r[0] for r in rows]
+        subjects, aliases = self._subjects_of(found), self._aliases_of(found)
+        return {r[0]: self._build(r, subjects, aliases) for r in rows}
+
+    def _taken(self, records: Iterable[Record]) -> set[str]:
+        """Those of the records' ids, DOIs and ISBNs that the store has (ids also as aliases):
+        a record with none of them is new."""
+        ids: list[str] = []
+        dois: list[str] = []
+        isbns: list[str] = []
+        for record in records:
+            ids.append(record.id)
+            if record.doi:
+                dois.append(record.doi)
+            if record.isbn:
+                isbns.append(record.isbn)
+        queries = [("SELECT id FROM records WHERE id IN ", ids)]
+        if not self._no_aliases:
+            queries.append(("SELECT alias FROM aliases WHERE alias IN ", ids))
+        if dois:
+            queries.append(("SELECT doi FROM records WHERE doi IN ", dois))
+        if isbns:
+            queries.append(("SELECT isbn FROM records WHERE isbn IN ", isbns))
+        taken: set[str] = set()
+        for sql, values in queries:
+            for chunk in _chunks(values, IMPORT_BATCH):
+                rows = self._conn.execute(f"{sql}({','.join('?' * len(chunk))})", chunk)
+                taken.update(r[0] for r in rows)
+        return taken
 
     def _find(self, rid: str) -> str | None:
         row = self._conn.execute("SELECT id FROM records WHERE id = ?", (rid,)).fetchone()
@@ -683,7 +764,15 @@ class BibliographyStore:
                     return str(row[0])
         return None
 
-    def _upsert(self, record: Record, stamp: str) -> tuple[Record, Status]:
+    def _upsert(
+        self, record: Record, stamp: str, stored: Record | None = None
+    ) -> tuple[Record, Status]:
+        """Insert the record or update the one it matches (``stored``, when already known
+        to be the record with its id)."""
+        if stored is not None:
+            return self._update(stored, record, stamp)
+        if self._queue is not None and self._queue.clashes(record):
+            self._queue.flush(self._conn, self._no_deletions)  # the lookups must see them
         rid = self._match(record)
         if rid is None and not record.id:
             # A generated key matching a record with the same title is the same record.
@@ -704,14 +793,21 @@ class BibliographyStore:
                 record = dataclasses.replace(record, id=candidate)
         if rid is None:
             return self._insert(record, stamp), "created"
-        old = self.get(rid)
-        merged_subjects = record.subjects + tuple(
-            s for s in old.subjects if s.uri not in {x.uri for x in record.subjects}
-        )
+        return self._update(self.get(rid), record, stamp)
+
+    def _update(self, old: Record, record: Record, stamp: str) -> tuple[Record, Status]:
+        have = {x.uri for x in record.subjects}
+        subjects = record.subjects + tuple(s for s in old.subjects if s.uri not in have)
+        # Equal fields give equal dicts (a re-import's usual case, checked without a copy);
+        # the dicts also equate values that differ in form only.
+        if subjects == old.subjects and all(
+            getattr(record, name) == getattr(old, name) for name in _CONTENT_FIELDS
+        ):
+            return old, "unchanged"
         new = dataclasses.replace(
             record,
-            id=rid,
-            subjects=merged_subjects,
+            id=old.id,
+            subjects=subjects,
             aliases=old.aliases,
             created=old.created,
             modified=old.modified,
@@ -733,35 +829,72 @@ class BibliographyStore:
         return record
 
     def _write(self, record: Record, *, created: str, modified: str, new: bool) -> None:
-        data = record_to_dict(record)
-        for key in _NOT_IN_DATA:
-            data.pop(key, None)
         row = (
             record.type.value, record.title, record.year, record.doi, record.isbn,
-            record.language, json.dumps(data, ensure_ascii=False, separators=(",", ":")),
-            created, modified,
+            record.language, _DATA_JSON.encode(record_to_data(record)), created, modified,
+            record.id,
         )  # fmt: skip
+        subjects = [(record.id, s.uri, int(s.curated), i) for i, s in enumerate(record.subjects)]
+        if new and self._queue is not None:
+            self._queue.add(record, row, subjects)
+            return
         db = self._conn
         if new:
-            db.execute(
-                "INSERT INTO records (type, title, year, doi, isbn, language, data, created, "
-                "modified, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*row, record.id),
-            )
+            db.execute(_INSERT_RECORD, row)
         else:
             db.execute(
                 "UPDATE records SET type = ?, title = ?, year = ?, doi = ?, isbn = ?, "
                 "language = ?, data = ?, created = ?, modified = ? WHERE id = ?",
-                (*row, record.id),
+                row,
             )
             db.execute("DELETE FROM subjects WHERE record_id = ?", (record.id,))
-        if record.subjects:
-            db.executemany(
-                "INSERT INTO subjects (record_id, uri, curated, position) VALUES (?, ?, ?, ?)",
-                [(record.id, s.uri, int(s.curated), i) for i, s in enumerate(record.subjects)],
-            )
+        if subjects:
+            db.executemany(_INSERT_SUBJECT, subjects)
         if not self._no_deletions:
             db.execute("DELETE FROM deletions WHERE id = ?", (record.id,))
+
+
+class _InsertQueue:
+    """New records of an import, written by one statement per table and batch.
+
+    Lookups do not see them: a record that shares an id, DOI or ISBN with one of them
+    (or has no id, as its generated key is looked up) flushes the queue first. ``keys``
+    outlives a flush until the batch ends, as the batch's ``taken`` lacks them.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[Any, ...]] = []
+        self.subjects: list[tuple[str, str, int, int]] = []
+        self.keys: set[str] = set()
+
+    def add(
+        self, record: Record, row: tuple[Any, ...], subjects: list[tuple[str, str, int, int]]
+    ) -> None:
+        self.rows.append(row)
+        self.subjects.extend(subjects)
+        self.keys.update(k for k in (record.id, record.doi, record.isbn) if k)
+
+    def surely_new(self, record: Record, taken: set[str]) -> bool:
+        """Whether the record matches nothing stored (``taken``: the stored keys of its
+        batch) nor queued, so that it can be inserted without a lookup of its own."""
+        keys = (record.id, record.doi, record.isbn)
+        return bool(record.id) and taken.isdisjoint(keys) and self.keys.isdisjoint(keys)
+
+    def clashes(self, record: Record) -> bool:
+        """Whether the lookups for this record could miss a queued record."""
+        return bool(self.rows) and (
+            not record.id or not self.keys.isdisjoint((record.id, record.doi, record.isbn))
+        )
+
+    def flush(self, db: sqlite3.Connection, no_deletions: bool) -> None:
+        if not self.rows:
+            return
+        db.executemany(_INSERT_RECORD, self.rows)
+        if self.subjects:
+            db.executemany(_INSERT_SUBJECT, self.subjects)
+        if not no_deletions:
+            db.executemany("DELETE FROM deletions WHERE id = ?", [(r[-1],) for r in self.rows])
+        self.rows, self.subjects = [], []
 
 
 def merge_records(keep: Record, other: Record) -> Record:

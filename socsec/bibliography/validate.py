@@ -18,6 +18,21 @@ class ConceptChecker(Protocol):
         ...
 
 
+class RememberingChecker:
+    """Asks the thesaurus once per concept: the records of an import repeat the same few."""
+
+    def __init__(self, checker: ConceptChecker) -> None:
+        self._checker = checker
+        self._known: dict[str, bool] = {}
+
+    def exists(self, uri: str) -> bool:
+        """Whether the concept URI is in the thesaurus."""
+        found = self._known.get(uri)
+        if found is None:
+            found = self._known[uri] = self._checker.exists(uri)
+        return found
+
+
 # ISO 639-1 codes (the 184 two-letter codes).
 ISO639_1 = frozenset(
     """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
@@ -137,6 +152,17 @@ def _check_year(year: int) -> None:
         raise ValueError(f"implausible year {year} (expected {MIN_YEAR}-{MAX_YEAR})")
 
 
+_NORMALIZERS = (
+    ("doi", normalize_doi),
+    ("isbn", normalize_isbn),
+    ("issn", normalize_issn),
+    ("url", normalize_url),
+    ("language", normalize_language),
+    ("title_language", normalize_language),
+    ("issued", normalize_issued),
+)
+
+
 def validate(record: Record, checker: ConceptChecker | None = None) -> Record:
     """Return the record checked and normalised.
 
@@ -157,15 +183,7 @@ def validate(record: Record, checker: ConceptChecker | None = None) -> Record:
         title = " ".join(record.title.split())
         if title != record.title:
             changes["title"] = title
-        for name, fn in (
-            ("doi", normalize_doi),
-            ("isbn", normalize_isbn),
-            ("issn", normalize_issn),
-            ("url", normalize_url),
-            ("language", normalize_language),
-            ("title_language", normalize_language),
-            ("issued", normalize_issued),
-        ):
+        for name, fn in _NORMALIZERS:
             value = getattr(record, name)
             if value is not None:
                 new = fn(value)

@@ -226,3 +226,12 @@ def test_every_broken_bibtex_entry_is_reported() -> None:
         errors: list[InputDataError] = []
         records = list(get_format("bibtex").read(io.StringIO(source), on_error=errors.append))
         assert [r.id for r in records] == ["a", "b"] and len(errors) == 2
+
+
+@pytest.mark.parametrize("record", [FULL, Record(id="", type=RecordType.other, title="")])
+def test_store_data_is_record_to_dict_less_the_store_fields(record: Record) -> None:
+    from socsec.bibliography.codec import record_to_data
+
+    kept = {k: v for k, v in record_to_dict(record).items()
+            if k not in ("id", "subjects", "aliases", "created", "modified")}  # fmt: skip
+    assert list(record_to_data(record).items()) == list(kept.items())  # same order too
