@@ -12,6 +12,7 @@ from typer.core import TyperGroup
 
 from socsec import __version__
 from socsec.cli.errors import exit_code_for, format_error
+from socsec.cli.exit_codes import ExitCode
 from socsec.cli.state import CliState, get_state
 from socsec.errors import SocsecError
 
@@ -166,9 +167,14 @@ class SocsecGroup(TyperGroup):
 
                 traceback.print_exc()
             state.out.error(format_error(error))
-            if not state.out.verbose:
+            code = exit_code_for(error)
+            # A traceback helps with a failing server or a bug, not with a wrong input.
+            if not state.out.verbose and code in (
+                ExitCode.UNEXPECTED,
+                ExitCode.BACKEND_UNAVAILABLE,
+            ):
                 state.out.hint("Run with --verbose (or SOCSEC_DEBUG=1) for a traceback.")
-            raise typer.Exit(exit_code_for(error)) from None
+            raise typer.Exit(code) from None
 
 
 app = typer.Typer(
