@@ -140,3 +140,15 @@ def test_error_lines_name_file_line_column_and_suggestions() -> None:
         NotFoundError("No concept matches 'penson'", suggestions=["pension", "pensioner"])
     )
     assert line == "Not found: No concept matches 'penson'. Did you mean: pension, pensioner?"
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    from socsec import __version__
+
+    out = subprocess.run(
+        [sys.executable, "-m", "socsec", "--version"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == f"socsec {__version__}"
