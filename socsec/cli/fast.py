@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
+from socsec.cli.lookup_view import DEFAULT_LIMIT, DEFAULT_TO, MAX_LIMIT, parse_langs
+
 # Disables the fast path (debugging, and the tests that compare both paths).
 DISABLE_ENV = "SOCSEC_NO_FAST_PATH"
 
@@ -29,7 +31,6 @@ _LOOKUP_VALUES = {
     "--scheme": "scheme",
 }
 _LOOKUP_FLAGS = {"--json": "json"}
-_MAX_LIMIT = 1000  # the Typer option's max
 
 
 class LookupArgs(NamedTuple):
@@ -40,8 +41,8 @@ class LookupArgs(NamedTuple):
     config_file: Path | None = None
     quiet: bool = False
     lang: str | None = None
-    to: str = "en,fr,es"
-    limit: int = 10
+    to: str = DEFAULT_TO
+    limit: int = DEFAULT_LIMIT
     scheme: str | None = None
     json: bool = False
 
@@ -87,8 +88,8 @@ def parse(argv: list[str]) -> LookupArgs | None:
     positional = _options(rest[1:], _LOOKUP_VALUES, _LOOKUP_FLAGS, found)
     if positional is None or len(positional) != 1:
         return None
-    limit = str(found.get("limit", "10"))
-    if not limit.isdigit() or not 1 <= int(limit) <= _MAX_LIMIT:
+    limit = str(found.get("limit", DEFAULT_LIMIT))
+    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
         return None
     for key in ("data_dir", "config_file"):
         if key in found:
@@ -104,8 +105,6 @@ def run(argv: list[str]) -> int | None:
     args = parse(argv)
     if args is None:
         return None
-    from socsec.cli.lookup_view import parse_langs
-
     langs = parse_langs(args.to)
     if not langs:
         return None

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from socsec.analysis import SUPPORTED_LANGUAGES
 from socsec.cli.plain_table import BoxTable
 
 if TYPE_CHECKING:
     from socsec.thesaurus.model import LookupHit
+
+
+# The lookup command's defaults and bounds, read by both the Typer command and the fast path.
+DEFAULT_TO = ",".join(SUPPORTED_LANGUAGES)
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 1000
 
 
 def parse_langs(text: str) -> list[str]:

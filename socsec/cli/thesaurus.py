@@ -33,8 +33,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from socsec.analysis import SUPPORTED_LANGUAGES
-from socsec.cli.lookup_view import cell, hits_table, parse_langs
+from socsec.cli.lookup_view import (
+    DEFAULT_LIMIT,
+    DEFAULT_TO,
+    MAX_LIMIT,
+    cell,
+    hits_table,
+    parse_langs,
+)
 from socsec.cli.options import JsonOpt, LangOpt
 from socsec.cli.output import key_values, table
 from socsec.cli.state import get_state
@@ -53,7 +59,6 @@ SchemeOpt = Annotated[str | None, typer.Option("--scheme", help="Only this conce
 ToOpt = Annotated[
     str, typer.Option("--to", help="Languages to show, comma-separated (e.g. en,fr,es).")
 ]
-DEFAULT_TO = ",".join(SUPPORTED_LANGUAGES)
 
 
 def _langs(text: str) -> list[str]:
@@ -69,7 +74,9 @@ def lookup(
     term: Annotated[str, typer.Argument(help="A term in English, French or Spanish.")],
     lang: LangOpt = None,
     to: ToOpt = DEFAULT_TO,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Most hits.")] = 10,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help="Most hits.")
+    ] = DEFAULT_LIMIT,
     scheme: SchemeOpt = None,
     json: JsonOpt = False,
 ) -> None:
