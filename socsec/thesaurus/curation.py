@@ -771,61 +771,56 @@ def undo(ws: Workspace) -> ChangeResult:
         ValidationFailed: the files changed since (an import, or a manual edit).
     """
     from socsec.fileutil import exclusive_lock
-
-    with exclusive_lock(ws.thesaurus_lock):
-        return _undo_locked(ws)
-
-
-def _undo_locked(ws: Workspace) -> ChangeResult:
     from socsec.thesaurus.manage import commit_store
 
-    when = history.now()
-    entries = history.read_log(ws)
-    target = history.last_undoable(entries)
-    if target is None:
-        raise NotFoundError("nothing to undo: the curation history is empty")
-    directory = ws.thesaurus_dir
-    payloads: dict[str, bytes] = {}
-    removed: list[str] = []
-    for name, (before, after) in sorted(target.files.items()):
-        path = directory / name
-        current = history.sha256(path.read_bytes()) if path.is_file() else None
-        if current != after:
-            raise ValidationFailed(
-                f"{name} changed after change #{target.id} ({target.summary}); cannot undo it",
-                hint="the thesaurus was imported or edited since",
-            )
-        if before is None:
-            removed.append(name)
-        else:
-            payloads[name] = history.load_blob(ws, before)
-    union: list[ox.Triple] = []
-    for i, path in enumerate(store_files(directory)):
-        if path.name in removed:
-            continue
-        data = payloads.get(path.name) or path.read_bytes()
-        union.extend(parse_scoped(data, f"f{i}"))
-    files = {name: [after, before] for name, (before, after) in target.files.items()}
-    build_id = commit_store(
-        ws, Manifest.load(directory), payloads, list(dict.fromkeys(union)), removed=removed
-    )
-    restored = _untag_back(ws, target)
-    notes = [f"{restored} bibliography record(s) tagged back"] if restored else []
-    entry = HistoryEntry(
-        id=history.next_id(entries),
-        when=when,
-        who=history.current_user(ws),
-        action="undo",
-        concepts=list(target.concepts),
-        summary=f"undid #{target.id}: {target.summary}",
-        before=list(target.after),
-        after=list(target.before),
-        files=files,
-        retagged=restored,
-        undoes=target.id,
-        notes=notes,
-    )
-    history.append(ws, entry)
-    return ChangeResult(
-        entry=entry, cache_version=build_id, uri=target.concepts[0] if target.concepts else None
-    )
+    with exclusive_lock(ws.thesaurus_lock):
+        when = history.now()
+        entries = history.read_log(ws)
+        target = history.last_undoable(entries)
+        if target is None:
+            raise NotFoundError("nothing to undo: the curation history is empty")
+        directory = ws.thesaurus_dir
+        payloads: dict[str, bytes] = {}
+        removed: list[str] = []
+        for name, (before, after) in sorted(target.files.items()):
+            path = directory / name
+            current = history.sha256(path.read_bytes()) if path.is_file() else None
+            if current != after:
+                raise ValidationFailed(
+                    f"{name} changed after change #{target.id} ({target.summary}); cannot undo it",
+                    hint="the thesaurus was imported or edited since",
+                )
+            if before is None:
+                removed.append(name)
+            else:
+                payloads[name] = history.load_blob(ws, before)
+        union: list[ox.Triple] = []
+        for i, path in enumerate(store_files(directory)):
+            if path.name in removed:
+                continue
+            data = payloads.get(path.name) or path.read_bytes()
+            union.extend(parse_scoped(data, f"f{i}"))
+        files = {name: [after, before] for name, (before, after) in target.files.items()}
+        build_id = commit_store(
+            ws, Manifest.load(directory), payloads, list(dict.fromkeys(union)), removed=removed
+        )
+        restored = _untag_back(ws, target)
+        notes = [f"{restored} bibliography record(s) tagged back"] if restored else []
+        entry = HistoryEntry(
+            id=history.next_id(entries),
+            when=when,
+            who=history.current_user(ws),
+            action="undo",
+            concepts=list(target.concepts),
+            summary=f"undid #{target.id}: {target.summary}",
+            before=list(target.after),
+            after=list(target.before),
+            files=files,
+            retagged=restored,
+            undoes=target.id,
+            notes=notes,
+        )
+        history.append(ws, entry)
+        return ChangeResult(
+            entry=entry, cache_version=build_id, uri=target.concepts[0] if target.concepts else None
+        )

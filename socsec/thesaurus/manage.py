@@ -71,19 +71,6 @@ def import_file(
         InputDataError: unknown format, syntax error (with line/column), unsafe XML.
         NotFoundError: ``scheme`` is not in the file.
     """
-    with exclusive_lock(ws.thesaurus_lock):  # one writer at a time (see socsec.fileutil)
-        return _import_locked(ws, path, fmt, scheme, replace, source_name, on_progress)
-
-
-def _import_locked(
-    ws: Workspace,
-    path: Path,
-    fmt: str | None,
-    scheme: str | None,
-    replace: bool,
-    source_name: str | None,
-    on_progress: ProgressFn | None,
-) -> ImportReport:
     step = on_progress or (lambda _s: None)
     started = time.perf_counter()
     rdf_format = guess_format(path, fmt)
@@ -98,37 +85,39 @@ def _import_locked(
             )
         parts = {k: v for k, v in parts.items() if k in (scheme, SHARED)}
     source = source_name or path.name
-    directory = ws.thesaurus_dir
-    manifest = Manifest.load(directory)
-    manifest.prefixes = {**manifest.prefixes, **prefixes}
-    new_files = {part_file(key, source): key for key in parts}
-    old_files = {p.name for p in store_files(directory)}
-    removed = sorted(old_files - set(new_files)) if replace else []
-    kept = sorted(old_files - set(new_files) - set(removed))
-    step("store")
-    payloads = {
-        name: render_part(parts[key], originals, manifest.prefixes)
-        for name, key in new_files.items()
-    }
-    manifest.files = {name: manifest.files.get(name) for name in kept}
-    manifest.files.update({name: key or None for name, key in new_files.items()})
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    record = ImportRecord(
-        source=source,
-        sha256=digest,
-        format=rdf_format.value,
-        imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        triples=sum(len(v) for v in parts.values()),
-        schemes=sorted(k for k in parts if k),
-        files=sorted(new_files),
-    )
-    previous = [] if replace else [r for r in manifest.imports if r.source != source]
-    manifest.imports = [*previous, record]
-    step("compile")
-    union = list(
-        dict.fromkeys([*read_all(directory, kept), *(t for v in parts.values() for t in v)])
-    )
-    build_id = commit_store(ws, manifest, payloads, union, removed=removed)
+    # One writer at a time: what is read of the store below is still current at the commit.
+    with exclusive_lock(ws.thesaurus_lock):
+        directory = ws.thesaurus_dir
+        manifest = Manifest.load(directory)
+        manifest.prefixes = {**manifest.prefixes, **prefixes}
+        new_files = {part_file(key, source): key for key in parts}
+        old_files = {p.name for p in store_files(directory)}
+        removed = sorted(old_files - set(new_files)) if replace else []
+        kept = sorted(old_files - set(new_files) - set(removed))
+        step("store")
+        payloads = {
+            name: render_part(parts[key], originals, manifest.prefixes)
+            for name, key in new_files.items()
+        }
+        manifest.files = {name: manifest.files.get(name) for name in kept}
+        manifest.files.update({name: key or None for name, key in new_files.items()})
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        record = ImportRecord(
+            source=source,
+            sha256=digest,
+            format=rdf_format.value,
+            imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            triples=sum(len(v) for v in parts.values()),
+            schemes=sorted(k for k in parts if k),
+            files=sorted(new_files),
+        )
+        previous = [] if replace else [r for r in manifest.imports if r.source != source]
+        manifest.imports = [*previous, record]
+        step("compile")
+        union = list(
+            dict.fromkeys([*read_all(directory, kept), *(t for v in parts.values() for t in v)])
+        )
+        build_id = commit_store(ws, manifest, payloads, union, removed=removed)
     with ThesaurusCache.open(ws.thesaurus_cache) as cache:
         concepts = cache.count()
     return ImportReport(

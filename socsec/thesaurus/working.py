@@ -335,16 +335,48 @@ def commit(
         ValidationFailed: the store files changed since ``work`` read them (another editor or
             an import committed first); nothing is written.
     """
+    from socsec.thesaurus.manage import commit_store
+
     with exclusive_lock(work.ws.thesaurus_lock):
         _check_unchanged(work)
-        return _commit_locked(
-            work,
-            action=action,
-            concepts=concepts,
-            summary=summary,
+        ws = work.ws
+        net_added = [t for t in work.added if t in work.where]
+        net_removed = [t for t in work.removed if t not in work.where]
+        if not net_added and not net_removed:
+            raise ValidationFailed(f"nothing to change: {summary}")
+        payloads = work.payloads()
+        files: dict[str, list[str | None]] = {}
+        for name, data in payloads.items():
+            before = work.data.get(name)
+            if before is not None:
+                history.save_blob(ws, before)
+            files[name] = [history.sha256(before), history.sha256(data)]
+        build_id = commit_store(ws, work.manifest, payloads, work.union())
+        retagged, moved, had_new = 0, [], []
+        if retag is not None:
+            from socsec.bibliography.store import retag_in_workspace
+
+            moved, had_new = tagged_records(ws, retag[0]), tagged_records(ws, retag[1])
+            retagged = retag_in_workspace(ws, retag[0], retag[1])
+        entries = history.read_log(ws)
+        entry = HistoryEntry(
+            id=history.next_id(entries),
             when=when,
-            notes=notes,
-            retag=retag,
+            who=history.current_user(ws),
+            action=action,
+            concepts=list(concepts),
+            summary=summary,
+            before=sorted(_nt(t) for t in set(net_removed)),
+            after=sorted(_nt(t) for t in set(net_added)),
+            files=files,
+            retagged=retagged,
+            retag_moved=moved,
+            retag_had_new=sorted(set(had_new) & set(moved)),
+            notes=list(notes),
+        )
+        history.append(ws, entry)
+        return ChangeResult(
+            entry=entry, cache_version=build_id, uri=concepts[0] if concepts else None
         )
 
 
@@ -357,57 +389,6 @@ def _check_unchanged(work: WorkingCopy) -> None:
             "(another editor or an import); nothing was written",
             hint="run the command again",
         )
-
-
-def _commit_locked(
-    work: WorkingCopy,
-    *,
-    action: str,
-    concepts: Sequence[str],
-    summary: str,
-    when: str,
-    notes: Sequence[str],
-    retag: tuple[str, str] | None,
-) -> ChangeResult:
-    from socsec.thesaurus.manage import commit_store
-
-    ws = work.ws
-    net_added = [t for t in work.added if t in work.where]
-    net_removed = [t for t in work.removed if t not in work.where]
-    if not net_added and not net_removed:
-        raise ValidationFailed(f"nothing to change: {summary}")
-    payloads = work.payloads()
-    files: dict[str, list[str | None]] = {}
-    for name, data in payloads.items():
-        before = work.data.get(name)
-        if before is not None:
-            history.save_blob(ws, before)
-        files[name] = [history.sha256(before), history.sha256(data)]
-    build_id = commit_store(ws, work.manifest, payloads, work.union())
-    retagged, moved, had_new = 0, [], []
-    if retag is not None:
-        from socsec.bibliography.store import retag_in_workspace
-
-        moved, had_new = tagged_records(ws, retag[0]), tagged_records(ws, retag[1])
-        retagged = retag_in_workspace(ws, retag[0], retag[1])
-    entries = history.read_log(ws)
-    entry = HistoryEntry(
-        id=history.next_id(entries),
-        when=when,
-        who=history.current_user(ws),
-        action=action,
-        concepts=list(concepts),
-        summary=summary,
-        before=sorted(_nt(t) for t in set(net_removed)),
-        after=sorted(_nt(t) for t in set(net_added)),
-        files=files,
-        retagged=retagged,
-        retag_moved=moved,
-        retag_had_new=sorted(set(had_new) & set(moved)),
-        notes=list(notes),
-    )
-    history.append(ws, entry)
-    return ChangeResult(entry=entry, cache_version=build_id, uri=concepts[0] if concepts else None)
 
 
 def tagged_records(ws: Workspace, uri: str) -> list[str]:
