@@ -51,12 +51,13 @@ def build_inputs(workdir: Path, n: int) -> dict[str, Path]:
 def run_one(fmt: str, path: Path, data_dir: Path) -> None:
     """Import one file into a new store (child process); print a JSON line of figures."""
     from socsec.bibliography.service import import_file
-    from socsec.bibliography.store import BibliographyStore, get_checker
+    from socsec.bibliography.store import BibliographyStore
     from socsec.config import Settings
+    from socsec.thesaurus.lookup import get_cache
     from socsec.workspace import Workspace
 
     ws = Workspace(root=data_dir, settings=Settings.load(data_dir=data_dir))
-    checker = get_checker(ws)
+    checker = get_cache(ws)
     store = BibliographyStore.open(path.with_name(path.name + ".sqlite"))
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
@@ -97,13 +98,13 @@ def main() -> None:
     if args.run:
         run_one(args.run[0], Path(args.run[1]), Path(args.run[2]))
         return
+    from socsec.app.setup import open_workspace
     from socsec.config import Settings
-    from socsec.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         data_dir = workdir / "data"
-        Workspace.open(Settings.load(data_dir=data_dir))  # bundled thesaurus for subject checks
+        open_workspace(Settings.load(data_dir=data_dir))  # bundled thesaurus for subject checks
         paths = build_inputs(workdir, args.records)
         for fmt, path in paths.items():
             runs = []

@@ -1,14 +1,11 @@
-"""Where socsec keeps its data, and the first-run initialisation from bundled data."""
+"""Where socsec keeps its data: the paths of one data dir (filled by ``socsec.app.setup``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 from socsec.config import Settings
-
-Notify = Callable[[str], None]
 
 
 class Workspace(NamedTuple):  # not a dataclass: see socsec.config
@@ -45,28 +42,3 @@ class Workspace(NamedTuple):  # not a dataclass: see socsec.config
     @property
     def index_db(self) -> Path:
         return self.root / "index.sqlite"
-
-    @classmethod
-    def open(cls, settings: Settings, *, on_notice: Notify | None = None) -> Workspace:
-        """Open the data dir, initialising it from the bundled data on first use.
-
-        Args:
-            settings: resolved settings (their ``data_dir`` is the root).
-            on_notice: called with a one-line message when something is initialised.
-        """
-        ws = cls(root=settings.data_dir, settings=settings)
-        ws.root.mkdir(parents=True, exist_ok=True)
-        ws.initialize(on_notice)
-        return ws
-
-    def initialize(self, on_notice: Notify | None = None) -> None:
-        """Load the bundled thesaurus and sample bibliography into an empty data dir."""
-        notify = on_notice or (lambda _msg: None)
-        if not self.thesaurus_dir.exists():
-            from socsec.thesaurus.bundle import initialize_thesaurus
-
-            notify(initialize_thesaurus(self))
-        if not self.bibliography_db.exists():
-            from socsec.bibliography.bundle import initialize_bibliography
-
-            notify(initialize_bibliography(self))

@@ -131,3 +131,24 @@ def workspace(tmp_path: Path, _workspace_template: Path) -> object:
     root = tmp_path / "data"
     shutil.copytree(_workspace_template, root)
     return Workspace(root=root, settings=Settings.load(data_dir=root, env={}))
+
+
+@pytest.fixture(scope="session")
+def bundled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir initialised as a first run does: bundled thesaurus and sample (read-only)."""
+    from socsec.app.setup import open_workspace
+    from socsec.config import Settings
+
+    root = tmp_path_factory.mktemp("bundled-template") / "data"
+    open_workspace(Settings.load(data_dir=root, env={}))
+    return root
+
+
+@pytest.fixture
+def bundled_data_dir(bundled_template: Path, tmp_path: Path) -> Path:
+    """A private copy of :func:`bundled_template` (tests may change it)."""
+    import shutil
+
+    root = tmp_path / "data"
+    shutil.copytree(bundled_template, root)
+    return root

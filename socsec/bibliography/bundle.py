@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from socsec.bibliography.validate import ConceptChecker
     from socsec.workspace import Workspace
 
 SAMPLE_NAME = "sample-bibliography.csljson.gz"
@@ -24,12 +25,17 @@ def sample_path() -> Path:
     return Path(str(files("socsec.data") / SAMPLE_NAME))
 
 
-def initialize_bibliography(ws: Workspace) -> str:
-    """Create the bibliography store and load the bundled sample; returns a one-line notice."""
-    from socsec.bibliography.service import import_file
-    from socsec.bibliography.store import get_checker, get_store
+def initialize_bibliography(ws: Workspace, checker: ConceptChecker | None) -> str:
+    """Create the bibliography store and load the bundled sample; returns a one-line notice.
 
-    checker = get_checker(ws)
+    Args:
+        ws: the data dir.
+        checker: the thesaurus the sample's subjects are checked against (unknown ones are
+            dropped); None keeps none.
+    """
+    from socsec.bibliography.service import import_file
+    from socsec.bibliography.store import get_store
+
     with get_store(ws) as store:
         report = import_file(
             store,

@@ -19,7 +19,6 @@ from socsec.bibliography.validate import ConceptChecker, RememberingChecker, val
 from socsec.errors import InputDataError, NotFoundError, ValidationFailed
 
 if TYPE_CHECKING:
-    from socsec.thesaurus.lookup import ThesaurusCache
     from socsec.workspace import Workspace
 
 ProgressFn = Callable[[int], None]
@@ -944,24 +943,3 @@ def _split_sql(script: str) -> list[str]:
 def get_store(ws: Workspace) -> BibliographyStore:
     """Open the workspace's bibliography store."""
     return BibliographyStore.open(ws.bibliography_db)
-
-
-def get_checker(ws: Workspace) -> ThesaurusCache | None:
-    """The workspace's thesaurus cache for subject checks, or None when it has none yet."""
-    if not ws.thesaurus_cache.exists():
-        return None
-    from socsec.thesaurus.lookup import get_cache
-
-    return get_cache(ws)
-
-
-def retag_in_workspace(ws: Workspace, old_uri: str, new_uri: str | None) -> int:
-    """Re-tag a workspace's records after a thesaurus merge or deprecation (0 without a store).
-
-    The thesaurus calls this when ``old_uri`` is merged into, or deprecated in favour of,
-    ``new_uri`` (None: deprecated without replacement, the tags are removed).
-    """
-    if not ws.bibliography_db.exists():
-        return 0
-    with get_store(ws) as store:
-        return store.retag(old_uri, new_uri)

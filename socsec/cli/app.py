@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def _thesaurus() -> typer.Typer:
     from socsec.cli import thesaurus, thesaurus_concept, thesaurus_quality
 
-    thesaurus_quality.register(thesaurus.app, write_labels=thesaurus_concept.write_labels)
+    thesaurus_quality.register(thesaurus.app)
     thesaurus_concept.register(thesaurus.app)
     return thesaurus.app
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
 
@@ -17,6 +17,7 @@ from socsec.cli.output import key_values, table
 from socsec.cli.state import CliState, get_state
 
 if TYPE_CHECKING:
+    from socsec.app.uow import Outcome
     from socsec.bibliography.store import BibliographyStore, ImportReport
     from socsec.thesaurus.lookup import ThesaurusCache
 
@@ -64,6 +65,9 @@ SubjectLangOpt = Annotated[
 ]
 
 
+T = TypeVar("T")
+
+
 # -- helpers: open things, resolve concepts, render -------------------------------------------
 def _open(ctx: typer.Context, json: bool = False) -> tuple[CliState, BibliographyStore]:
     from socsec.bibliography.store import get_store
@@ -76,14 +80,12 @@ def _open(ctx: typer.Context, json: bool = False) -> tuple[CliState, Bibliograph
 
 def _cache(ctx: typer.Context) -> ThesaurusCache | None:
     """The thesaurus cache, opened once per invocation (None when there is no thesaurus)."""
-    from socsec.bibliography.store import get_checker
+    from socsec.app.stores import thesaurus_checker
 
     root = ctx.find_root()
     if "bib.thesaurus" not in root.meta:
-        cache = get_checker(get_state(ctx).workspace())
+        cache = root.with_resource(thesaurus_checker(get_state(ctx).workspace()))
         root.meta["bib.thesaurus"] = cache
-        if cache is not None:
-            root.call_on_close(cache.close)
     found: ThesaurusCache | None = root.meta["bib.thesaurus"]
     return found
 
@@ -103,13 +105,11 @@ def _resolve(ctx: typer.Context, refs: list[str], *, narrower: bool = False) -> 
     return list(dict.fromkeys(uris))
 
 
-def _sync_index(state: CliState) -> None:
-    """Update the search index after a write (or warn that it is stale)."""
-    from socsec.indexer.service import sync_index
-
-    stale = sync_index(state.workspace())
-    if stale:
-        state.out.warn(stale)
+def _done(state: CliState, outcome: Outcome[T]) -> T:
+    """The value of a use case's outcome, its warnings shown (e.g. a stale index)."""
+    for warning in outcome.warnings:
+        state.out.warn(warning)
+    return outcome.value
 
 
 def _label(cache: ThesaurusCache | None, uri: str, lang: str) -> str:
@@ -195,24 +195,24 @@ def import_(
 
     Example: socsec bib import refs.bib --skip-invalid
     """
-    from socsec.bibliography.service import import_file, write_rejected
+    from socsec.app.records import import_file
+    from socsec.bibliography.service import write_rejected
 
-    state, store = _open(ctx, json)
+    state = get_state(ctx, json)
     with state.out.progress(f"Importing {file.name}") as advance:
-        report = import_file(
-            store,
+        outcome = import_file(
+            state.workspace(),
             file,
             fmt=fmt.value if fmt else None,
-            checker=_cache(ctx),
             skip_invalid=skip_invalid,
             drop_unknown_subjects=drop_unknown_subjects,
             on_progress=advance,
         )
+    report = _done(state, outcome)
     if report.rejected:
         report_path = rejected or Path(f"{file}.rejected.jsonl")
         write_rejected(report, report_path)
         state.out.warn(f"{len(report.rejected)} record(s) rejected; see {report_path}")
-    _sync_index(state)
     state.out.emit(report.to_dict(), lambda: _report_table(report))
 
 
@@ -305,9 +305,10 @@ def add(
 
     Example: socsec bib add --title "Pension reform" --author "Doe, Jane" --year 2020 --type report
     """
+    from socsec.app import records
     from socsec.bibliography.service import fields_to_record, record_from_json
 
-    state, store = _open(ctx, json)
+    state = get_state(ctx, json)
     if from_json is None and title is None:
         raise typer.BadParameter("give --title (or --from-json)", param_hint="--title")
     fields = {
@@ -324,8 +325,7 @@ def add(
         "language": lang,
     }
     record = record_from_json(from_json) if from_json else fields_to_record(fields)
-    saved = store.add(record, _cache(ctx))
-    _sync_index(state)
+    saved = _done(state, records.add(state.workspace(), record))
     state.out.emit(_record_json(saved, None), lambda: _record_view(saved, _cache(ctx), "en"))
 
 
@@ -411,9 +411,10 @@ def edit(
 
     Example: socsec bib edit nber-w0107 --set doi=10.3386/w0107 --set language=en
     """
-    from socsec.bibliography.service import edit_record, record_from_json
+    from socsec.app import records
+    from socsec.bibliography.service import record_from_json
 
-    state, store = _open(ctx, json)
+    state = get_state(ctx, json)
     pairs = [s.partition("=") for s in set_ or []]
     if any(not sep for _k, sep, _v in pairs) or (not pairs and from_json is None):
         raise typer.BadParameter("give --set FIELD=VALUE or --from-json FILE", param_hint="--set")
@@ -424,8 +425,7 @@ def edit(
             for k, v in record_to_dict(record_from_json(from_json), with_empty=True).items()
             if k not in ("id", "aliases", "created", "modified")
         } | changes
-    saved = edit_record(store, id, changes, _cache(ctx))
-    _sync_index(state)
+    saved = _done(state, records.edit(state.workspace(), id, changes))
     state.out.emit(_record_json(saved, None), lambda: _record_view(saved, _cache(ctx), "en"))
 
 
@@ -439,12 +439,13 @@ def delete(
 
     Example: socsec bib delete nber-w0107 --yes
     """
+    from socsec.app import records
+
     state, store = _open(ctx)
     record = store.get(id)
     if not yes and not typer.confirm(f"Delete {record.id}: {record.title[:60]}?", err=True):
         raise typer.Exit(0)
-    store.delete(record.id)
-    _sync_index(state)
+    _done(state, records.delete(state.workspace(), record.id))
     state.out.notice(f"Deleted {record.id}.")
 
 
@@ -464,10 +465,11 @@ def tag(
 
     Example: socsec bib tag nber-w0107 "early retirement" "retraite anticipée"
     """
-    state, store = _open(ctx, json)
+    from socsec.app import records
+
+    state = get_state(ctx, json)
     uris = _resolve(ctx, concepts)
-    record = store.tag(id, uris, curated=not suggested, checker=_cache(ctx))
-    _sync_index(state)
+    record = _done(state, records.tag(state.workspace(), id, uris, curated=not suggested))
     state.out.emit(
         _record_json(record, _cache(ctx)), lambda: _record_view(record, _cache(ctx), "en")
     )
@@ -484,10 +486,11 @@ def untag(
 
     Example: socsec bib untag nber-w0107 http://eurovoc.europa.eu/4050
     """
-    state, store = _open(ctx, json)
+    from socsec.app import records
+
+    state = get_state(ctx, json)
     uris = [c if "://" in c else _resolve(ctx, [c])[0] for c in concepts]
-    record = store.untag(id, uris)
-    _sync_index(state)
+    record = _done(state, records.untag(state.workspace(), id, uris))
     state.out.emit(
         _record_json(record, _cache(ctx)), lambda: _record_view(record, _cache(ctx), "en")
     )
@@ -548,12 +551,13 @@ def merge(
 
     Example: socsec bib merge doe2020pension doe2020pensiona --keep doe2020pension
     """
-    state, store = _open(ctx, json)
+    from socsec.app import records
+
+    state = get_state(ctx, json)
     if keep is not None and keep not in (a, b):
         raise typer.BadParameter(f"--keep must be {a!r} or {b!r}", param_hint="--keep")
     keep_id, other = (b, a) if keep == b else (a, b)
-    record = store.merge(keep_id, other)
-    _sync_index(state)
+    record = _done(state, records.merge(state.workspace(), keep_id, other))
     state.out.emit(_record_json(record, None), lambda: _record_view(record, _cache(ctx), "en"))
 
 

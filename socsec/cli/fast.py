@@ -15,22 +15,22 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
-from socsec.cli.lookup_view import DEFAULT_LIMIT, DEFAULT_TO, MAX_LIMIT, parse_langs
+from socsec.cli.lookup_view import (
+    DEFAULT_LIMIT,
+    DEFAULT_TO,
+    LOOKUP_FLAG_OPTIONS,
+    LOOKUP_VALUE_OPTIONS,
+    MAX_LIMIT,
+    parse_langs,
+)
 
 # Disables the fast path (debugging, and the tests that compare both paths).
 DISABLE_ENV = "SOCSEC_NO_FAST_PATH"
 
 _GLOBAL_VALUES = {"--data-dir": "data_dir", "--config": "config_file"}
 _GLOBAL_FLAGS = {"--quiet": "quiet", "-q": "quiet"}
-_LOOKUP_VALUES = {
-    "--lang": "lang",
-    "-l": "lang",
-    "--to": "to",
-    "--limit": "limit",
-    "-n": "limit",
-    "--scheme": "scheme",
-}
-_LOOKUP_FLAGS = {"--json": "json"}
+_LOOKUP_VALUES = {flag: name for name, flags in LOOKUP_VALUE_OPTIONS.items() for flag in flags}
+_LOOKUP_FLAGS = {flag: name for name, flags in LOOKUP_FLAG_OPTIONS.items() for flag in flags}
 
 
 class LookupArgs(NamedTuple):

@@ -20,6 +20,17 @@ DEFAULT_TO = ",".join(SUPPORTED_LANGUAGES)
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
 
+# The lookup command's options: parameter -> its flags. The Typer command declares its options
+# from these (socsec/cli/thesaurus.py) and the fast path parses with them (socsec/cli/fast.py),
+# so an option exists in both or in neither.
+LOOKUP_VALUE_OPTIONS: dict[str, tuple[str, ...]] = {
+    "lang": ("--lang", "-l"),
+    "to": ("--to",),
+    "limit": ("--limit", "-n"),
+    "scheme": ("--scheme",),
+}
+LOOKUP_FLAG_OPTIONS: dict[str, tuple[str, ...]] = {"json": ("--json",)}
+
 
 def parse_langs(text: str) -> list[str]:
     """The ``--to`` list (``"en, FR"`` -> ``["en", "fr"]``); empty when nothing is given."""

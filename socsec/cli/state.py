@@ -31,7 +31,9 @@ class CliState:
     def workspace(self) -> Workspace:
         """The data dir, initialised from bundled data on first use (with a notice)."""
         if self._workspace is None:
-            self._workspace = Workspace.open(self.settings, on_notice=self.out.notice)
+            from socsec.app.setup import open_workspace
+
+            self._workspace = open_workspace(self.settings, on_notice=self.out.notice)
         return self._workspace
 
 

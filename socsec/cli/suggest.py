@@ -108,7 +108,12 @@ def suggest(
         ws, doc, method=_method(method), limit=limit, on_notice=state.out.notice
     )
     if apply:
-        _record, added = service.apply(ws, result, min_score=min_score)
+        from socsec.app.suggestions import apply as apply_suggestions
+
+        outcome = apply_suggestions(ws, result, min_score=min_score)
+        for warning in outcome.warnings:
+            state.out.warn(warning)
+        _record, added = outcome.value
         state.out.notice(f"Tagged {result.record_id} with {len(added)} suggested concept(s).")
     state.out.emit(result.to_dict(), lambda: _suggestions_table(result))
 
@@ -133,6 +138,7 @@ def review(
 
     Example: socsec bib review --records 10
     """
+    from socsec.app.suggestions import accept
     from socsec.suggest import service
 
     state = get_state(ctx)
@@ -149,7 +155,8 @@ def review(
         state.out.render(_suggestions_table(result))
         accepted = [s.uri for s in result.suggestions if _ask(f"Accept {s.label!r}?")]
         if accepted:
-            service.accept(ws, result.record_id, accepted)
+            for warning in accept(ws, result.record_id, accepted).warnings:
+                state.out.warn(warning)
             state.out.notice(f"Tagged {result.record_id} with {len(accepted)} concept(s).")
 
 

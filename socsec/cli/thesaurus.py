@@ -36,6 +36,8 @@ import typer
 from socsec.cli.lookup_view import (
     DEFAULT_LIMIT,
     DEFAULT_TO,
+    LOOKUP_FLAG_OPTIONS,
+    LOOKUP_VALUE_OPTIONS,
     MAX_LIMIT,
     cell,
     hits_table,
@@ -72,13 +74,24 @@ def _langs(text: str) -> list[str]:
 def lookup(
     ctx: typer.Context,
     term: Annotated[str, typer.Argument(help="A term in English, French or Spanish.")],
-    lang: LangOpt = None,
-    to: ToOpt = DEFAULT_TO,
+    lang: Annotated[
+        str | None,
+        typer.Option(*LOOKUP_VALUE_OPTIONS["lang"], help="Language (en, fr or es) of the term."),
+    ] = None,
+    to: Annotated[
+        str,
+        typer.Option(*LOOKUP_VALUE_OPTIONS["to"], help="Languages to show, e.g. en,fr,es."),
+    ] = DEFAULT_TO,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help="Most hits.")
+        int, typer.Option(*LOOKUP_VALUE_OPTIONS["limit"], min=1, max=MAX_LIMIT, help="Most hits.")
     ] = DEFAULT_LIMIT,
-    scheme: SchemeOpt = None,
-    json: JsonOpt = False,
+    scheme: Annotated[
+        str | None,
+        typer.Option(*LOOKUP_VALUE_OPTIONS["scheme"], help="Only this concept scheme (URI)."),
+    ] = None,
+    json: Annotated[
+        bool, typer.Option(*LOOKUP_FLAG_OPTIONS["json"], help="Print JSON instead of a table.")
+    ] = False,
 ) -> None:
     """Find concepts by any label and show their equivalents in en/fr/es.
 
@@ -277,10 +290,10 @@ def import_(
 
     Example: socsec thesaurus import unesco-thesaurus.ttl
     """
-    from socsec.thesaurus.manage import import_file
+    from socsec.app.thesaurus import import_file
 
     state = get_state(ctx, json)
-    report = import_file(
+    outcome = import_file(
         state.workspace(),
         file,
         fmt=fmt,
@@ -288,6 +301,9 @@ def import_(
         replace=replace,
         on_progress=lambda step: state.out.hint(f"{step}..."),
     )
+    report = outcome.value
+    for warning in outcome.warnings:
+        state.out.warn(warning)
     state.out.emit(
         asdict(report),
         lambda: key_values(

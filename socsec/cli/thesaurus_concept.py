@@ -25,11 +25,10 @@ from socsec.cli.state import get_state
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+    from socsec.app.uow import Outcome
     from socsec.thesaurus.curation import LabelEdit
-    from socsec.thesaurus.gaps import LabelAddition
     from socsec.thesaurus.history import HistoryEntry
     from socsec.thesaurus.working import ChangeResult
-    from socsec.workspace import Workspace
 
 app = typer.Typer(
     help="Curate concepts: add, edit labels and notes, link, deprecate, merge.",
@@ -63,8 +62,11 @@ def _change_view(result: ChangeResult) -> RenderableType:
     return key_values(pairs, title=result.uri)
 
 
-def _emit(ctx: typer.Context, json: bool, result: ChangeResult) -> None:
-    get_state(ctx, json).out.emit(_change_json(result), lambda: _change_view(result))
+def _emit(ctx: typer.Context, json: bool, outcome: Outcome[ChangeResult]) -> None:
+    state, result = get_state(ctx, json), outcome.value
+    for warning in outcome.warnings:
+        state.out.warn(warning)
+    state.out.emit(_change_json(result), lambda: _change_view(result))
 
 
 @app.command()
@@ -88,7 +90,7 @@ def add(
     Example: socsec thesaurus concept add --label en:"bridge pension" --label fr:"pension de
     raccordement" --broader "early retirement"
     """
-    from socsec.thesaurus.curation import add_concept
+    from socsec.app.thesaurus import add_concept
 
     ws = get_state(ctx, json).workspace()
     result = add_concept(
@@ -185,7 +187,7 @@ def edit(
     Example: socsec thesaurus concept edit "early retirement" --remove-alt en:"pre-retirement"
     --alt es:"prejubilación" --definition en:"Retirement before the statutory age."
     """
-    from socsec.thesaurus.curation import edit_concept
+    from socsec.app.thesaurus import edit_concept
 
     edits = _edits(
         {
@@ -231,7 +233,7 @@ def link(
 
     Example: socsec thesaurus concept link "early retirement" --related "retirement pension"
     """
-    from socsec.thesaurus.curation import link as run
+    from socsec.app.thesaurus import link as run
 
     relation, other = _relation(broader, narrower, related)
     _emit(ctx, json, run(get_state(ctx, json).workspace(), concept, relation, other))
@@ -250,7 +252,7 @@ def unlink(
 
     Example: socsec thesaurus concept unlink "early retirement" --broader 3522
     """
-    from socsec.thesaurus.curation import unlink as run
+    from socsec.app.thesaurus import unlink as run
 
     relation, other = _relation(broader, narrower, related)
     _emit(ctx, json, run(get_state(ctx, json).workspace(), concept, relation, other))
@@ -269,7 +271,7 @@ def deprecate(
 
     Example: socsec thesaurus concept deprecate 3626 --replaced-by "retirement"
     """
-    from socsec.thesaurus.curation import deprecate as run
+    from socsec.app.thesaurus import deprecate as run
 
     _emit(ctx, json, run(get_state(ctx, json).workspace(), concept, replaced_by=replaced_by))
 
@@ -285,7 +287,7 @@ def merge(
 
     Example: socsec thesaurus concept merge "early retirement" --into "retirement"
     """
-    from socsec.thesaurus.curation import merge as run
+    from socsec.app.thesaurus import merge as run
 
     _emit(ctx, json, run(get_state(ctx, json).workspace(), concept, into=into))
 
@@ -317,16 +319,9 @@ def undo(ctx: typer.Context, json: JsonOpt = False) -> None:
 
     Example: socsec thesaurus undo
     """
-    from socsec.thesaurus.curation import undo as run
+    from socsec.app.thesaurus import undo as run
 
     _emit(ctx, json, run(get_state(ctx, json).workspace()))
-
-
-def write_labels(ws: Workspace, additions: list[LabelAddition]) -> object:
-    """The `import-labels` writer: add validated labels in one recorded change."""
-    from socsec.thesaurus.curation import add_labels
-
-    return add_labels(ws, additions)
 
 
 def register(thesaurus_app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from socsec.thesaurus.checks_io import SkosSnapshot
     from socsec.thesaurus.diff import ThesaurusDiff
     from socsec.thesaurus.gaps import Gap, LabelAddition
-    from socsec.workspace import Workspace
 
 DEFAULT_LANGS = ",".join(SUPPORTED_LANGUAGES)
 LangsOpt = Annotated[
@@ -318,14 +317,11 @@ def import_labels(
     else:
         additions = read_label_additions(file)
     additions = validate_additions(_snapshot(state, None, None), additions, path=file)
-    if not dry_run and _label_writer is None:
-        raise typer.BadParameter(
-            f"{len(additions)} valid addition(s), but this build can only validate label files: "
-            "add --dry-run",
-            param_hint="--dry-run",
-        )
-    if not dry_run and _label_writer is not None and additions:
-        _label_writer(state.workspace(), additions)
+    if not dry_run and additions:
+        from socsec.app.thesaurus import add_labels
+
+        for warning in add_labels(state.workspace(), additions).warnings:
+            state.out.warn(warning)
     state.out.emit([asdict(a) for a in additions], lambda: _additions_view(additions))
     if not dry_run:
         state.out.notice(f"Added {len(additions)} label(s) and definition(s) from {file}")
@@ -433,21 +429,8 @@ def diff(
     state.out.emit(_diff_json(result), lambda: _diff_view(result, limit))
 
 
-LabelWriter = Callable[["Workspace", "list[LabelAddition]"], object]
-_label_writer: LabelWriter | None = None
-
-
-def register(app: typer.Typer, *, write_labels: LabelWriter | None = None) -> None:
-    """Add check, gaps, import-labels and diff to the `socsec thesaurus` group.
-
-    Args:
-        app: the `socsec thesaurus` Typer app.
-        write_labels: the store's curation call that adds validated label additions
-            (atomically, with history and a cache rebuild). Without it, import-labels only
-            validates (--dry-run).
-    """
-    global _label_writer
-    _label_writer = write_labels
+def register(app: typer.Typer) -> None:
+    """Add check, gaps, import-labels and diff to the `socsec thesaurus` group."""
     app.command("check")(check)
     app.command("gaps")(gaps)
     app.command("import-labels")(import_labels)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from socsec.analysis import base_language, fold
-from socsec.errors import BackendUnavailable, NotFoundError, QualityGateFailed
+from socsec.errors import NotFoundError, QualityGateFailed
 from socsec.indexer.base import (
     OWN_FIELDS,
     TEXT_FIELDS,
@@ -597,22 +597,3 @@ class SearchService:
         deleted = self.backend.delete(gone) if gone else 0
         self.backend.set_meta({"last_update": stamp, "thesaurus_version": version})
         return UpdateReport(indexed, deleted, full, time.perf_counter() - start)
-
-
-def sync_index(ws: Workspace) -> str | None:
-    """Bring a built index up to date after the bibliography changed.
-
-    An index that was never built is left alone (the first search builds it). Returns None
-    when the index is current, else a one-line reason why it is now stale and how to fix it:
-    the store write has already happened, so an unreachable server must not undo it.
-    """
-    try:
-        with SearchService.open(ws) as service:
-            if "last_build" not in service.backend.info().meta:
-                return None
-            service.update()
-    except BackendUnavailable as exc:
-        return (
-            f"the search index is now stale ({exc.message}); when it is back: socsec index update"
-        )
-    return None

@@ -26,7 +26,6 @@ from socsec.suggest.text import document_from_record, document_from_text, docume
 from socsec.suggest.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
-    from socsec.bibliography.model import Record
     from socsec.bibliography.store import BibliographyStore
     from socsec.thesaurus.lookup import ThesaurusCache
     from socsec.workspace import Workspace
@@ -212,32 +211,6 @@ def suggest(
     return SuggestResult(doc.id, doc.title, lang, method.value, labelled)
 
 
-def apply(
-    ws: Workspace, result: SuggestResult, *, min_score: float = 0.0
-) -> tuple[Record, list[str]]:
-    """Tag the record with the suggestions scoring at least ``min_score``, as not curated.
-
-    Returns the updated record and the URIs added (already present ones are left as they are).
-
-    Raises:
-        InputDataError: the result is not about a stored record.
-    """
-    from socsec.bibliography.store import get_checker, get_store
-
-    if not result.record_id:
-        raise InputDataError("only the suggestions for a stored record can be applied")
-    with get_store(ws) as store:
-        present = {s.uri for s in store.get(result.record_id).subjects}
-        uris = [s.uri for s in result.suggestions if s.score >= min_score and s.uri not in present]
-        checker = get_checker(ws)
-        try:
-            record = store.tag(result.record_id, uris, curated=False, checker=checker)
-        finally:
-            if checker is not None:
-                checker.close()
-    return record, uris
-
-
 def review_queue(
     ws: Workspace,
     *,
@@ -265,19 +238,6 @@ def review_queue(
         if kept:
             shown += 1
             yield dataclasses.replace(result, suggestions=kept)
-
-
-def accept(ws: Workspace, record_id: str, uris: Sequence[str]) -> Record:
-    """Tag a record with concepts a librarian accepted (curated)."""
-    from socsec.bibliography.store import get_checker, get_store
-
-    with get_store(ws) as store:
-        checker = get_checker(ws)
-        try:
-            return store.tag(record_id, list(uris), curated=True, checker=checker)
-        finally:
-            if checker is not None:
-                checker.close()
 
 
 def _vocabulary(ws: Workspace, thesaurus: Path | None) -> Vocabulary:

@@ -38,6 +38,7 @@ from socsec.thesaurus.working import (
     TYPE,
     XSD,
     ChangeResult,
+    TaggedRecords,
     WorkingCopy,
     commit,
     iri,
@@ -95,24 +96,12 @@ def split_tagged(text: str, *, value: bool = True) -> tuple[str, str]:
     return lang.lower(), rest
 
 
-def _untag_back(ws: Workspace, entry: HistoryEntry) -> int:
+def _untag_back(entry: HistoryEntry, records: TaggedRecords | None) -> int:
     """Revert the re-tagging a merge or deprecation did; returns the records changed."""
-    if not entry.retag_moved or len(entry.concepts) < 2:
+    if records is None or not entry.retag_moved or len(entry.concepts) < 2:
         return 0
-    from socsec.bibliography.store import get_store
-
     old, new = entry.concepts[0], entry.concepts[1]
-    changed = 0
-    with get_store(ws) as store, _cache(ws) as cache:
-        for rid in entry.retag_moved:
-            try:
-                store.tag(rid, [old], checker=cache)
-                if rid not in entry.retag_had_new:
-                    store.untag(rid, [new])
-            except NotFoundError:
-                continue  # the record was deleted or untagged since
-            changed += 1
-    return changed
+    return records.tag_back(entry.retag_moved, old, new, entry.retag_had_new)
 
 
 def _cache(ws: Workspace) -> ThesaurusCache:
@@ -624,7 +613,13 @@ def _start_retirement(
     return work, old, new
 
 
-def deprecate(ws: Workspace, ref: str, *, replaced_by: str | None = None) -> ChangeResult:
+def deprecate(
+    ws: Workspace,
+    ref: str,
+    *,
+    replaced_by: str | None = None,
+    records: TaggedRecords | None = None,
+) -> ChangeResult:
     """Deprecate a concept (owl:deprecated true), optionally replaced by another.
 
     The concept leaves the hierarchy. With a replacement its links move there and
@@ -662,10 +657,13 @@ def deprecate(ws: Workspace, ref: str, *, replaced_by: str | None = None) -> Cha
         when=when,
         notes=notes,
         retag=(old, new) if new else None,
+        records=records,
     )
 
 
-def merge(ws: Workspace, ref: str, *, into: str) -> ChangeResult:
+def merge(
+    ws: Workspace, ref: str, *, into: str, records: TaggedRecords | None = None
+) -> ChangeResult:
     """Merge concept ``ref`` into ``into``: deprecate it, replaced by ``into``.
 
     Its prefLabels (and alt/hidden labels) become alt/hidden labels of ``into`` where they do
@@ -708,6 +706,7 @@ def merge(ws: Workspace, ref: str, *, into: str) -> ChangeResult:
         when=when,
         notes=notes,
         retag=(old, new),
+        records=records,
     )
 
 
@@ -760,7 +759,7 @@ def concept_history(ws: Workspace, ref: str | None = None) -> list[HistoryEntry]
     return history.entries_for(history.read_log(ws), uri)
 
 
-def undo(ws: Workspace) -> ChangeResult:
+def undo(ws: Workspace, *, records: TaggedRecords | None = None) -> ChangeResult:
     """Revert the last change that was not undone: restore the files it changed, rebuild.
 
     Records a merge or deprecation re-tagged get their old tag back (the replacement's tag
@@ -804,7 +803,7 @@ def undo(ws: Workspace) -> ChangeResult:
         build_id = commit_store(
             ws, Manifest.load(directory), payloads, list(dict.fromkeys(union)), removed=removed
         )
-        restored = _untag_back(ws, target)
+        restored = _untag_back(target, records)
         notes = [f"{restored} bibliography record(s) tagged back"] if restored else []
         entry = HistoryEntry(
             id=history.next_id(entries),

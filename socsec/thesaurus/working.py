@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 
@@ -319,6 +319,29 @@ class WorkingCopy:
         return list(self.where)
 
 
+class TaggedRecords(Protocol):
+    """The records tagged with concepts, as a merge, deprecation or undo needs them.
+
+    The thesaurus owns no records: the application layer passes an implementation backed by
+    the bibliography (``socsec.app.retagging.BibliographyTags``), so the thesaurus never
+    imports it.
+    """
+
+    def tagged_with(self, uri: str) -> list[str]:
+        """Ids of the records tagged with ``uri``."""
+        ...
+
+    def retag(self, old_uri: str, new_uri: str | None) -> int:
+        """Move the tags of ``old_uri`` to ``new_uri`` (None removes them); the count."""
+        ...
+
+    def tag_back(
+        self, ids: Sequence[str], old_uri: str, new_uri: str, had_new: Collection[str]
+    ) -> int:
+        """Undo a re-tagging of ``ids``; the count of records changed."""
+        ...
+
+
 def commit(
     work: WorkingCopy,
     *,
@@ -327,9 +350,10 @@ def commit(
     summary: str,
     when: str,
     notes: Sequence[str] = (),
-    retag: tuple[str, str] | None = None,
+    retag: tuple[str, str | None] | None = None,
+    records: TaggedRecords | None = None,
 ) -> ChangeResult:
-    """Write a validated change (store files, cache, history); re-tag records if asked.
+    """Write a validated change (store files, cache, history); re-tag ``records`` if asked.
 
     Raises:
         ValidationFailed: the store files changed since ``work`` read them (another editor or
@@ -353,11 +377,11 @@ def commit(
             files[name] = [history.sha256(before), history.sha256(data)]
         build_id = commit_store(ws, work.manifest, payloads, work.union())
         retagged, moved, had_new = 0, [], []
-        if retag is not None:
-            from socsec.bibliography.store import retag_in_workspace
-
-            moved, had_new = tagged_records(ws, retag[0]), tagged_records(ws, retag[1])
-            retagged = retag_in_workspace(ws, retag[0], retag[1])
+        if retag is not None and records is not None:
+            old, new = retag
+            moved = records.tagged_with(old)
+            had_new = records.tagged_with(new) if new else []
+            retagged = records.retag(old, new)
         entries = history.read_log(ws)
         entry = HistoryEntry(
             id=history.next_id(entries),
@@ -389,13 +413,3 @@ def _check_unchanged(work: WorkingCopy) -> None:
             "(another editor or an import); nothing was written",
             hint="run the command again",
         )
-
-
-def tagged_records(ws: Workspace, uri: str) -> list[str]:
-    """Ids of the bibliography records tagged with ``uri`` ([] without a bibliography)."""
-    if not ws.bibliography_db.exists():
-        return []
-    from socsec.bibliography.store import get_store
-
-    with get_store(ws) as store:
-        return store.ids_tagged_with(uri)

@@ -75,7 +75,7 @@ def create_app_from_env() -> FastAPI:
 
     The factory uvicorn calls in each worker process of ``socsec serve --workers N``.
     """
+    from socsec.app.setup import open_workspace
     from socsec.config import Settings
-    from socsec.workspace import Workspace
 
-    return create_app(Workspace.open(Settings.load()), warm_up=True)
+    return create_app(open_workspace(Settings.load()), warm_up=True)

@@ -3,15 +3,14 @@ per session and copied for each test, and the real fixture records of tests/data
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from socsec.bibliography.store import BibliographyStore, get_checker, get_store
+from socsec.bibliography.store import BibliographyStore, get_store
 from socsec.config import Settings
-from socsec.thesaurus.lookup import ThesaurusCache
+from socsec.thesaurus.lookup import ThesaurusCache, get_cache
 from socsec.workspace import Workspace
 
 DATA = Path(__file__).parent.parent / "data" / "bibliography"
@@ -20,20 +19,10 @@ EARLY_RETIREMENT = EUROVOC + "3626"
 SOCIAL_SECURITY = EUROVOC + "4050"
 
 
-@pytest.fixture(scope="session")
-def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir initialised once from the bundled thesaurus and sample bibliography."""
-    root = tmp_path_factory.mktemp("template") / "data"
-    Workspace.open(Settings.load(data_dir=root))
-    return root
-
-
 @pytest.fixture
-def data_dir(template_dir: Path, tmp_path: Path) -> Path:
-    """A private copy of the initialised data dir."""
-    root = tmp_path / "data"
-    shutil.copytree(template_dir, root)
-    return root
+def data_dir(bundled_data_dir: Path) -> Path:
+    """A private copy of the initialised data dir (tests/conftest.py)."""
+    return bundled_data_dir
 
 
 @pytest.fixture
@@ -45,10 +34,8 @@ def ws(data_dir: Path) -> Workspace:
 @pytest.fixture
 def cache(ws: Workspace) -> Iterator[ThesaurusCache]:
     """The thesaurus cache (bundled EuroVoc social-protection extract)."""
-    checker = get_checker(ws)
-    assert isinstance(checker, ThesaurusCache)
-    yield checker
-    checker.close()
+    with get_cache(ws) as checker:
+        yield checker
 
 
 @pytest.fixture

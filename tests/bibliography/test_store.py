@@ -208,12 +208,13 @@ def test_csljson_reader_streams(store: BibliographyStore) -> None:
     assert sum(1 for _ in csljson.read(DATA / "sample.json")) == 30
 
 
-def test_retag_in_workspace(ws: Workspace) -> None:
-    from socsec.bibliography.store import get_store, retag_in_workspace
+def test_retag_through_the_application_layer(ws: Workspace) -> None:
+    from socsec.app.retagging import BibliographyTags
+    from socsec.bibliography.store import get_store
 
     with get_store(ws) as s:
         tagged = s.ids_tagged_with(SOCIAL_SECURITY)
-    assert retag_in_workspace(ws, SOCIAL_SECURITY, EARLY_RETIREMENT) == len(tagged)
+    assert BibliographyTags(ws).retag(SOCIAL_SECURITY, EARLY_RETIREMENT) == len(tagged)
     with get_store(ws) as s:
         assert set(tagged) <= set(s.ids_tagged_with(EARLY_RETIREMENT))
         assert s.ids_tagged_with(SOCIAL_SECURITY) == []

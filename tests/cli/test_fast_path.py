@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from socsec.app.setup import open_workspace
 from socsec.cli.fast import DISABLE_ENV, LookupArgs, parse
 from socsec.config import Settings
-from socsec.workspace import Workspace
 
 SOCSEC = [sys.executable, "-c", "from socsec.cli.main import main; main()"]
 
@@ -19,7 +19,7 @@ SOCSEC = [sys.executable, "-c", "from socsec.cli.main import main; main()"]
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("fast")
-    Workspace.open(Settings.load(data_dir=root))  # thesaurus and bibliography, as a first run
+    open_workspace(Settings.load(data_dir=root))  # thesaurus and bibliography, as a first run
     return root
 
 

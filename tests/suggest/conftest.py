@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from socsec.bibliography.service import import_file
-from socsec.bibliography.store import get_checker, get_store
+from socsec.bibliography.store import get_store
 from socsec.config import Settings
 from socsec.suggest.vocabulary import Vocabulary
 from socsec.thesaurus.bundle import initialize_thesaurus
@@ -34,11 +34,8 @@ def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root.mkdir(parents=True)
     ws = _workspace(root)
     initialize_thesaurus(ws)
-    checker = get_checker(ws)
-    with get_store(ws) as store:
+    with get_store(ws) as store, get_cache(ws) as checker:
         import_file(store, ACTS, fmt="eurlex-jsonl", checker=checker, drop_unknown_subjects=True)
-    if checker is not None:
-        checker.close()
     train(ws, folds=0)  # default weights: the tuning is exercised by the CV test
     return root
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from socsec.app.setup import open_workspace
 from socsec.bibliography.store import get_store
 from socsec.cli.app import app
 from socsec.config import Settings
@@ -64,7 +65,7 @@ def test_suggest_file_and_errors(data_dir: Path, tmp_path: Path) -> None:
 
 
 def test_apply_changes_exactly_the_record(data_dir: Path) -> None:
-    ws = Workspace.open(Settings.load(data_dir=data_dir))
+    ws = open_workspace(Settings.load(data_dir=data_dir))
     with get_store(ws) as store:
         before = {r.id: r.subjects for r in store.iter_records()}
         store.untag(ACT, [s.uri for s in store.get(ACT).subjects])
@@ -95,7 +96,7 @@ def test_review_without_tty_does_not_block(data_dir: Path) -> None:
 
 
 def test_review_interactive_accepts(data_dir: Path) -> None:
-    ws = Workspace.open(Settings.load(data_dir=data_dir))
+    ws = open_workspace(Settings.load(data_dir=data_dir))
     with get_store(ws) as store:
         store.untag(ACT, [s.uri for s in store.get(ACT).subjects])
         untagged = [r.id for r in store.iter_records() if not r.subjects]

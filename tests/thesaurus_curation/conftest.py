@@ -6,13 +6,9 @@ The fixtures are the real data socsec ships (socsec/data: EuroVoc social protect
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-
-from socsec.config import Settings
-from socsec.workspace import Workspace
 
 EARLY_RETIREMENT = "http://eurovoc.europa.eu/3626"  # broader: 3522 termination of employment
 TERMINATION = "http://eurovoc.europa.eu/3522"
@@ -33,20 +29,10 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("USER", "curator")
 
 
-@pytest.fixture(scope="session")
-def bundled_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir initialised from the bundled thesaurus and bibliography (read-only)."""
-    root = tmp_path_factory.mktemp("curation") / "data"
-    Workspace.open(Settings.load(data_dir=root, env={}))
-    return root
-
-
 @pytest.fixture
-def data_dir(bundled_root: Path, tmp_path: Path) -> Path:
-    """A private copy of the bundled data dir."""
-    root = tmp_path / "data"
-    shutil.copytree(bundled_root, root)
-    return root
+def data_dir(bundled_data_dir: Path) -> Path:
+    """A private copy of the bundled data dir (tests/conftest.py)."""
+    return bundled_data_dir
 
 
 def store_bytes(root: Path) -> dict[str, bytes]:

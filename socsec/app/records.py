@@ -1,0 +1,131 @@
+"""Record use cases: add, edit, delete, tag, untag, merge, import; each keeps the index current."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from socsec.app.stores import bibliography, thesaurus_checker
+from socsec.app.uow import Outcome, UnitOfWork
+
+if TYPE_CHECKING:
+    from socsec.bibliography.formats import Source
+    from socsec.bibliography.model import Record
+    from socsec.bibliography.store import ImportReport, ProgressFn
+    from socsec.workspace import Workspace
+
+
+def add(ws: Workspace, record: Record) -> Outcome[Record]:
+    """Add one record (its subjects checked against the thesaurus).
+
+    Raises:
+        InputDataError: invalid record or unknown subject; nothing written.
+    """
+    uow = UnitOfWork(ws)
+    with bibliography(ws) as store, thesaurus_checker(ws) as checker:
+        saved = store.add(record, checker)
+    uow.records_changed = True
+    return uow.outcome(saved)
+
+
+def edit(ws: Workspace, record_id: str, changes: Mapping[str, object]) -> Outcome[Record]:
+    """Change fields of a record (an empty string clears a field).
+
+    Raises:
+        NotFoundError: no such record.
+        InputDataError: unknown field or invalid result; nothing written.
+    """
+    from socsec.bibliography.service import edit_record
+
+    uow = UnitOfWork(ws)
+    with bibliography(ws) as store, thesaurus_checker(ws) as checker:
+        saved = edit_record(store, record_id, dict(changes), checker)
+    uow.records_changed = True
+    return uow.outcome(saved)
+
+
+def delete(ws: Workspace, record_id: str) -> Outcome[Record]:
+    """Delete a record; returns it as it was.
+
+    Raises:
+        NotFoundError: no such record.
+    """
+    uow = UnitOfWork(ws)
+    with bibliography(ws) as store:
+        record = store.get(record_id)
+        store.delete(record.id)
+    uow.records_changed = True
+    return uow.outcome(record)
+
+
+def tag(
+    ws: Workspace, record_id: str, uris: Sequence[str], *, curated: bool = True
+) -> Outcome[Record]:
+    """Tag a record with concepts (``curated=False``: machine-suggested).
+
+    Raises:
+        NotFoundError: no such record.
+        InputDataError: a concept not in the thesaurus.
+    """
+    uow = UnitOfWork(ws)
+    with bibliography(ws) as store, thesaurus_checker(ws) as checker:
+        record = store.tag(record_id, list(uris), curated=curated, checker=checker)
+    uow.records_changed = True
+    return uow.outcome(record)
+
+
+def untag(ws: Workspace, record_id: str, uris: Sequence[str]) -> Outcome[Record]:
+    """Remove subject concepts from a record.
+
+    Raises:
+        NotFoundError: no such record.
+    """
+    uow = UnitOfWork(ws)
+    with bibliography(ws) as store:
+        record = store.untag(record_id, list(uris))
+    uow.records_changed = True
+    return uow.outcome(record)
+
+
+def merge(ws: Workspace, keep: str, other: str) -> Outcome[Record]:
+    """Merge ``other`` into ``keep``: fields filled, subjects united, ``other`` an alias.
+
+    Raises:
+        NotFoundError: either record is unknown.
+    """
+    uow = UnitOfWork(ws)
+    with bibliography(ws) as store:
+        record = store.merge(keep, other)
+    uow.records_changed = True
+    return uow.outcome(record)
+
+
+def import_file(
+    ws: Workspace,
+    source: Source,
+    *,
+    fmt: str | None = None,
+    skip_invalid: bool = False,
+    drop_unknown_subjects: bool = False,
+    on_progress: ProgressFn | None = None,
+) -> Outcome[ImportReport]:
+    """Import a file of records: all or nothing, or every valid record with ``skip_invalid``.
+
+    Raises:
+        InputDataError: with file and line or record number; nothing was written.
+    """
+    from socsec.bibliography.service import import_file as run
+
+    uow = UnitOfWork(ws)
+    with bibliography(ws) as store, thesaurus_checker(ws) as checker:
+        report = run(
+            store,
+            source,
+            fmt=fmt,
+            checker=checker,
+            skip_invalid=skip_invalid,
+            drop_unknown_subjects=drop_unknown_subjects,
+            on_progress=on_progress,
+        )
+    uow.records_changed = bool(report.created or report.updated)
+    return uow.outcome(report)
