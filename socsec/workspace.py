@@ -42,3 +42,8 @@ class Workspace(NamedTuple):  # not a dataclass: see socsec.config
     @property
     def index_db(self) -> Path:
         return self.root / "index.sqlite"
+
+    @property
+    def index_lock(self) -> Path:
+        """Held by every index rebuild or update (whichever backend), one at a time."""
+        return self.root / "index.lock"

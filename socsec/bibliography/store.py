@@ -156,7 +156,9 @@ class BibliographyStore:
     def open(cls, path: Path) -> BibliographyStore:
         """Open (creating and migrating as needed) the store at ``path``."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        # timeout: a write waits for another process's transaction (parallel editors, an
+        # import) instead of failing with "database is locked".
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")

@@ -9,12 +9,14 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from socsec.analysis import base_language, fold
 from socsec.errors import NotFoundError, QualityGateFailed
+from socsec.fileutil import exclusive_lock
 from socsec.indexer.base import (
     OWN_FIELDS,
     TEXT_FIELDS,
@@ -200,8 +202,10 @@ class SearchService:
         store: BibliographyStore | None = None,
         *,
         label_cache: Path | None = None,
+        write_lock: Path | None = None,
     ) -> None:
         self.backend = backend
+        self._write_lock = write_lock
         self._label_cache = label_cache
         self._matcher: LabelMatcher | None = None
         self.thesaurus = thesaurus
@@ -216,7 +220,26 @@ class SearchService:
         from socsec.thesaurus.lookup import get_cache
 
         label_cache = ws.root / "index-labels.json"
-        return cls(open_backend(ws), get_cache(ws), get_store(ws), label_cache=label_cache)
+        return cls(
+            open_backend(ws),
+            get_cache(ws),
+            get_store(ws),
+            label_cache=label_cache,
+            write_lock=ws.index_lock,
+        )
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the index writer lock: one rebuild or update at a time across processes.
+
+        Two writers that both read "changed since" and then write would each re-index and
+        stamp the index; taking turns, the second finds only what the first left.
+        """
+        if self._write_lock is None:
+            yield
+            return
+        with exclusive_lock(self._write_lock):
+            yield
 
     @property
     def store(self) -> BibliographyStore:
@@ -482,15 +505,16 @@ class SearchService:
     # -- lifecycle -----------------------------------------------------------------------------
     def rebuild(self, on_progress: ProgressFn | None = None) -> IndexReport:
         """Index every record into a new index and switch to it; the old one serves until then."""
-        started = _now()
-        enricher = Enricher(self.thesaurus, _matcher=self.matcher)
-        meta = {
-            "last_build": started,
-            "last_update": started,
-            "thesaurus_version": self.thesaurus.version(),
-        }
-        docs = enricher.enrich_all(self.store.iter_records())
-        return self.backend.rebuild(docs, meta, on_progress)
+        with self._writing():
+            started = _now()
+            enricher = Enricher(self.thesaurus, _matcher=self.matcher)
+            meta = {
+                "last_build": started,
+                "last_update": started,
+                "thesaurus_version": self.thesaurus.version(),
+            }
+            docs = enricher.enrich_all(self.store.iter_records())
+            return self.backend.rebuild(docs, meta, on_progress)
 
     def reindex(self, ids: Iterable[str]) -> int:
         """Re-index these records now (the hook for record add/edit/tag/delete).
@@ -567,6 +591,10 @@ class SearchService:
         changed, every record is re-enriched but only the documents whose content changed
         (new labels, moved or merged concepts) are written, by comparing fingerprints.
         """
+        with self._writing():
+            return self._update(on_progress)
+
+    def _update(self, on_progress: ProgressFn | None) -> UpdateReport:
         import time
 
         start = time.perf_counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -42,6 +43,8 @@ WEIGHTS: tuple[float, ...] = tuple(FIELD_WEIGHTS.values()) + tuple(
 KIND_CODES = {"subjects": "s", "ancestors": "a", "detected": "d"}
 SCHEMA_VERSION = "2"
 BATCH = 1000
+# Seconds a write waits for another process's transaction before giving up.
+BUSY_TIMEOUT_S = 30.0
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -112,7 +115,10 @@ class SqliteBackend:
     def _connect(path: Path, *, bulk: bool = False) -> sqlite3.Connection:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            # Waits for other processes' transactions instead of failing at once.
+            conn = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S
+            )
             if bulk:
                 # A rebuild file is renamed over the live one only when complete.
                 conn.execute("PRAGMA journal_mode=OFF")
@@ -165,7 +171,9 @@ class SqliteBackend:
         batch: list[IndexDoc] = []
 
         def flush() -> None:
-            conn.execute("BEGIN")
+            # IMMEDIATE: a deferred transaction that reads, then writes, gets SQLITE_BUSY at
+            # once (no wait) when another process writes; taking the write lock first waits.
+            conn.execute("BEGIN IMMEDIATE")
             try:
                 if not fresh:
                     _delete_rows(conn, [d.id for d in batch])
@@ -191,19 +199,29 @@ class SqliteBackend:
     def index(self, docs: Iterable[IndexDoc], on_progress: ProgressFn | None = None) -> IndexReport:
         """Add or replace documents (by id), in transactions of 1,000."""
         start = time.perf_counter()
-        n = self._write(self.conn, docs, on_progress)
+        with self._busy():
+            n = self._write(self.conn, docs, on_progress)
         return IndexReport(indexed=n, seconds=time.perf_counter() - start)
+
+    @contextlib.contextmanager
+    def _busy(self) -> Iterator[None]:
+        """A write still locked out after the busy timeout is reported, not a traceback."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            raise BackendUnavailable(f"search index {self.path} is busy: {exc}") from exc
 
     def delete(self, ids: Iterable[str]) -> int:
         """Remove documents by id; returns how many existed."""
         conn = self.conn
-        conn.execute("BEGIN")
-        try:
-            n = _delete_rows(conn, list(ids))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        with self._busy():
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                n = _delete_rows(conn, list(ids))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         return n
 
     def rebuild(
