@@ -164,7 +164,8 @@ def reconcile(
     for hit in hits:
         if hit.uri not in best or _score(hit) > _score(best[hit.uri]):
             best[hit.uri] = hit
-    ranked = sorted(best.values(), key=lambda h: (-_score(h), h.uri))[:limit]
+    # A stable sort: equal scores keep the lookup's order (shorter labels first).
+    ranked = sorted(best.values(), key=lambda h: -_score(h))[:limit]
     exact = [h for h in ranked if h.match is MatchKind.exact or _same_text(h.matched_label, query)]
     out = []
     for hit in ranked:

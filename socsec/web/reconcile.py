@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from socsec import __version__
 from socsec.analysis import SUPPORTED_LANGUAGES
-from socsec.errors import InputDataError
+from socsec.errors import InputDataError, NotFoundError
 from socsec.thesaurus.reconcile import (
     CONCEPT_TYPE,
     CONCEPT_TYPE_NAMES,
@@ -255,7 +255,8 @@ Cursor = Annotated[int, Query(ge=0, le=1000, description="Suggestions to skip.")
 def suggest_entity(request: Request, prefix: Prefix, cursor: Cursor = 0) -> Response:
     """Concepts for an auto-complete field, by prefix (or a concept URI) in en/fr/es."""
     with _res(request).thesaurus() as cache:
-        found = reconcile(cache, prefix, limit=min(100, cursor + SUGGEST_PAGE))[cursor:]
+        # Always the same window, so that pages do not overlap or skip.
+        found = reconcile(cache, prefix, limit=100)[cursor : cursor + SUGGEST_PAGE]
     result = [
         {"id": c.uri, "name": c.name, "description": c.description, "notable": [CONCEPT]}
         for c in found
@@ -320,7 +321,9 @@ def preview(
 ) -> Response:
     """A small HTML card of a concept (labels in en/fr/es, broader, notation) for an iframe."""
     with _res(request).thesaurus() as cache:
-        view = cache.concept(cache.resolve(id))
+        if not cache.exists(id):  # ids are concept URIs; labels go through a query
+            raise NotFoundError(f"No concept {id[:200]!r}", suggestions=cache.suggest(id))
+        view = cache.concept(id)
         broader = [cache.pref_label(u, "en") for u in view.broader]
     esc = html.escape
     rows = "".join(
