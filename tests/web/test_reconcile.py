@@ -25,6 +25,7 @@ SOCIAL_PROTECTION = "http://eurovoc.europa.eu/100214"  # a scheme (microthesauru
 EMPLOYMENT = "http://eurovoc.europa.eu/100232"  # another scheme
 FOOD_CONTROL = ("http://eurovoc.europa.eu/181", "http://eurovoc.europa.eu/1442")  # pref / alt
 SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
+FORM = {"content-type": "application/x-www-form-urlencoded"}
 
 
 def _registry() -> Registry:
