@@ -111,7 +111,5 @@ async def sparql(request: Request) -> Response:
         raise HTTPException(422, detail) from None
     except EndpointBusy as exc:
         raise HTTPException(429, exc.message, headers={"Retry-After": "5"}) from None
-    media = answer.media_type
-    if media.startswith("text/"):
-        media += "; charset=utf-8"
-    return Response(answer.body, media_type=media, headers={"Vary": "Accept"})
+    # Starlette adds "; charset=utf-8" to text/* types itself.
+    return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
