@@ -233,9 +233,19 @@ def answer_extend(res: Resources, ids: list[str], props: list[str]) -> dict[str,
 # -- routes -----------------------------------------------------------------------------------
 
 
-@router.api_route("", methods=["GET", "POST"])
-async def endpoint(request: Request) -> Response:
+@router.get("")
+async def service_get(request: Request) -> Response:
     """The service: manifest (no parameter), ``queries`` batch, or ``extend`` request."""
+    return await _service(request)
+
+
+@router.post("")
+async def service_post(request: Request) -> Response:
+    """A form with ``queries`` (a JSON batch) or ``extend`` (a data extension request)."""
+    return await _service(request)
+
+
+async def _service(request: Request) -> Response:
     values = await params(request)
     queries, extend_text = one(values, "queries"), one(values, "extend")
     if queries is not None:

@@ -86,9 +86,19 @@ async def _query_text(request: Request, values: dict[str, list[str]]) -> str:
     return text
 
 
-@router.api_route("/sparql", methods=["GET", "POST"])
-async def sparql(request: Request) -> Response:
-    """Evaluate a SPARQL query (read-only) over the thesaurus."""
+@router.get("/sparql")
+async def sparql_get(request: Request) -> Response:
+    """Evaluate a SPARQL query (``query=``, read-only) over the thesaurus."""
+    return await _sparql(request)
+
+
+@router.post("/sparql")
+async def sparql_post(request: Request) -> Response:
+    """Evaluate a SPARQL query sent as a form (``query=``) or as application/sparql-query."""
+    return await _sparql(request)
+
+
+async def _sparql(request: Request) -> Response:
     values = await params(request, MAX_QUERY * 4)
     text = await _query_text(request, values)
     accept = request.headers.get("accept")

@@ -7,6 +7,8 @@ copied unchanged with their licence); the queries are real labels of the bundled
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,8 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft7Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT7
+
+from socsec.workspace import Workspace
 
 SCHEMAS = Path(__file__).parents[1] / "data" / "reconciliation" / "schemas-0.2"
 EARLY_RETIREMENT = "http://eurovoc.europa.eu/3626"
@@ -343,3 +347,28 @@ def test_hostile_requests_are_4xx(
 ) -> None:
     resp = sqlite_client.request(method.upper(), url, **kwargs)
     assert resp.status_code == status, resp.text
+
+
+def test_reconciliation_imports_neither_rdflib_nor_pyoxigraph(sqlite_ws: Workspace) -> None:
+    script = f"""
+import json, sys
+from pathlib import Path
+from fastapi.testclient import TestClient
+from socsec.config import Settings
+from socsec.web.app import create_app
+from socsec.workspace import Workspace
+root = Path({str(sqlite_ws.root)!r})
+ws = Workspace(root=root, settings=Settings.load(data_dir=root, env={{}}))
+with TestClient(create_app(ws)) as client:
+    q = json.dumps({{"a": {{"query": "unemploymnet"}}, "b": {{"query": "paro"}}}})
+    assert client.post("/reconcile", data={{"queries": q}}).status_code == 200
+    ext = json.dumps({{"ids": ["{EARLY_RETIREMENT}"], "properties": [{{"id": "prefLabel@es"}}]}})
+    assert client.post("/reconcile", data={{"extend": ext}}).status_code == 200
+    assert client.get("/rest/v1/socsec/lookup", params={{"label": "paro"}}).status_code == 200
+print(sorted(m for m in ("rdflib", "pyoxigraph") if m in sys.modules))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
