@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
 log = logging.getLogger("socsec.web")
+# Paths whose clients are programs: errors there are JSON whatever the Accept header says.
+MACHINE_PREFIXES = ("/api", "/reconcile", "/rest/v1/", "/sparql")
 
 # Subclasses first: the first matching type wins.
 STATUS: tuple[tuple[type[SocsecError], int], ...] = (
@@ -56,7 +58,7 @@ def error_body(
 
 
 def _wants_html(request: Request) -> bool:
-    if request.url.path.startswith("/api"):
+    if request.url.path.startswith(MACHINE_PREFIXES):
         return False
     from socsec.web.pages import negotiate
 

@@ -96,6 +96,11 @@ def _triples(view: ConceptView) -> list[ox.Triple]:
     return out
 
 
+def concept_triples(view: ConceptView) -> list[ox.Triple]:
+    """One concept's SKOS description as Oxigraph triples (for other serialisations)."""
+    return _triples(view)
+
+
 def concept_rdf(view: ConceptView, fmt: ConceptFormat) -> bytes:
     """One concept's SKOS description (labels, notes, links, mappings) as Turtle or JSON-LD."""
     import pyoxigraph as ox

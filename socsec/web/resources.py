@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from socsec.indexer.service import SearchService
     from socsec.thesaurus.lookup import ThesaurusCache
+    from socsec.thesaurus.sparql import SparqlEngine
     from socsec.workspace import Workspace
 
 
@@ -43,6 +44,8 @@ class Resources:
         self._service_sig: tuple[int, int] | None = None
         self._loop_cache: ThesaurusCache | None = None
         self._loop_sig: tuple[int, int] | None = None
+        self._sparql: SparqlEngine | None = None
+        self._sparql_sig: tuple[int, int] | None = None
         self._cache_lock = threading.Lock()
         self._search_lock = threading.Lock()
 
@@ -91,6 +94,19 @@ class Resources:
                 self._service_sig = _signature(self.ws)
             yield self._service
 
+    def sparql(self) -> SparqlEngine:
+        """The SPARQL engine (its worker process starts on the first query)."""
+        with self._cache_lock:
+            sig = _signature(self.ws)
+            if self._sparql is None or sig != self._sparql_sig:
+                from socsec.thesaurus.sparql import SparqlEngine
+
+                if self._sparql is not None:
+                    self._sparql.close()
+                self._sparql = SparqlEngine(self.ws.thesaurus_dir)
+                self._sparql_sig = sig
+            return self._sparql
+
     def warm_up(self) -> None:
         """Open everything and build the embedded index if needed, so first requests are fast."""
         from socsec.indexer.service import SearchRequest
@@ -114,3 +130,6 @@ class Resources:
             if self._service is not None:
                 self._service.close()
                 self._service = None
+        if self._sparql is not None:
+            self._sparql.close()
+            self._sparql = None
