@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -152,3 +153,17 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "socsec", "--version"], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == f"socsec {__version__}"
+
+
+def test_a_huge_cell_is_clipped_in_tables_not_in_json() -> None:
+    from rich.console import Console
+
+    from socsec.cli.output import MAX_CELL, table
+
+    huge = "pension " * 1_000_000  # 8 MB: rendered whole, rich's layout takes minutes
+    console = Console(width=120, file=io.StringIO(), record=True)
+    console.print(table(("term",), [(huge,)]))
+    shown = "".join(c for c in console.export_text() if c.isalnum() or c in ";-")
+    assert f"{len(huge) - MAX_CELL:,}".replace(",", "") in shown.replace(",", "")
+    assert "morecharacters;use--json" in shown
+    assert len(shown) < 2 * MAX_CELL

@@ -157,8 +157,20 @@ def table(
     for col in columns:
         tbl.add_column(col, no_wrap=col in no_wrap, overflow="fold")
     for row in rows:
-        tbl.add_row(*(c if isinstance(c, Text) else Text("" if c is None else str(c)) for c in row))
+        tbl.add_row(*(c if isinstance(c, Text) else Text(_clip(c)) for c in row))
     return tbl
+
+
+# A table cell longer than this is cut: rich lays out a cell in time that grows faster than
+# its length (a 30 MB term took minutes). --json prints values whole.
+MAX_CELL = 2000
+
+
+def _clip(value: object) -> str:
+    text = "" if value is None else str(value)
+    if len(text) <= MAX_CELL:
+        return text
+    return f"{text[:MAX_CELL]}… [{len(text) - MAX_CELL:,} more characters; use --json]"
 
 
 def key_values(pairs: Mapping[str, object], *, title: str | None = None) -> RenderableType:
