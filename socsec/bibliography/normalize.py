@@ -1,0 +1,157 @@
+"""Lenient reading of the messy values of real files: years, dates, months, identifiers, markup.
+
+Each change is a :class:`Fix`, reported to the user with the record's file and line (``--strict``
+turns them into errors). Where the normalised value loses information, the original is kept in
+the record's ``extra`` under ``original.<field>``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from socsec.bibliography.model import Record
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One normalisation applied to a value as read."""
+
+    field: str
+    original: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-ready form."""
+        return dataclasses.asdict(self)
+
+
+# "no date" in English, French, Spanish, German, Latin catalogues.
+_NO_DATE = frozenset(
+    "nd n.d. n.d n. d. s.d. s.d sd s. d. s.f. s.f sf s. f. o.j. o. j. undated "
+    "no date sans date sin fecha".split(" ")
+) | {"no date", "sans date", "sin fecha", "n. d.", "s. d.", "s. f.", "o. j."}
+_YEAR = re.compile(r"\d{4}")
+_YEAR_SUFFIX = re.compile(r"(\d{4})([a-z])")
+_YEAR_RANGE = re.compile(r"(\d{4})\s*[-–—/]\s*(\d{1,4})")
+_YEAR_DECORATED = re.compile(
+    r"[\[(]?\s*(?:c\.?|ca\.?|circa|cop\.?|©|p)?\s*(\d{4})\s*\??\s*[\])]?\.?"
+)
+MAX_YEAR_TEXT = 64  # longer "years" are not years (a 5,000-digit value is refused quickly)
+
+
+def is_no_date(text: str) -> bool:
+    """Whether ``text`` says the work is undated (n.d., s.d., s.f., o.J., ...)."""
+    return " ".join(text.lower().split()) in _NO_DATE
+
+
+def parse_year(text: str, field: str = "year") -> tuple[int | None, list[Fix], dict[str, str]]:
+    """A year from the forms real files use; returns (year, fixes, extra values to keep).
+
+    ``2017b`` gives 2017 (the suffix kept), ``1950-51`` gives 1950 (the range kept), ``[1981]``
+    or ``c1981`` gives 1981, ``n.d.``/``s.d.``/``s.f.`` give no year.
+
+    Raises:
+        ValueError: the text is not a year in any of these forms.
+    """
+    value = " ".join(text.split())
+    if _YEAR.fullmatch(value):
+        return int(value), [], {}
+    keep = {f"original.{field}": value}
+    if len(value) <= MAX_YEAR_TEXT:
+        if is_no_date(value):
+            return None, [Fix(field, value, f"{value!r} means no date: left empty")], {}
+        if m := _YEAR_SUFFIX.fullmatch(value):
+            message = f"year {value!r} read as {m.group(1)} (letter suffix kept)"
+            return int(m.group(1)), [Fix(field, value, message)], keep
+        if m := _YEAR_RANGE.fullmatch(value):
+            message = f"year range {value!r} read as {m.group(1)} (range kept)"
+            return int(m.group(1)), [Fix(field, value, message)], keep
+        if m := _YEAR_DECORATED.fullmatch(value):
+            message = f"year {value!r} read as {m.group(1)}"
+            return int(m.group(1)), [Fix(field, value, message)], keep
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    raise ValueError(f"invalid year {shown!r}")
+
+
+_MONTH_NAMES: dict[str, int] = {}
+for _names in (
+    "january february march april may june july august september october november december",
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "januar februar märz april mai juni juli august september oktober november dezember",
+):
+    for _i, _name in enumerate(_names.split(), start=1):
+        _MONTH_NAMES.setdefault(_name, _i)
+        _MONTH_NAMES.setdefault(_name[:3], _i)
+_MONTH_NAMES.update({"sept": 9, "fevrier": 2, "aout": 8, "decembre": 12, "setiembre": 9,
+                     "maerz": 3, "mrz": 3, "okt": 10, "dez": 12, "ene": 1, "dic": 12})  # fmt: skip
+
+
+def parse_month(text: str) -> int | None:
+    """A month number from a number (1-12) or an English, French, Spanish or German name or
+    abbreviation ("Jan.", "janvier", "ene"); None when it is not a month."""
+    key = text.strip().lower().rstrip(".")
+    if key.isdigit():
+        n = int(key) if len(key) <= 2 else 0
+        return n if 1 <= n <= 12 else None
+    return _MONTH_NAMES.get(key)
+
+
+_DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*|doi\s+)", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_HTML_ENTITY = re.compile(r"&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
+_BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|h\d)\b[^<>]*>", re.IGNORECASE)
+
+
+def strip_html(text: str) -> str:
+    """Plain text from HTML markup: block tags become line breaks, entities are decoded."""
+    out = _BLOCK_TAG.sub("\n", text)
+    out = _HTML_TAG.sub("", out)
+    out = html.unescape(out)
+    lines = (" ".join(line.split()) for line in out.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def normalize_record(record: Record) -> tuple[Record, list[Fix]]:
+    """The record with the lenient rules applied, and the fixes made.
+
+    DOIs lose their resolver URL or ``doi:`` prefix, ISBNs and ISSNs their spaces and stray
+    hyphens, abstracts their HTML. What cannot be understood is left for
+    :func:`socsec.bibliography.validate.validate` to refuse.
+    """
+    fixes: list[Fix] = []
+    changes: dict[str, Any] = {}
+    if record.doi and _DOI_PREFIX.match(record.doi):
+        changes["doi"] = _DOI_PREFIX.sub("", record.doi).strip()
+        fixes.append(Fix("doi", record.doi, f"DOI {record.doi!r} read as {changes['doi']!r}"))
+    if record.isbn:
+        bare = re.sub(r"^\s*ISBN(?:-1[03])?:?\s*", "", record.isbn, flags=re.IGNORECASE)
+        bare = re.sub(r"[\s\-‐‑–]", "", bare)
+        if bare != record.isbn and re.fullmatch(r"\d{9}[\dXx]|\d{13}", bare):
+            changes["isbn"] = bare
+            fixes.append(Fix("isbn", record.isbn, f"ISBN {record.isbn!r} read as {bare}"))
+    if record.issn:
+        bare = re.sub(r"^\s*ISSN:?\s*", "", record.issn, flags=re.IGNORECASE)
+        bare = re.sub(r"[\s\-‐‑–]", "", bare)
+        if re.fullmatch(r"\d{7}[\dXx]", bare):
+            issn = f"{bare[:4]}-{bare[4:]}".upper()
+            if issn != record.issn:
+                changes["issn"] = issn
+                fixes.append(Fix("issn", record.issn, f"ISSN {record.issn!r} read as {issn}"))
+    if record.abstract and (
+        _HTML_TAG.search(record.abstract) or _HTML_ENTITY.search(record.abstract)
+    ):
+        plain = strip_html(record.abstract)
+        if plain != record.abstract:
+            changes["abstract"] = plain or None
+            fixes.append(Fix("abstract", record.abstract[:80], "HTML markup removed from abstract"))
+    if record.issued and is_no_date(record.issued):
+        changes["issued"] = None
+        fixes.append(Fix("issued", record.issued, f"{record.issued!r} means no date: left empty"))
+    if not changes:
+        return record, fixes
+    return dataclasses.replace(record, **changes), fixes
