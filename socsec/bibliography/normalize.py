@@ -77,6 +77,43 @@ def parse_year(text: str, field: str = "year") -> tuple[int | None, list[Fix], d
     raise ValueError(f"invalid year {shown!r}")
 
 
+_ISO_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_EDTF_QUALIFIER = re.compile(r"[?~%]+$")
+
+
+def parse_date(text: str, field: str = "issued") -> tuple[str | None, list[Fix], dict[str, str]]:
+    """An ISO date (YYYY, YYYY-MM or YYYY-MM-DD) from the forms real files use; returns
+    (date, fixes, extra values to keep). Date ranges (``2017/2018``, ``1950-51``) give their
+    start (the range kept), EDTF qualifiers (``2017?``, ``2017~``) are dropped, other forms go
+    through :func:`parse_year`.
+
+    Raises:
+        ValueError: not a date in any of these forms.
+    """
+    value = " ".join(text.split())
+    if _ISO_DATE.fullmatch(value) and (len(value) == 4 or 1 <= int(value[5:7]) <= 12):
+        return value, [], {}  # "1950-51" is a range, not May of 1950
+    keep = {f"original.{field}": value[:MAX_YEAR_TEXT]}
+    if len(value) <= MAX_YEAR_TEXT:
+        bare = _EDTF_QUALIFIER.sub("", value)
+        if bare != value and _ISO_DATE.fullmatch(bare) and not _YEAR_RANGE.fullmatch(bare):
+            return (
+                bare,
+                [Fix(field, value, f"date {value!r} read as {bare} (qualifier kept)")],
+                keep,
+            )
+        start, slash, _ = value.partition("/")
+        if slash and _ISO_DATE.fullmatch(start.strip()):
+            start = start.strip()
+            return (
+                start,
+                [Fix(field, value, f"date range {value!r} read as {start} (range kept)")],
+                keep,
+            )
+    year, fixes, extra = parse_year(value, field)
+    return (None if year is None else str(year)), fixes, extra
+
+
 _MONTH_NAMES: dict[str, int] = {}
 for _names in (
     "january february march april may june july august september october november december",

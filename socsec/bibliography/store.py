@@ -438,7 +438,7 @@ class BibliographyStore:
         )
         status: Status = next(
             s for s in ("created", "updated", "unchanged", "conflicted") if getattr(report, s)
-        )  # type: ignore[assignment]
+        )
         rid = report.ids[0] if report.ids else None
         if rid is None:
             matched = validate(normalize_record(record)[0], checker)

@@ -30,6 +30,7 @@ from socsec.bibliography.formats import (
 )
 from socsec.bibliography.formats.latex import decode, encode
 from socsec.bibliography.model import Person, Record, RecordType, Subject
+from socsec.bibliography.normalize import Fix, parse_date, parse_month, parse_year
 from socsec.bibliography.store import Located
 from socsec.errors import InputDataError
 
@@ -117,8 +118,6 @@ _WRITE = (
     ("doi", "doi"), ("isbn", "isbn"), ("issn", "issn"), ("url", "url"),
     ("language", "langid"), ("abstract", "abstract"), ("notes", "note"),
 )  # fmt: skip
-_MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}  # fmt: skip
 _ENTRY_START = re.compile(r"^\s*@")
 _LINE_AT = re.compile(r"\n[^\S\r\n]*@")  # a line break, then a line starting with @
 _IO_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
@@ -208,7 +207,41 @@ def _text(fields: dict[str, str], name: str) -> str | None:
     return out or None
 
 
-def _entry_to_record(raw: RawEntry) -> Record:
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z`'^\"~=.]")
+
+
+def _dates(fields: dict[str, str]) -> tuple[int | None, str | None, list[Fix], dict[str, str]]:
+    """Year and issued date from ``year``/``date``/``month``, leniently (see normalize)."""
+    fixes: list[Fix] = []
+    extra: dict[str, str] = {}
+    year_text = _text(fields, "year")
+    date_text = _text(fields, "date")
+    year = issued = None
+    if year_text:
+        year, more, keep = parse_year(year_text)
+        fixes += more
+        extra.update(keep)
+    if date_text:
+        issued, more, keep = parse_date(date_text)
+        fixes += more
+        extra.update(keep)
+        if year is None and issued is not None:
+            year = int(issued[:4])
+    month_text = _text(fields, "month")
+    if issued is None and year is not None:
+        if month_text:
+            month = parse_month(month_text)
+            if month is None:
+                fixes.append(
+                    Fix("month", month_text, f"month {month_text!r} not understood (kept)")
+                )
+                extra["original.month"] = month_text
+            else:
+                issued = f"{year:04d}-{month:02d}"
+    return year, issued, fixes, extra
+
+
+def _entry_to_record(raw: RawEntry) -> tuple[Record, list[Fix]]:
     key, entry_type, fields = raw
     values: dict[str, Any] = {}
     for name, attr in _FIELDS.items():  # the first alias with a value wins
@@ -216,15 +249,11 @@ def _entry_to_record(raw: RawEntry) -> Record:
             values[attr] = value
     if "pages" in values:
         values["pages"] = values["pages"].replace("–", "-")
-    year_text = _text(fields, "year")
-    issued = _text(fields, "date")
-    year = int(year_text) if year_text and year_text.isdigit() else None
-    if year_text and year is None:
-        raise ValueError(f"invalid year {year_text!r}")
-    if issued is None and year is not None:
-        month = (_text(fields, "month") or "").lower()[:3]
-        month_num = _MONTHS.get(month) or (int(month) if month.isdigit() else None)
-        issued = f"{year:04d}-{month_num:02d}" if month_num else None
+    year, issued, fixes, kept = _dates(fields)
+    latex = [k for k in ("title", "author", "editor", "journal", "booktitle")
+             if k in fields and _LATEX_COMMAND.search(fields[k])]  # fmt: skip
+    if latex:
+        fixes.append(Fix(latex[0], fields[latex[0]][:80], "LaTeX decoded in " + ", ".join(latex)))
     keywords: tuple[str, ...] = ()
     subjects: tuple[Subject, ...] = ()
     if "keywords" in fields:
@@ -234,7 +263,8 @@ def _entry_to_record(raw: RawEntry) -> Record:
         uris = (_text(fields, "subject-uri") or "").split(";")
         subjects = tuple(Subject(uri=u.strip()) for u in uris if u.strip())
     extra = {f"bibtex.{k}": decode(v) for k, v in fields.items() if k not in _HANDLED}
-    return Record(
+    extra.update(kept)
+    record = Record(
         id=key,
         type=FROM_BIBTEX.get(entry_type.lower(), RecordType.other),
         title=_text(fields, "title") or "",
@@ -247,6 +277,7 @@ def _entry_to_record(raw: RawEntry) -> Record:
         extra=extra,
         **values,
     )
+    return record, fixes
 
 
 def _chunks(fh: IO[str]) -> Iterator[tuple[int, str]]:
@@ -417,11 +448,11 @@ def read_located(
                     record = None
                     if raw is not None:
                         try:
-                            record = _entry_to_record(raw)
+                            record, fixes = _entry_to_record(raw)
                         except (ValueError, TypeError) as exc:
                             reason = str(exc)
                     if record is not None:
-                        yield Located(record, number, line)
+                        yield Located(record, number, line, tuple(fixes))
                         continue
                     error = InputDataError(f"entry {number}: {reason}", path=name, line=line)
                     if on_error is None:

@@ -21,6 +21,7 @@ from socsec.bibliography.formats import (
     subject_label,
 )
 from socsec.bibliography.model import Person, Record, RecordType, Subject
+from socsec.bibliography.normalize import Fix, parse_date
 from socsec.bibliography.store import Located
 from socsec.errors import InputDataError
 
@@ -119,16 +120,30 @@ def _name(text: str) -> Person:
     return parse_name(text) if "," in text else Person(literal=text)
 
 
-def _entry_to_record(entry: dict[str, Any]) -> Record:
-    year, issued = None, None
+# RIS dates: "YYYY/MM/DD/other info", every part after the year optional.
+_RIS_DATE = re.compile(r"(\d{4})(?:[/-](\d{0,2})(?:[/-](\d{0,2})(?:/.*)?)?)?/?")
+
+
+def _ris_date(text: str) -> tuple[int | None, str | None, list[Fix], dict[str, str]]:
+    m = _RIS_DATE.fullmatch(text.strip())
+    if m and all(not p or 1 <= int(p) <= (12, 31)[i] for i, p in enumerate(m.groups()[1:])):
+        year = int(m.group(1))
+        nums = [p for p in m.groups()[1:] if p]
+        if m.group(3) and not m.group(2):
+            nums = []  # a day without a month says nothing
+        return year, "-".join([f"{year:04d}", *(f"{int(n):02d}" for n in nums)]), [], {}
+    issued, fixes, keep = parse_date(text)
+    return (int(issued[:4]) if issued else None), issued, fixes, keep
+
+
+def _entry_to_record(entry: dict[str, Any]) -> tuple[Record, list[Fix]]:
+    year: int | None = None
+    issued: str | None = None
+    fixes: list[Fix] = []
+    kept: dict[str, str] = {}
     date = _first(entry, "date", "year", "publication_year")
     if date:
-        parts = [p for p in re.split(r"[/-]", date) if p.strip()]
-        if not parts[0].strip().isdigit():
-            raise ValueError(f"invalid year {date!r}")
-        year = int(parts[0])
-        nums = [p.strip() for p in parts[1:3] if p.strip().isdigit()]
-        issued = "-".join([f"{year:04d}", *(f"{int(n):02d}" for n in nums)])
+        year, issued, fixes, kept = _ris_date(date)
     sp, ep = _first(entry, "start_page"), _first(entry, "end_page")
     pages = f"{sp}-{ep}" if sp and ep else sp
     sn = _first(entry, "issn")
@@ -144,7 +159,7 @@ def _entry_to_record(entry: dict[str, Any]) -> Record:
     people = [_name(a) for a in (entry.get("authors") or []) + (entry.get("first_authors") or [])]
     editors = [_name(a) for a in entry.get("secondary_authors") or []]
     notes = entry.get("notes") or []
-    return Record(
+    record = Record(
         id=_first(entry, "id") or "",
         type=FROM_RIS.get(str(entry.get("type_of_reference", "")).upper(), RecordType.other),
         title=_first(entry, "title", "primary_title") or "",
@@ -168,7 +183,9 @@ def _entry_to_record(entry: dict[str, Any]) -> Record:
         keywords=tuple(str(k).strip() for k in entry.get("keywords") or () if str(k).strip()),
         subjects=subjects,
         notes="\n".join(str(n) for n in notes) or None,
+        extra=kept,
     )
+    return record, fixes
 
 
 def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Located]:
@@ -184,7 +201,8 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
                 entries = rispy.loads(text)
                 if len(entries) != 1:
                     raise ValueError("cannot parse the record")
-                yield Located(_entry_to_record(entries[0]), number, line)
+                record, fixes = _entry_to_record(entries[0])
+                yield Located(record, number, line, tuple(fixes))
             except (OSError, ValueError, TypeError, KeyError) as exc:
                 error = InputDataError(f"record {number}: {exc}", path=name, line=line)
                 if on_error is None:
