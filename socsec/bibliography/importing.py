@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from socsec.bibliography import history
 from socsec.bibliography.codec import record_from_dict, record_to_dict
 from socsec.bibliography.ids import citation_key
+from socsec.bibliography.limits import MAX_FIELD_CHARS, too_long
 from socsec.bibliography.merging import FieldConflict, OnConflict, combine
 from socsec.bibliography.model import Record
 from socsec.bibliography.normalize import Fix, normalize_record
@@ -188,6 +189,10 @@ class _Importer:
 
     def prepare(self, item: Located) -> Record | None:
         """The record normalised and validated, or None when refused."""
+        for name, value in _text_values(item.record):
+            if len(value) > MAX_FIELD_CHARS:
+                self.refuse(item, too_long(f"field {name!r}", len(value), MAX_FIELD_CHARS))
+                return None
         record, fixes = normalize_record(item.record)
         all_fixes = (*item.fixes, *fixes)
         if all_fixes and self.options.strict:
@@ -371,6 +376,17 @@ class _Importer:
         self.queue.add(record, row, subjects)
         self.history.append((self.change, record.id, history.CREATED, None, None))
         return record
+
+
+def _text_values(record: Record) -> Iterable[tuple[str, str]]:
+    for f in dataclasses.fields(Record):
+        value = getattr(record, f.name)
+        if isinstance(value, str):
+            yield f.name, value
+    for key, value in record.extra.items():
+        yield f"extra.{key}", value
+    for i, keyword in enumerate(record.keywords):
+        yield f"keywords[{i}]", keyword
 
 
 def history_stamp() -> str:

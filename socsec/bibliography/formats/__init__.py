@@ -15,20 +15,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any, Protocol
 
+from socsec.bibliography.limits import MAX_DECOMPRESSED_BYTES, MAX_RATIO, RATIO_FLOOR
 from socsec.bibliography.model import Record
 from socsec.bibliography.store import Located
 from socsec.errors import InputDataError, NotFoundError
 
 Source = Path | str | IO[str]
 ErrorSink = Callable[[InputDataError], None]
-
-# Limits on what one file may hold (README "Limits"); each breach is an InputDataError (exit 5)
-# with the position, raised while streaming, before the data is held in memory.
-MAX_RECORD_CHARS = 16 * 2**20  # the text of one record (entry, item, row)
-MAX_FIELD_CHARS = 2**20  # one value (a title, an abstract...)
-MAX_DECOMPRESSED_BYTES = 4 * 2**30  # what a .gz may expand to
-MAX_RATIO = 200  # decompressed / compressed bytes, checked once past RATIO_FLOOR
-RATIO_FLOOR = 32 * 2**20
 # Fields that only the store keeps: no exchange format carries them (listed in LOST_FIELDS).
 STORE_ONLY_FIELDS: dict[str, str] = {
     "aliases": "ids merged into the record live in the store only",
@@ -189,11 +182,6 @@ def _gunzip(raw: IO[bytes], path: Path) -> Iterator[IO[str]]:
         yield stream
     finally:
         stream.detach()
-
-
-def too_long(what: str, size: int, limit: int) -> str:
-    """The reason given when a record or value passes a limit."""
-    return f"{what} is longer than {limit:,} characters ({size:,} read; limit in README)"
 
 
 # Exceptions parsers raise on malformed input; :func:`guarded` turns them into InputDataError.

@@ -29,6 +29,7 @@ from socsec.bibliography.formats import (
     subject_label,
 )
 from socsec.bibliography.formats.latex import decode, encode
+from socsec.bibliography.limits import MAX_RECORD_CHARS, too_long
 from socsec.bibliography.model import Person, Record, RecordType, Subject
 from socsec.bibliography.normalize import Fix, parse_date, parse_month, parse_year
 from socsec.bibliography.store import Located
@@ -280,16 +281,27 @@ def _entry_to_record(raw: RawEntry) -> tuple[Record, list[Fix]]:
     return record, fixes
 
 
-def _chunks(fh: IO[str]) -> Iterator[tuple[int, str]]:
+def _chunks(fh: IO[str], name: str = "<stream>") -> Iterator[tuple[int, str]]:
     """Blocks of about CHUNK entries, cut before a line starting with ``@``; (first line, text).
 
     The file is read in big pieces searched by one regex: a loop over its lines cost a tenth
-    of an import's main process.
+    of an import's main process. An entry longer than MAX_RECORD_CHARS is refused before
+    more of it is read.
     """
     parts: list[str] = []
     first = line = 1
     entries = 0
     tail = ""
+    offset = 0  # characters of the file before ``text``
+    last: tuple[int, str, int, int, bool] = (0, "", 0, 1, False)  # offset, text, pos, line, cr
+
+    def refuse(at: tuple[int, str, int, int, bool], size: int) -> None:
+        _, where_text, pos, base, where_cr = at
+        entry_line = base + _line_breaks(where_text, 0, pos, where_cr)
+        raise InputDataError(
+            too_long("the entry", size, MAX_RECORD_CHARS), path=name, line=entry_line
+        )
+
     while True:
         data = fh.read(_READ_SIZE)
         text = tail + data
@@ -298,7 +310,11 @@ def _chunks(fh: IO[str]) -> Iterator[tuple[int, str]]:
             text, tail = text[:end], text[end:]
         cr = "\r" in text
         start = counted = 0  # line is the number of the line at offset counted
+        piece_line = line
         for pos in _entry_starts(text, cr):
+            if offset + pos - last[0] > MAX_RECORD_CHARS:
+                refuse(last, offset + pos - last[0])
+            last = (offset + pos, text, pos, piece_line, cr)
             if entries >= CHUNK:
                 line += _line_breaks(text, counted, pos, cr)
                 counted = pos
@@ -306,8 +322,11 @@ def _chunks(fh: IO[str]) -> Iterator[tuple[int, str]]:
                 yield first, "".join(parts)
                 parts, first, entries, start = [], line, 0, pos
             entries += 1
+        if offset + len(text) + len(tail) - last[0] > MAX_RECORD_CHARS:
+            refuse(last, offset + len(text) + len(tail) - last[0])
         parts.append(text[start:])
         line += _line_breaks(text, counted, len(text), cr)
+        offset += len(text)
         if not data:
             break
     if any(parts):
@@ -381,6 +400,7 @@ def _parsed_chunks(chunks: Iterator[tuple[int, str]], workers: int) -> Iterator[
             yield parsed
         return
     import multiprocessing
+    import os
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
     from itertools import chain
@@ -389,7 +409,10 @@ def _parsed_chunks(chunks: Iterator[tuple[int, str]], workers: int) -> Iterator[
     context = multiprocessing.get_context("spawn")
     pending: deque[Future[tuple[Parsed, dict[str, str]]] | Parsed] = deque()
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_worker_setup
+        max_workers=workers,
+        mp_context=context,
+        initializer=_worker_setup,
+        initargs=(os.getpid(),),
     ) as pool:
         for first, text in chain(head, chunks):
             if _STRING_HINT.search(text) and _STRING_DEF.search(text):
@@ -405,10 +428,39 @@ def _parsed_chunks(chunks: Iterator[tuple[int, str]], workers: int) -> Iterator[
             yield _result(pending.popleft())
 
 
-def _worker_setup() -> None:
+def _worker_setup(parent: int | None = None) -> None:
     # A chunk's parse objects all live until the chunk is done: at the default threshold
     # (700) the collector walks them over and over, 5% of the parse.
     gc.set_threshold(50_000, 10, 10)
+    if parent is not None:
+        die_with_parent(parent)
+
+
+def die_with_parent(parent: int) -> None:
+    """End this worker when the process that started it dies, even by kill -9 (which runs no
+    clean-up): Linux delivers SIGKILL on the parent's death; elsewhere a thread watches."""
+    import os
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    # The parent may have died before prctl took effect, and other systems need a watcher.
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="socsec-parent-watch").start()
 
 
 def _result(item: Any) -> Parsed:
@@ -442,7 +494,7 @@ def read_located(
     number = 0
     with open_text(source) as fh:
         try:
-            for parsed in _parsed_chunks(_chunks(fh), workers):
+            for parsed in _parsed_chunks(_chunks(fh, name), workers):
                 for line, raw, reason in parsed:
                     number += 1
                     record = None

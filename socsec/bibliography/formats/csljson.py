@@ -17,6 +17,7 @@ from socsec.bibliography.formats import (
     records_only,
     source_name,
 )
+from socsec.bibliography.limits import MAX_RECORD_CHARS, too_long
 from socsec.bibliography.model import Record, RecordType, Subject
 from socsec.bibliography.normalize import Fix, parse_date, parse_year
 from socsec.bibliography.store import Located
@@ -180,7 +181,9 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
 
         def fill() -> bool:
             nonlocal buf, pos, eof
-            chunk = fh.read(1 << 16)
+            # Read as much again as is waiting: an item cut by the buffer is decoded again
+            # after each read, which must not make a long item cost quadratic time.
+            chunk = fh.read(max(1 << 16, len(buf) - pos))
             if not chunk:
                 eof = True
                 return False
@@ -225,6 +228,13 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
                         f"item {number + 1}: JSON nested too deeply", path=name, line=line
                     ) from None
                 except json.JSONDecodeError as exc:
+                    if len(buf) - pos > MAX_RECORD_CHARS:
+                        raise InputDataError(
+                            f"item {number + 1}: "
+                            + too_long("the item", len(buf) - pos, MAX_RECORD_CHARS),
+                            path=name,
+                            line=line,
+                        ) from None
                     if not eof and fill():
                         continue
                     raise InputDataError(
@@ -232,6 +242,10 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
                         path=name,
                         line=line + exc.lineno - 1,
                         column=exc.colno if exc.lineno > 1 else None,
+                    ) from None
+                except ValueError:  # not a syntax error: e.g. a 5,000-digit number
+                    raise InputDataError(
+                        f"item {number + 1}: a number has too many digits", path=name, line=line
                     ) from None
             start_line = line
             line += buf.count("\n", pos, end)

@@ -107,7 +107,8 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
                         raise error from None
                     on_error(error)
         except _csv.Error as exc:
-            raise InputDataError(f"malformed CSV: {exc}", path=name, line=reader.line_num) from None
+            # The row that failed starts after the last good one (line_num may lag).
+            raise InputDataError(f"malformed CSV: {exc}", path=name, line=end + 1) from None
 
 
 MULTILINE_COLUMNS = frozenset(("abstract", "notes"))  # the only values that may hold line breaks

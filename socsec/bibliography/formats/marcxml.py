@@ -18,7 +18,6 @@ from pymarc.marcxml import XmlHandler
 
 from socsec.bibliography.codec import parse_name
 from socsec.bibliography.formats import (
-    MAX_FIELD_CHARS,
     STORE_ONLY_FIELDS,
     ErrorSink,
     LabelSource,
@@ -27,8 +26,8 @@ from socsec.bibliography.formats import (
     records_only,
     source_name,
     subject_label,
-    too_long,
 )
+from socsec.bibliography.limits import MAX_FIELD_CHARS, too_long
 from socsec.bibliography.model import Person, Record, RecordType, Subject
 from socsec.bibliography.store import Located
 from socsec.bibliography.validate import ISO639_2
@@ -101,6 +100,8 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
     parser = defusedxml.sax.make_parser()
     parser.setFeature(feature_namespaces, 1)
     parser.setContentHandler(handler)
+    # The parser only hands its locator to the handler in parse(), not feed(); it is one.
+    handler.setDocumentLocator(parser)
     number = 0
     with open_text(source) as fh:
         while True:

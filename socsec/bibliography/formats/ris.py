@@ -20,6 +20,7 @@ from socsec.bibliography.formats import (
     source_name,
     subject_label,
 )
+from socsec.bibliography.limits import MAX_RECORD_CHARS, too_long
 from socsec.bibliography.model import Person, Record, RecordType, Subject
 from socsec.bibliography.normalize import Fix, parse_date
 from socsec.bibliography.store import Located
@@ -70,8 +71,14 @@ def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str]]:
     """(first line, text) of each TY..ER record; refuses a record without ER."""
     lines: list[str] = []
     start: int | None = None
-    lineno = 0
-    for lineno, raw in enumerate(fh, start=1):
+    lineno = size = 0
+    # readline with a limit: one huge line is refused without being read whole.
+    for lineno, raw in enumerate(iter(lambda: fh.readline(MAX_RECORD_CHARS + 1), ""), start=1):
+        size = size + len(raw) if start is not None else len(raw)
+        if size > MAX_RECORD_CHARS:
+            raise InputDataError(
+                too_long("the record", size, MAX_RECORD_CHARS), path=name, line=start or lineno
+            )
         line = raw.rstrip("\r\n").lstrip("\ufeff")
         m = _TAG.match(line)
         tag = m.group(1) if m else None
