@@ -153,32 +153,81 @@ def strip_html(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+_ISBN_TOKEN = re.compile(r"(?:97[89][\s‐‑–-]?)?(?:\d[\s‐‑–-]?){9}[\dXx]")
+_ISSN_TOKEN = re.compile(r"\b\d{4}[\s‐‑–-]?\d{3}[\dXx]\b")
+_URL_TOKEN = re.compile(r"(?:https?|ftp)://\S+", re.IGNORECASE)
+
+
+def _keep(changes: dict[str, Any], record: Record, field: str, value: str) -> None:
+    """Keep an original value in ``extra`` (the normalised one lost part of it)."""
+    extra = changes.setdefault("extra", dict(record.extra))
+    extra[f"original.{field}"] = value
+
+
+def _identifiers(record: Record, changes: dict[str, Any], fixes: list[Fix]) -> None:
+    """ISBN and ISSN: spaces, hyphens, "ISBN" prefixes, qualifiers such as "(pbk.)" and
+    second values dropped (the original kept); an ISSN found in the ISBN field moves."""
+    if record.isbn:
+        text = re.sub(r"^\s*ISBN(?:-1[03])?:?\s*", "", record.isbn, flags=re.IGNORECASE)
+        found = _ISBN_TOKEN.search(text)
+        issn = _ISSN_TOKEN.match(text.strip())
+        if issn and not record.issn and (not found or len(re.sub(r"\D", "", text)) % 8 == 0):
+            changes["isbn"] = None
+            changes["issn"] = issn.group(0)
+            fixes.append(Fix("isbn", record.isbn, f"ISBN field {record.isbn!r} holds an ISSN"))
+            if text.strip() != issn.group(0):
+                _keep(changes, record, "isbn", record.isbn)
+        elif found:
+            bare = re.sub(r"[\s‐‑–-]", "", found.group(0))
+            if bare != record.isbn:
+                changes["isbn"] = bare
+                fixes.append(Fix("isbn", record.isbn, f"ISBN {record.isbn!r} read as {bare}"))
+                if text.strip() != found.group(0):
+                    _keep(changes, record, "isbn", record.isbn)
+    issn_text = changes.get("issn", record.issn)
+    if issn_text:
+        text = re.sub(r"^\s*ISSN:?\s*", "", issn_text, flags=re.IGNORECASE)
+        found = _ISSN_TOKEN.search(text)
+        if found:
+            digits = re.sub(r"[\s‐‑–-]", "", found.group(0)).upper()
+            bare = f"{digits[:4]}-{digits[4:]}"
+            if bare != issn_text:
+                changes["issn"] = bare
+                fixes.append(Fix("issn", issn_text, f"ISSN {issn_text!r} read as {bare}"))
+                if text.strip() != found.group(0):
+                    _keep(changes, record, "issn", issn_text)
+
+
 def normalize_record(record: Record) -> tuple[Record, list[Fix]]:
     """The record with the lenient rules applied, and the fixes made.
 
-    DOIs lose their resolver URL or ``doi:`` prefix, ISBNs and ISSNs their spaces and stray
-    hyphens, abstracts their HTML. What cannot be understood is left for
+    DOIs lose their resolver URL or ``doi:`` prefix, ISBNs and ISSNs their spaces, hyphens
+    and qualifiers, a second URL or identifier is kept in ``extra``, a language that is no
+    language code is kept in ``extra``, abstracts lose their HTML. What cannot be understood
+    (a bad check digit, a missing title...) is left for
     :func:`socsec.bibliography.validate.validate` to refuse.
     """
+    from socsec.bibliography.validate import normalize_language
+
     fixes: list[Fix] = []
     changes: dict[str, Any] = {}
     if record.doi and _DOI_PREFIX.match(record.doi):
         changes["doi"] = _DOI_PREFIX.sub("", record.doi).strip()
         fixes.append(Fix("doi", record.doi, f"DOI {record.doi!r} read as {changes['doi']!r}"))
-    if record.isbn:
-        bare = re.sub(r"^\s*ISBN(?:-1[03])?:?\s*", "", record.isbn, flags=re.IGNORECASE)
-        bare = re.sub(r"[\s\-‐‑–]", "", bare)
-        if bare != record.isbn and re.fullmatch(r"\d{9}[\dXx]|\d{13}", bare):
-            changes["isbn"] = bare
-            fixes.append(Fix("isbn", record.isbn, f"ISBN {record.isbn!r} read as {bare}"))
-    if record.issn:
-        bare = re.sub(r"^\s*ISSN:?\s*", "", record.issn, flags=re.IGNORECASE)
-        bare = re.sub(r"[\s\-‐‑–]", "", bare)
-        if re.fullmatch(r"\d{7}[\dXx]", bare):
-            issn = f"{bare[:4]}-{bare[4:]}".upper()
-            if issn != record.issn:
-                changes["issn"] = issn
-                fixes.append(Fix("issn", record.issn, f"ISSN {record.issn!r} read as {issn}"))
+    _identifiers(record, changes, fixes)
+    if record.url and len(urls := _URL_TOKEN.findall(record.url)) > 1:
+        changes["url"] = urls[0]
+        _keep(changes, record, "url", record.url)
+        fixes.append(Fix("url", record.url, f"{len(urls)} URLs: the first kept as url"))
+    for name in ("language", "title_language"):
+        value = getattr(record, name)
+        if value:
+            try:
+                normalize_language(value)
+            except ValueError:
+                changes[name] = None
+                _keep(changes, record, name, value)
+                fixes.append(Fix(name, value, f"language {value!r} not understood (kept)"))
     if record.abstract and (
         _HTML_TAG.search(record.abstract) or _HTML_ENTITY.search(record.abstract)
     ):

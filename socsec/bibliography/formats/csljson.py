@@ -142,7 +142,14 @@ def from_csl_fixed(item: Mapping[str, Any]) -> tuple[Record, list[Fix]]:
     subjects = tuple(Subject(uri=str(u)) for u in custom.get("subjects") or ())
     keywords_raw = item.get("keyword") or ""
     keywords = tuple(k.strip() for k in str(keywords_raw).split(",") if k.strip())
-    kwargs: dict[str, Any] = {attr: _text(item.get(key)) for key, attr in _PLAIN.items()}
+    kwargs: dict[str, Any] = {}
+    for key, attr in _PLAIN.items():
+        value = item.get(key)
+        if isinstance(value, list):  # Crossref gives ISSN (print and electronic) as a list
+            kept[f"original.{key}"] = "; ".join(str(v) for v in value)
+            fixes.append(Fix(attr, kept[f"original.{key}"], f"{key} list: the first kept"))
+            value = value[0] if value else None
+        kwargs[attr] = _text(value)
     kwargs["issue"] = kwargs["issue"] or _text(item.get("number"))
     kwargs["container_title"] = kwargs["container_title"] or _text(item.get("collection-title"))
     record = Record(

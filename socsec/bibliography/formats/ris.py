@@ -67,11 +67,15 @@ _TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 _ISSN_LIKE = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 
 
-def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str]]:
-    """(first line, text) of each TY..ER record; refuses a record without ER."""
+def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str, Fix | None]]:
+    """(first line, text, note of skipped text) of each TY..ER record; refuses a record
+    without ER and a tag outside any record. Other text between records (an exporter's
+    "Record #1 of 2", "Provider: ...") is skipped with a warning on the next record."""
     lines: list[str] = []
     start: int | None = None
     lineno = size = 0
+    skipped: list[tuple[int, str]] = []
+    records = 0
     # readline with a limit: one huge line is refused without being read whole.
     for lineno, raw in enumerate(iter(lambda: fh.readline(MAX_RECORD_CHARS + 1), ""), start=1):
         size = size + len(raw) if start is not None else len(raw)
@@ -93,16 +97,32 @@ def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str]]:
         if start is None:
             # rispy and some exporters number records ("1.") between them.
             if line.strip() and not re.fullmatch(r"\d+\.", line.strip()):
-                raise InputDataError(
-                    f"expected 'TY  - ' to start a record, found {line[:40]!r}",
-                    path=name,
-                    line=lineno,
-                )
+                if tag is not None:  # a record whose TY line is missing or garbled
+                    raise InputDataError(
+                        f"expected 'TY  - ' to start a record, found {line[:40]!r}",
+                        path=name,
+                        line=lineno,
+                    )
+                skipped.append((lineno, line.strip()))
             continue
         lines.append(line)
         if tag == "ER":
-            yield start, "\n".join(lines) + "\n"
+            note = None
+            if skipped:
+                first, text = skipped[0]
+                note = Fix("(file)", text[:80], f"{len(skipped)} line(s) outside any record "
+                           f"skipped, from line {first}: {text[:40]!r}")  # fmt: skip
+                skipped = []
+            records += 1
+            yield start, "\n".join(lines) + "\n", note
             start = None
+    if records == 0 and skipped:
+        first, text = skipped[0]
+        raise InputDataError(
+            f"no RIS record ('TY  - ' line) found; line {first} is {text[:40]!r}",
+            path=name,
+            line=first,
+        )
     if start is not None:
         raise InputDataError(
             f"the record starting here has no ER (file truncated?; last line {lineno})",
@@ -203,12 +223,14 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
     """
     name = source_name(source)
     with open_text(source) as fh:
-        for number, (line, text) in enumerate(_split_records(fh, name), start=1):
+        for number, (line, text, note) in enumerate(_split_records(fh, name), start=1):
             try:
                 entries = rispy.loads(text)
                 if len(entries) != 1:
                     raise ValueError("cannot parse the record")
                 record, fixes = _entry_to_record(entries[0])
+                if note is not None:
+                    fixes.insert(0, note)
                 yield Located(record, number, line, tuple(fixes))
             except (OSError, ValueError, TypeError, KeyError) as exc:
                 error = InputDataError(f"record {number}: {exc}", path=name, line=line)
