@@ -18,7 +18,7 @@ CORPUS = Path(__file__).parent.parent / "data" / "realworld"
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
 SHARED_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "nber"
 _BIB_ENTRY = re.compile(r"^\s*@\s*(\w+)\s*[{(]", re.MULTILINE)
-_NOT_ENTRIES = {"string", "comment", "preamble"}
+_NOT_ENTRIES = {"string", "comment", "preamble", "set", "xdata"}  # biblatex containers too
 _MARC_RECORD = re.compile(r"<(?:\w+:)?record[\s>]")
 
 

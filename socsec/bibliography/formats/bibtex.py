@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.middlewares import RemoveEnclosingMiddleware, ResolveStringReferencesMiddleware
-from bibtexparser.model import Entry, ParsingFailedBlock
+from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
 from socsec.bibliography.codec import parse_name
 from socsec.bibliography.formats import (
@@ -48,6 +48,8 @@ LOST_FIELDS: dict[str, str] = {
     "subjects.curated": "curated and suggested subjects are written alike",
 }
 CHUNK = 1000  # entries parsed per bibtexparser call
+# biblatex entry types that group or share data of other entries rather than describe a work.
+CONTAINERS = frozenset(("set", "xdata"))
 
 FROM_BIBTEX = {
     "article": RecordType.article,
@@ -373,6 +375,12 @@ def _parse_chunk(first: int, text: str, strings: dict[str, str]) -> tuple[Parsed
     known = {**strings, **added}
     out: Parsed = []
     for block in lib.blocks:  # in file order
+        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(
+            block.ignore_error_block, Entry
+        ):
+            # A key seen before in the file: the import matches it to the first one (fills
+            # its empty fields, reports conflicts), as it does for duplicates across chunks.
+            block = block.ignore_error_block
         if isinstance(block, Entry):
             line = first + (block.start_line or 0)
             try:
@@ -492,19 +500,25 @@ def read_located(
     if workers is None:
         workers = min(3, (os.cpu_count() or 1) - 1)
     number = 0
+    skipped: list[Fix] = []  # biblatex containers, reported with the next record
     with open_text(source) as fh:
         try:
             for parsed in _parsed_chunks(_chunks(fh, name), workers):
                 for line, raw, reason in parsed:
                     number += 1
                     record = None
+                    if raw is not None and raw[1].lower() in CONTAINERS:
+                        message = f"@{raw[1]}{{{raw[0]}}} at line {line} skipped: not a work"
+                        skipped.append(Fix("(entry)", raw[0], message))
+                        continue
                     if raw is not None:
                         try:
                             record, fixes = _entry_to_record(raw)
                         except (ValueError, TypeError) as exc:
                             reason = str(exc)
                     if record is not None:
-                        yield Located(record, number, line, tuple(fixes))
+                        yield Located(record, number, line, (*skipped, *fixes))
+                        skipped = []
                         continue
                     error = InputDataError(f"entry {number}: {reason}", path=name, line=line)
                     if on_error is None:
