@@ -636,13 +636,13 @@ class BibliographyStore:
         """
         try:
             record = self.get(id)
-            ids = [record.id, *record.aliases]
         except NotFoundError:
-            ids = [id]
-        found = _hist.of_records(self._conn, ids)
-        if not found:
-            raise NotFoundError(f"no history for record {id!r}", suggestions=self._close_ids(id))
-        return found
+            found = _hist.of_records(self._conn, [id])  # a deleted record keeps its history
+            if not found:
+                raise
+            return found
+        # [] for a record stored before the history existed (schema version 1).
+        return _hist.of_records(self._conn, [record.id, *record.aliases])
 
     def changes(self, kind: str | None = None) -> list[_hist.ChangeInfo]:
         """The recorded changes (imports, edits, merges...), newest first."""

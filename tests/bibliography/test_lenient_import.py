@@ -309,3 +309,18 @@ def test_csv_value_spanning_rows_is_refused(data_dir: Path, tmp_path: Path) -> N
     src = tmp_path / "span.csv"
     src.write_text("\n".join([lines[0], broken, *lines[2:5]]) + "\n", encoding="utf-8")
     _exit5(data_dir, src, f"{src}, line 2", "row 1: the value of column 'title' spans lines 2-3")
+
+
+def test_history_of_edits_merges_and_a_deleted_record(data_dir: Path) -> None:
+    assert bib(data_dir, "edit", "nber-w0107", "--set", "notes=checked").exit_code == 0
+    assert bib(data_dir, "merge", "nber-w0654", "nber-w0107", "--keep", "nber-w0654").exit_code == 0
+    rows = json.loads(bib(data_dir, "history", "nber-w0654", "--json").stdout)
+    kinds = [(r["kind"], r["record"], r["field"]) for r in rows]
+    assert ("edit", "nber-w0107", "notes") in kinds  # the merged record's history comes along
+    assert ("merge", "nber-w0107", "(deleted)") in kinds
+    assert ("merge", "nber-w0654", "notes") in kinds  # filled from the merged record
+    assert bib(data_dir, "delete", "nber-w0654", "--yes").exit_code == 0
+    rows = json.loads(bib(data_dir, "history", "nber-w0654", "--json").stdout)
+    assert (rows[-1]["kind"], rows[-1]["field"]) == ("delete", "(deleted)")
+    assert rows[-1]["before"]["title"] == "Early Retirement Pension Benefits"
+    assert bib(data_dir, "history", "no-such-record").exit_code == 4
