@@ -10,6 +10,7 @@ from socsec.app.uow import Outcome, UnitOfWork
 
 if TYPE_CHECKING:
     from socsec.bibliography.formats import Source
+    from socsec.bibliography.history import ChangeInfo
     from socsec.bibliography.model import Record
     from socsec.bibliography.store import ImportReport, ProgressFn
     from socsec.workspace import Workspace
@@ -107,9 +108,15 @@ def import_file(
     fmt: str | None = None,
     skip_invalid: bool = False,
     drop_unknown_subjects: bool = False,
+    strict: bool = False,
+    on_conflict: str = "report",
     on_progress: ProgressFn | None = None,
 ) -> Outcome[ImportReport]:
     """Import a file of records: all or nothing, or every valid record with ``skip_invalid``.
+
+    Messy values are normalised with warnings (``strict`` refuses them); stored records get
+    their empty fields filled and differing values resolved by ``on_conflict``
+    (keep, incoming or report).
 
     Raises:
         InputDataError: with file and line or record number; nothing was written.
@@ -125,7 +132,24 @@ def import_file(
             checker=checker,
             skip_invalid=skip_invalid,
             drop_unknown_subjects=drop_unknown_subjects,
+            strict=strict,
+            on_conflict=on_conflict,
             on_progress=on_progress,
         )
     uow.records_changed = bool(report.created or report.updated)
     return uow.outcome(report)
+
+
+def undo_import(ws: Workspace, source: str | None = None) -> Outcome[ChangeInfo]:
+    """Undo the last import (of ``source`` when given) as a whole.
+
+    Raises:
+        NotFoundError: no such import.
+        ValidationFailed: a record it wrote was changed since; nothing undone.
+    """
+    from socsec.bibliography.service import undo_import as run
+
+    uow = UnitOfWork(ws, records_changed=True)
+    with bibliography(ws) as store:
+        change = run(store, source)
+    return uow.outcome(change)

@@ -30,9 +30,9 @@ def thesaurus_checker(ws: Workspace) -> Iterator[ThesaurusCache | None]:
 @contextmanager
 def bibliography(ws: Workspace) -> Iterator[BibliographyStore]:
     """The bibliography store of record."""
-    from socsec.bibliography.store import BibliographyStore
+    from socsec.bibliography.store import get_store
 
-    store = BibliographyStore.open(ws.bibliography_db)
+    store = get_store(ws)  # with the user the field history names
     try:
         yield store
     finally:

@@ -13,9 +13,13 @@ from socsec.bibliography.formats import (
     LabelSource,
     Source,
     get_format,
+    guarded,
     guess_format,
     source_name,
 )
+from socsec.bibliography.history import ChangeInfo
+from socsec.bibliography.importing import ImportOptions
+from socsec.bibliography.merging import OnConflict
 from socsec.bibliography.model import Record, RecordType
 from socsec.bibliography.store import BibliographyStore, ImportReport, Located, ProgressFn
 from socsec.bibliography.validate import ConceptChecker
@@ -43,9 +47,15 @@ def import_file(
     checker: ConceptChecker | None = None,
     skip_invalid: bool = False,
     drop_unknown_subjects: bool = False,
+    strict: bool = False,
+    on_conflict: OnConflict | str = OnConflict.report,
     on_progress: ProgressFn | None = None,
 ) -> ImportReport:
     """Import a file: all or nothing, or with ``skip_invalid`` every valid record.
+
+    Messy values are normalised with a warning each (``strict`` refuses them instead); a
+    record already stored has its empty fields filled, and differing values are conflicts
+    resolved by ``on_conflict`` (see :mod:`socsec.bibliography.importing`).
 
     Args:
         store: the bibliography.
@@ -54,6 +64,8 @@ def import_file(
         checker: the thesaurus, to check subject concepts.
         skip_invalid: import the valid records, report the rest (syntax errors too).
         drop_unknown_subjects: drop subjects not in the thesaurus instead of refusing records.
+        strict: refuse records whose values needed normalising.
+        on_conflict: keep, incoming or report (nothing changed in that record).
         on_progress: called with the number of records just processed.
 
     Raises:
@@ -68,19 +80,44 @@ def import_file(
     if isinstance(source, (str, Path)) and str(source) != "-" and not Path(source).is_file():
         raise NotFoundError(f"file not found: {source}")
     errors: list[InputDataError] = []
-    located: Iterable[Located] = module.read_located(
-        source, on_error=errors.append if skip_invalid else None
+    located: Iterable[Located] = guarded(
+        module.read_located(source, on_error=errors.append if skip_invalid else None), name
     )
     if drop_unknown_subjects:
         located = _drop_unknown(located, checker)
+    options = ImportOptions(
+        skip_invalid=skip_invalid, strict=strict, on_conflict=OnConflict(on_conflict)
+    )
     return store.import_records(
         located,
         source=name,
         checker=checker,
-        skip_invalid=skip_invalid,
+        options=options,
         parse_errors=errors,
         on_progress=on_progress,
     )
+
+
+def undo_import(store: BibliographyStore, source: str | None = None) -> ChangeInfo:
+    """Undo the last import not undone yet (of ``source`` when given, matched on the file
+    name as given to the import or its base name).
+
+    Raises:
+        NotFoundError: no such import.
+        ValidationFailed: a record it wrote was changed since.
+    """
+    from socsec.bibliography.importing import undo_import as undo
+
+    if source is None:
+        return undo(store)
+    for change in store.changes("import"):
+        if (
+            change.undone_by is None
+            and change.source is not None
+            and (change.source == source or Path(change.source).name == Path(source).name)
+        ):
+            return undo(store, change.id)
+    raise NotFoundError(f"no import of {source} to undo", hint="see: socsec bib history ID")
 
 
 def _counting(records: Iterable[Record], on_progress: ProgressFn) -> Iterator[Record]:
@@ -95,10 +132,17 @@ def _counting(records: Iterable[Record], on_progress: ProgressFn) -> Iterator[Re
         on_progress(n)
 
 
-def write_rejected(report: ImportReport, path: Path) -> None:
-    """Write the rejected records of an import as JSON lines (number, line, id, reason)."""
-    text = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in report.rejected)
+def write_report(report: ImportReport, path: Path) -> None:
+    """Write what an import did not take as it came, as JSON lines: rejected records
+    (number, line, id, reason), then warnings and conflicts, each with a ``kind``."""
+    lines = [{"kind": "rejected", **r.to_dict()} for r in report.rejected]
+    lines += [{"kind": "warning", **w.to_dict()} for w in report.warnings]
+    lines += [{"kind": "conflict", **c.to_dict()} for c in report.conflicts]
+    text = "".join(json.dumps(x, ensure_ascii=False, default=str) + "\n" for x in lines)
     atomic_write_text(path, text)
+
+
+write_rejected = write_report  # the earlier name
 
 
 def export_records(

@@ -5,24 +5,41 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from socsec.bibliography.codec import record_from_dict, record_to_data, record_to_dict
+from socsec.bibliography import history as _hist
+from socsec.bibliography.codec import record_from_dict, record_to_data
 from socsec.bibliography.ids import citation_key
+from socsec.bibliography.importing import (
+    INSERT_RECORD,
+    INSERT_SUBJECT,
+    ImportOptions,
+    ImportReport,
+    Located,
+    ProgressFn,
+    Rejection,
+    import_records,
+    suffix,
+)
+from socsec.bibliography.merging import OnConflict, merge_records
 from socsec.bibliography.model import Record, RecordType, Subject
-from socsec.bibliography.validate import ConceptChecker, RememberingChecker, validate
+from socsec.bibliography.normalize import normalize_record
+from socsec.bibliography.validate import ConceptChecker, validate
 from socsec.errors import InputDataError, NotFoundError, ValidationFailed
 
 if TYPE_CHECKING:
     from socsec.workspace import Workspace
 
-ProgressFn = Callable[[int], None]
-Status = Literal["created", "updated", "unchanged"]
+Status = Literal["created", "updated", "unchanged", "conflicted"]
+# Re-exported: they were defined here before the import rules had their own module.
+__all__ = [
+    "BibliographyStore", "ImportReport", "Located", "ProgressFn", "Rejection", "get_store",
+    "merge_records", "now_iso",
+]  # fmt: skip
 
 # Each entry migrates from version i to i+1; never edit a released step, append a new one.
 MIGRATIONS: tuple[str, ...] = (
@@ -58,21 +75,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE deletions (id TEXT PRIMARY KEY, deleted TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     """,
+    _hist.SCHEMA,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _DATA_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one, not one a row
-IMPORT_BATCH = 500  # records an import looks up with one query and inserts with one statement
-_INSERT_RECORD = (
-    "INSERT INTO records (type, title, year, doi, isbn, language, data, created, modified, id) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-# What an import compares to tell an unchanged record (the rest is the store's own).
-_CONTENT_FIELDS = tuple(
-    f.name
-    for f in dataclasses.fields(Record)
-    if f.name not in ("id", "subjects", "aliases", "created", "modified")
-)
-_INSERT_SUBJECT = "INSERT INTO subjects (record_id, uri, curated, position) VALUES (?, ?, ?, ?)"
 
 
 def now_iso() -> str:
@@ -90,71 +96,19 @@ def _normalize_ts(value: str) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-@dataclass(frozen=True)
-class Rejection:
-    """A record left out by ``--skip-invalid``."""
-
-    number: int | None
-    line: int | None
-    id: str | None
-    reason: str
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready form."""
-        return dataclasses.asdict(self)
-
-
-@dataclass
-class ImportReport:
-    """Counts of an import; ``ids`` holds the ids written (created or updated)."""
-
-    source: str
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        """Records read without error."""
-        return self.created + self.updated + self.unchanged
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready summary."""
-        return {
-            "source": self.source,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": len(self.rejected),
-        }
-
-
-@dataclass(frozen=True)
-class Located:
-    """A record read from a file, with its 1-based record number and line when known."""
-
-    record: Record
-    number: int
-    line: int | None = None
-
-
 class BibliographyStore:
     """The SQLite bibliography. Open with :meth:`open`; every write is one transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, user: str | None = None) -> None:
         self._conn = conn
         self.path = path
-        # Set during an import when the tables are empty, to save a query per record.
-        self._no_aliases = False
-        self._no_deletions = False
-        self._queue: _InsertQueue | None = None  # an import's new records, not yet written
+        self.user = _hist.current_user(user)  # recorded in the history of every change
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path) -> BibliographyStore:
-        """Open (creating and migrating as needed) the store at ``path``."""
+    def open(cls, path: Path, *, user: str | None = None) -> BibliographyStore:
+        """Open (creating and migrating as needed) the store at ``path``; ``user`` is who the
+        history names for its changes (default $USER)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         # timeout: a write waits for another process's transaction (parallel editors, an
         # import) instead of failing with "database is locked".
@@ -162,7 +116,8 @@ class BibliographyStore:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        store = cls(conn, path)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        store = cls(conn, path, user)
         store._migrate()
         return store
 
@@ -434,6 +389,16 @@ class BibliographyStore:
         return record_from_dict(fields)
 
     # -- writing -------------------------------------------------------------------------------
+    @contextmanager
+    def _change(self, kind: str, source: str | None = None) -> Iterator[tuple[int, str]]:
+        """A write transaction that is one change of the history: (change id, timestamp)."""
+        stamp = now_iso()
+        with self._tx() as db:
+            yield _hist.begin(db, kind, source, stamp, self.user), stamp
+
+    def _log(self, change: int, old: Record | None, new: Record | None) -> None:
+        _hist.write_rows(self._conn, _hist.diff_rows(change, old, new))
+
     def add(self, record: Record, checker: ConceptChecker | None = None) -> Record:
         """Validate and insert a new record (an id is generated when empty).
 
@@ -441,23 +406,55 @@ class BibliographyStore:
             ValidationFailed: the record is invalid or its id is taken.
         """
         record = validate(record, checker)
-        with self._tx():
+        with self._change("add") as (change, stamp):
             if record.id and self._find(record.id) is not None:
                 raise ValidationFailed(
                     f"a record with id {record.id!r} already exists",
                     hint="use another id, or socsec bib edit",
                 )
-            rid = self._insert(record, now_iso()).id
-        return self.get(rid)
+            if not record.id:
+                base = citation_key(record)
+                candidate, n = base, 0
+                while self._find(candidate) is not None:
+                    n += 1
+                    candidate = f"{base}{suffix(n)}"
+                record = dataclasses.replace(record, id=candidate)
+            self._write(record, created=stamp, modified=stamp, new=True)
+            self._log(change, None, record)
+        return self.get(record.id)
 
     def upsert(
-        self, record: Record, checker: ConceptChecker | None = None
+        self,
+        record: Record,
+        checker: ConceptChecker | None = None,
+        on_conflict: OnConflict = OnConflict.incoming,
     ) -> tuple[Record, Status]:
-        """Insert, or update the record matched on id, DOI or ISBN (subjects are merged)."""
-        record = validate(record, checker)
-        with self._tx():
-            saved, status = self._upsert(record, now_iso())
-        return self.get(saved.id), status
+        """Insert, or update the record matched on id, alias, DOI or ISBN by the import rules
+        (empty fields filled; differing values resolved by ``on_conflict``)."""
+        report = self.import_records(
+            [Located(record, 1)],
+            source="upsert",
+            checker=checker,
+            options=ImportOptions(on_conflict=on_conflict),
+        )
+        status: Status = next(
+            s for s in ("created", "updated", "unchanged", "conflicted") if getattr(report, s)
+        )
+        rid = report.ids[0] if report.ids else None
+        if rid is None:
+            matched = validate(normalize_record(record)[0], checker)
+            rid = report.conflicts[0].id if report.conflicts else self._matching_id(matched)
+        return self.get(rid), status
+
+    def _matching_id(self, record: Record) -> str:
+        for column, value in (("id", record.id), ("doi", record.doi), ("isbn", record.isbn)):
+            if value:
+                row = self._conn.execute(
+                    f"SELECT id FROM records WHERE {column} = ? ORDER BY id LIMIT 1", (value,)
+                ).fetchone()
+                if row is not None:
+                    return str(row[0])
+        return self.resolve_id(record.id)
 
     def replace(self, record: Record, checker: ConceptChecker | None = None) -> Record:
         """Overwrite an existing record (found by id) with this one, subjects included.
@@ -467,9 +464,11 @@ class BibliographyStore:
         """
         rid = self.resolve_id(record.id)
         record = validate(dataclasses.replace(record, id=rid), checker)
-        with self._tx():
+        with self._change("edit") as (change, stamp):
             old = self.get(rid)
-            self._write(record, created=old.created or now_iso(), modified=now_iso(), new=False)
+            record = dataclasses.replace(record, aliases=old.aliases)
+            self._write(record, created=old.created or stamp, modified=stamp, new=False)
+            self._log(change, old, record)
         return self.get(rid)
 
     def delete(self, id: str) -> None:
@@ -478,12 +477,10 @@ class BibliographyStore:
         Raises:
             NotFoundError: no such record.
         """
-        rid = self.resolve_id(id)
-        with self._tx() as db:
-            db.execute("DELETE FROM records WHERE id = ?", (rid,))
-            db.execute(
-                "INSERT OR REPLACE INTO deletions (id, deleted) VALUES (?, ?)", (rid, now_iso())
-            )
+        old = self.get(id)
+        with self._change("delete") as (change, stamp):
+            self._delete(old.id, stamp)
+            self._log(change, old, None)
 
     def tag(
         self,
@@ -502,7 +499,7 @@ class BibliographyStore:
         record = self.get(id)
         subjects = record.subjects + tuple(Subject(uri=u, curated=curated) for u in uris)
         new = validate(dataclasses.replace(record, subjects=subjects), checker)
-        return self._save_subjects(record, new.subjects)
+        return self._save_subjects(record, new.subjects, "tag")
 
     def untag(self, id: str, uris: Sequence[str]) -> Record:
         """Remove subject concepts from a record.
@@ -516,16 +513,13 @@ class BibliographyStore:
         if missing:
             raise NotFoundError(f"record {record.id!r} is not tagged with {', '.join(missing)}")
         kept = tuple(s for s in record.subjects if s.uri not in set(uris))
-        return self._save_subjects(record, kept)
+        return self._save_subjects(record, kept, "untag")
 
-    def _save_subjects(self, record: Record, subjects: tuple[Subject, ...]) -> Record:
-        with self._tx():
-            self._write(
-                dataclasses.replace(record, subjects=subjects),
-                created=record.created or now_iso(),
-                modified=now_iso(),
-                new=False,
-            )
+    def _save_subjects(self, record: Record, subjects: tuple[Subject, ...], kind: str) -> Record:
+        new = dataclasses.replace(record, subjects=subjects)
+        with self._change(kind) as (change, stamp):
+            self._write(new, created=record.created or stamp, modified=stamp, new=False)
+            self._log(change, record, new)
         return self.get(record.id)
 
     def retag(self, old_uri: str, new_uri: str | None) -> int:
@@ -534,11 +528,12 @@ class BibliographyStore:
         A record tagged with both keeps one tag, curated if either was. ``new_uri`` None just
         removes the old tag. Returns the number of records changed (their ``modified`` moves).
         """
-        stamp = now_iso()
-        with self._tx() as db:
+        with self._change("retag", f"{old_uri} -> {new_uri or '(none)'}") as (change, stamp):
+            db = self._conn
             ids = [
                 r[0] for r in db.execute("SELECT record_id FROM subjects WHERE uri = ?", (old_uri,))
             ]
+            before = self._subjects_of(ids)
             for rid in ids:
                 old_curated = db.execute(
                     "SELECT curated FROM subjects WHERE record_id = ? AND uri = ?", (rid, old_uri)
@@ -566,6 +561,16 @@ class BibliographyStore:
                             "DELETE FROM subjects WHERE record_id = ? AND uri = ?", (rid, old_uri)
                         )
                 db.execute("UPDATE records SET modified = ? WHERE id = ?", (stamp, rid))
+            after = self._subjects_of(ids)
+            _hist.write_rows(
+                db,
+                (
+                    (change, rid, "subjects",
+                     json.dumps([s.uri for s in before.get(rid, [])]),
+                     json.dumps([s.uri for s in after.get(rid, [])]))
+                    for rid in ids
+                ),
+            )  # fmt: skip
         return len(ids)
 
     def merge(self, keep: str, other: str) -> Record:
@@ -580,17 +585,16 @@ class BibliographyStore:
         if a.id == b.id:
             raise ValidationFailed(f"{keep!r} and {other!r} are the same record")
         merged = merge_records(a, b)
-        stamp = now_iso()
-        with self._tx() as db:
+        with self._change("merge", f"{b.id} into {a.id}") as (change, stamp):
+            db = self._conn
             db.execute("UPDATE aliases SET record_id = ? WHERE record_id = ?", (a.id, b.id))
-            db.execute("DELETE FROM records WHERE id = ?", (b.id,))
-            db.execute(
-                "INSERT OR REPLACE INTO deletions (id, deleted) VALUES (?, ?)", (b.id, stamp)
-            )
+            self._delete(b.id, stamp)
             self._write(merged, created=a.created or stamp, modified=stamp, new=False)
             db.execute(
                 "INSERT OR REPLACE INTO aliases (alias, record_id) VALUES (?, ?)", (b.id, a.id)
             )
+            self._log(change, b, None)
+            self._log(change, a, merged)
         return self.get(a.id)
 
     def import_records(
@@ -600,105 +604,52 @@ class BibliographyStore:
         source: str,
         checker: ConceptChecker | None = None,
         skip_invalid: bool = False,
+        options: ImportOptions | None = None,
         parse_errors: list[InputDataError] | None = None,
         on_progress: ProgressFn | None = None,
     ) -> ImportReport:
         """Import records in one transaction: all or nothing unless ``skip_invalid``.
 
-        Re-importing matches records on id, then DOI, then ISBN, and counts them as updated or
-        unchanged; subjects already in the store are kept.
-
-        Args:
-            located: records with their positions, as the format readers give them.
-            source: the file name, for messages.
-            checker: the thesaurus, to refuse unknown subject concepts.
-            skip_invalid: leave out invalid records (listed in the report) instead of aborting.
-            parse_errors: with ``skip_invalid``, the list the reader appends syntax errors to;
-                they are added to the report's rejections.
-            on_progress: called with the number of records just processed.
+        See :func:`socsec.bibliography.importing.import_records` for the rules.
 
         Raises:
             InputDataError: with file and record/line, when a record is invalid (nothing is
                 written) and ``skip_invalid`` is false.
         """
-        report = ImportReport(source=source)
-        stamp = now_iso()
-        if checker is not None:
-            checker = RememberingChecker(checker)
+        if options is None:
+            options = ImportOptions(skip_invalid=skip_invalid)
+        return import_records(
+            self,
+            located,
+            source=source,
+            checker=checker,
+            options=options,
+            parse_errors=parse_errors,
+            on_progress=on_progress,
+        )
 
-        def refuse(item: Located, exc: InputDataError) -> None:
-            if not skip_invalid:
-                where_line = item.line
-                unit = "line" if where_line is not None else "record"
-                raise InputDataError(
-                    f"record {item.number}"
-                    + (f" ({item.record.id})" if item.record.id else "")
-                    + f": {exc.reason}",
-                    path=source,
-                    line=where_line if where_line is not None else item.number,
-                    unit=unit,
-                ) from None
-            report.rejected.append(
-                Rejection(item.number, item.line, item.record.id or None, exc.reason)
-            )
+    # -- history ---------------------------------------------------------------------------------
+    def history(self, id: str) -> list[_hist.FieldChange]:
+        """Every recorded field change of a record (and of the records merged into it).
 
-        def save(batch: list[tuple[Located, Record]]) -> None:
-            # One query tells which records of the batch may already be stored; the others
-            # are inserted together when the batch ends.
-            taken = self._taken(record for _, record in batch)
-            stored = self._load([r.id for _, r in batch if r.id in taken])
-            current = True  # taken and stored still describe the store
-            for item, record in batch:
-                try:
-                    if current and queue.surely_new(record, taken):
-                        saved, status = self._insert(record, stamp), "created"
-                    else:
-                        old = stored.get(record.id) if current else None
-                        saved, status = self._upsert(record, stamp, old)
-                        # An update may change a DOI or ISBN: the rest are looked up anew.
-                        current = current and status != "updated"
-                except InputDataError as exc:
-                    refuse(item, exc)
-                    continue
-                setattr(report, status, getattr(report, status) + 1)
-                if status != "unchanged":
-                    report.ids.append(saved.id)
-            queue.flush(self._conn, self._no_deletions)
-            queue.keys.clear()  # taken is looked up anew for the next batch
-            if on_progress is not None:
-                on_progress(len(batch))
+        Raises:
+            NotFoundError: no such record (a deleted record's id still shows its history).
+        """
+        try:
+            record = self.get(id)
+        except NotFoundError:
+            found = _hist.of_records(self._conn, [id])  # a deleted record keeps its history
+            if not found:
+                raise
+            return found
+        # [] for a record stored before the history existed (schema version 1).
+        return _hist.of_records(self._conn, [record.id, *record.aliases])
 
-        with self._tx(), self._import_mode() as queue:
-            batch: list[tuple[Located, Record]] = []
-            for item in located:
-                # Validated on reading, so that the first error is still the first in the file.
-                try:
-                    batch.append((item, validate(item.record, checker)))
-                except InputDataError as exc:
-                    refuse(item, exc)
-                if len(batch) >= IMPORT_BATCH:
-                    save(batch)
-                    batch = []
-            if batch:
-                save(batch)
-        for error in parse_errors or ():
-            report.rejected.append(Rejection(None, error.line, None, error.reason))
-        return report
+    def changes(self, kind: str | None = None) -> list[_hist.ChangeInfo]:
+        """The recorded changes (imports, edits, merges...), newest first."""
+        return _hist.changes(self._conn, kind)
 
     # -- internals (call inside a transaction) -------------------------------------------------
-    @contextmanager
-    def _import_mode(self) -> Iterator[_InsertQueue]:
-        def empty(table: str) -> bool:
-            return self._conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None
-
-        self._no_aliases, self._no_deletions = empty("aliases"), empty("deletions")
-        self._queue = _InsertQueue()
-        try:
-            yield self._queue
-        finally:
-            self._no_aliases = self._no_deletions = False
-            self._queue = None
-
     def _load(self, ids: Sequence[str]) -> dict[str, Record]:
         """The records of these ids, by id, with three queries per 500 rather than four each."""
         rows = []
@@ -712,136 +663,28 @@ class BibliographyStore:
         subjects, aliases = self._subjects_of(found), self._aliases_of(found)
         return {r[0]: self._build(r, subjects, aliases) for r in rows}
 
-    def _taken(self, records: Iterable[Record]) -> set[str]:
-        """Those of the records' ids, DOIs and ISBNs that the store has (ids also as aliases):
-        a record with none of them is new."""
-        ids: list[str] = []
-        dois: list[str] = []
-        isbns: list[str] = []
-        for record in records:
-            ids.append(record.id)
-            if record.doi:
-                dois.append(record.doi)
-            if record.isbn:
-                isbns.append(record.isbn)
-        queries = [("SELECT id FROM records WHERE id IN ", ids)]
-        if not self._no_aliases:
-            queries.append(("SELECT alias FROM aliases WHERE alias IN ", ids))
-        if dois:
-            queries.append(("SELECT doi FROM records WHERE doi IN ", dois))
-        if isbns:
-            queries.append(("SELECT isbn FROM records WHERE isbn IN ", isbns))
-        taken: set[str] = set()
-        for sql, values in queries:
-            for chunk in _chunks(values, IMPORT_BATCH):
-                rows = self._conn.execute(f"{sql}({','.join('?' * len(chunk))})", chunk)
-                taken.update(r[0] for r in rows)
-        return taken
-
     def _find(self, rid: str) -> str | None:
         row = self._conn.execute("SELECT id FROM records WHERE id = ?", (rid,)).fetchone()
         return None if row is None else str(row[0])
 
-    def _match(self, record: Record) -> str | None:
-        if record.id:
-            found = self._find(record.id)
-            if found is not None:
-                return found
-            row = (
-                None
-                if self._no_aliases
-                else self._conn.execute(
-                    "SELECT record_id FROM aliases WHERE alias = ?", (record.id,)
-                ).fetchone()
-            )
-            if row is not None:
-                return str(row[0])
-        for column, value in (("doi", record.doi), ("isbn", record.isbn)):
-            if value:
-                row = self._conn.execute(
-                    f"SELECT id FROM records WHERE {column} = ? ORDER BY id LIMIT 1", (value,)
-                ).fetchone()
-                if row is not None:
-                    return str(row[0])
-        return None
-
-    def _upsert(
-        self, record: Record, stamp: str, stored: Record | None = None
-    ) -> tuple[Record, Status]:
-        """Insert the record or update the one it matches (``stored``, when already known
-        to be the record with its id)."""
-        if stored is not None:
-            return self._update(stored, record, stamp)
-        if self._queue is not None and self._queue.clashes(record):
-            self._queue.flush(self._conn, self._no_deletions)  # the lookups must see them
-        rid = self._match(record)
-        if rid is None and not record.id:
-            # A generated key matching a record with the same title is the same record.
-            base = citation_key(record)
-            candidate, n = base, 0
-            while True:
-                row = self._conn.execute(
-                    "SELECT title FROM records WHERE id = ?", (candidate,)
-                ).fetchone()
-                if row is None:
-                    break
-                if str(row[0]).casefold() == record.title.casefold():
-                    rid = candidate
-                    break
-                n += 1
-                candidate = f"{base}{_suffix(n)}"
-            if rid is None:
-                record = dataclasses.replace(record, id=candidate)
-        if rid is None:
-            return self._insert(record, stamp), "created"
-        return self._update(self.get(rid), record, stamp)
-
-    def _update(self, old: Record, record: Record, stamp: str) -> tuple[Record, Status]:
-        have = {x.uri for x in record.subjects}
-        subjects = record.subjects + tuple(s for s in old.subjects if s.uri not in have)
-        # Equal fields give equal dicts (a re-import's usual case, checked without a copy);
-        # the dicts also equate values that differ in form only.
-        if subjects == old.subjects and all(
-            getattr(record, name) == getattr(old, name) for name in _CONTENT_FIELDS
-        ):
-            return old, "unchanged"
-        new = dataclasses.replace(
-            record,
-            id=old.id,
-            subjects=subjects,
-            aliases=old.aliases,
-            created=old.created,
-            modified=old.modified,
-        )
-        if record_to_dict(new, with_empty=True) == record_to_dict(old, with_empty=True):
-            return old, "unchanged"
-        self._write(new, created=old.created or stamp, modified=stamp, new=False)
-        return new, "updated"
-
-    def _insert(self, record: Record, stamp: str) -> Record:
-        if not record.id:
-            base = citation_key(record)
-            candidate, n = base, 0
-            while self._find(candidate) is not None:
-                n += 1
-                candidate = f"{base}{_suffix(n)}"
-            record = dataclasses.replace(record, id=candidate)
-        self._write(record, created=stamp, modified=stamp, new=True)
-        return record
-
-    def _write(self, record: Record, *, created: str, modified: str, new: bool) -> None:
+    @staticmethod
+    def _row(
+        record: Record, *, created: str, modified: str
+    ) -> tuple[tuple[Any, ...], list[tuple[str, str, int, int]]]:
+        """The records row and subject rows of a record."""
         row = (
             record.type.value, record.title, record.year, record.doi, record.isbn,
             record.language, _DATA_JSON.encode(record_to_data(record)), created, modified,
             record.id,
         )  # fmt: skip
         subjects = [(record.id, s.uri, int(s.curated), i) for i, s in enumerate(record.subjects)]
-        if new and self._queue is not None:
-            self._queue.add(record, row, subjects)
-            return
+        return row, subjects
+
+    def _write(self, record: Record, *, created: str, modified: str, new: bool) -> None:
+        row, subjects = self._row(record, created=created, modified=modified)
         db = self._conn
         if new:
-            db.execute(_INSERT_RECORD, row)
+            db.execute(INSERT_RECORD, row)
         else:
             db.execute(
                 "UPDATE records SET type = ?, title = ?, year = ?, doi = ?, isbn = ?, "
@@ -850,87 +693,14 @@ class BibliographyStore:
             )
             db.execute("DELETE FROM subjects WHERE record_id = ?", (record.id,))
         if subjects:
-            db.executemany(_INSERT_SUBJECT, subjects)
-        if not self._no_deletions:
-            db.execute("DELETE FROM deletions WHERE id = ?", (record.id,))
+            db.executemany(INSERT_SUBJECT, subjects)
+        db.execute("DELETE FROM deletions WHERE id = ?", (record.id,))
 
-
-class _InsertQueue:
-    """New records of an import, written by one statement per table and batch.
-
-    Lookups do not see them: a record that shares an id, DOI or ISBN with one of them
-    (or has no id, as its generated key is looked up) flushes the queue first. ``keys``
-    outlives a flush until the batch ends, as the batch's ``taken`` lacks them.
-    """
-
-    def __init__(self) -> None:
-        self.rows: list[tuple[Any, ...]] = []
-        self.subjects: list[tuple[str, str, int, int]] = []
-        self.keys: set[str] = set()
-
-    def add(
-        self, record: Record, row: tuple[Any, ...], subjects: list[tuple[str, str, int, int]]
-    ) -> None:
-        self.rows.append(row)
-        self.subjects.extend(subjects)
-        self.keys.update(k for k in (record.id, record.doi, record.isbn) if k)
-
-    def surely_new(self, record: Record, taken: set[str]) -> bool:
-        """Whether the record matches nothing stored (``taken``: the stored keys of its
-        batch) nor queued, so that it can be inserted without a lookup of its own."""
-        keys = (record.id, record.doi, record.isbn)
-        return bool(record.id) and taken.isdisjoint(keys) and self.keys.isdisjoint(keys)
-
-    def clashes(self, record: Record) -> bool:
-        """Whether the lookups for this record could miss a queued record."""
-        return bool(self.rows) and (
-            not record.id or not self.keys.isdisjoint((record.id, record.doi, record.isbn))
+    def _delete(self, rid: str, stamp: str) -> None:
+        self._conn.execute("DELETE FROM records WHERE id = ?", (rid,))
+        self._conn.execute(
+            "INSERT OR REPLACE INTO deletions (id, deleted) VALUES (?, ?)", (rid, stamp)
         )
-
-    def flush(self, db: sqlite3.Connection, no_deletions: bool) -> None:
-        if not self.rows:
-            return
-        db.executemany(_INSERT_RECORD, self.rows)
-        if self.subjects:
-            db.executemany(_INSERT_SUBJECT, self.subjects)
-        if not no_deletions:
-            db.executemany("DELETE FROM deletions WHERE id = ?", [(r[-1],) for r in self.rows])
-        self.rows, self.subjects = [], []
-
-
-def merge_records(keep: Record, other: Record) -> Record:
-    """``keep`` with its empty fields filled from ``other`` and lists united (keep first)."""
-    changes: dict[str, Any] = {}
-    for f in dataclasses.fields(Record):
-        name = f.name
-        if name in ("id", "created", "modified", "type", "title"):
-            continue
-        mine, theirs = getattr(keep, name), getattr(other, name)
-        if name == "subjects":
-            have = {s.uri: s for s in mine}
-            for s in theirs:
-                if s.uri not in have or (s.curated and not have[s.uri].curated):
-                    have[s.uri] = s
-            changes[name] = tuple(have.values())
-        elif name == "aliases":
-            changes[name] = tuple(dict.fromkeys((*mine, other.id, *theirs)))
-        elif name == "extra":
-            changes[name] = {**theirs, **mine}
-        elif isinstance(mine, tuple):
-            changes[name] = mine if mine else theirs
-            if name == "keywords":
-                changes[name] = tuple(dict.fromkeys((*mine, *theirs)))
-        elif mine in (None, ""):
-            changes[name] = theirs
-    return dataclasses.replace(keep, **changes)
-
-
-def _suffix(n: int) -> str:
-    letters = ""
-    while n > 0:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(97 + rem) + letters
-    return letters
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -944,4 +714,4 @@ def _split_sql(script: str) -> list[str]:
 
 def get_store(ws: Workspace) -> BibliographyStore:
     """Open the workspace's bibliography store."""
-    return BibliographyStore.open(ws.bibliography_db)
+    return BibliographyStore.open(ws.bibliography_db, user=ws.settings.get("user"))

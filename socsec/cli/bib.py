@@ -1,5 +1,5 @@
-"""`socsec bib` commands: import, export, add, show, list, edit, delete, tag, untag, info,
-duplicates, merge, cite."""
+"""`socsec bib` commands: import, history, export, add, show, list, edit, delete, tag, untag,
+info, duplicates, merge, cite."""
 
 from __future__ import annotations
 
@@ -35,6 +35,14 @@ class Format(StrEnum):
     marcxml = "marcxml"
     csv = "csv"
     eurlex_jsonl = "eurlex-jsonl"
+
+
+class OnConflictChoice(StrEnum):
+    """What a re-import does with differing values (see socsec.bibliography.merging)."""
+
+    keep = "keep"
+    incoming = "incoming"
+    report = "report"
 
 
 class SortKey(StrEnum):
@@ -158,30 +166,66 @@ def _report_table(report: ImportReport) -> Any:
     return key_values(report.to_dict(), title="Import summary")
 
 
+_SHOWN = 20  # warnings, conflicts and rejections printed before "pass --report FILE"
+
+
+def _describe(item: Any, source: str) -> str:
+    from socsec.bibliography.importing import Conflict, Rejection
+
+    if isinstance(item, Conflict):
+        where = f"line {item.line}" if item.line is not None else f"record {item.number}"
+        values = f"stored {_short(item.stored)}, incoming {_short(item.incoming)}"
+        what = f"conflict in {item.id}.{item.field}"
+        return f"{source}, {where}: {what}: {values} ({item.resolution})"
+    if isinstance(item, Rejection):
+        where = f"line {item.line}" if item.line is not None else f"record {item.number}"
+        return f"{source}, {where}: rejected: {item.reason}"
+    return str(item)
+
+
+def _short(value: Any, width: int = 60) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 # -- commands ---------------------------------------------------------------------------------
 @app.command("import")
 def import_(
     ctx: typer.Context,
     file: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
             help="File to import (.bib, .ris, .json, .xml, .csv, .jsonl; .gz ok; - for stdin)."
         ),
-    ],
+    ] = None,
     fmt: FormatOpt = None,
     skip_invalid: Annotated[
         bool,
-        typer.Option(
-            "--skip-invalid", help="Import valid records; write the rejected ones to a report."
-        ),
+        typer.Option("--skip-invalid", help="Import valid records; report the rejected ones."),
     ] = False,
-    rejected: Annotated[
+    report_file: Annotated[
         Path | None,
         typer.Option(
+            "--report",
             "--rejected",
-            help="Where --skip-invalid writes its report (default FILE.rejected.jsonl).",
+            help="Write rejected records, warnings and conflicts to this JSON-lines file.",
         ),
     ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Refuse records whose values need normalising.")
+    ] = False,
+    on_conflict: Annotated[
+        OnConflictChoice,
+        typer.Option(
+            "--on-conflict",
+            case_sensitive=False,
+            help="A stored value differs: keep it, take the incoming one, or report (change "
+            "nothing in that record).",
+        ),
+    ] = OnConflictChoice.report,
+    undo: Annotated[
+        bool, typer.Option("--undo", help="Undo the last import (of FILE when given).")
+    ] = False,
     drop_unknown_subjects: Annotated[
         bool,
         typer.Option(
@@ -191,14 +235,21 @@ def import_(
     ] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Import records: all or nothing unless --skip-invalid; re-importing never duplicates.
+    """Import records: all or nothing unless --skip-invalid; re-importing never duplicates and
+    never overwrites a value (conflicts are reported).
 
-    Example: socsec bib import refs.bib --skip-invalid
+    Example: socsec bib import refs.bib --skip-invalid --report rejected.jsonl
     """
-    from socsec.app.records import import_file
-    from socsec.bibliography.service import write_rejected
+    from socsec.app.records import import_file, undo_import
+    from socsec.bibliography.service import write_report
 
     state = get_state(ctx, json)
+    if undo:
+        change = _done(state, undo_import(state.workspace(), str(file) if file else None))
+        state.out.emit(change.to_dict(), lambda: key_values(change.to_dict(), title="Undone"))
+        return
+    if file is None:
+        raise typer.BadParameter("give a FILE to import (or --undo)", param_hint="FILE")
     with state.out.progress(f"Importing {file.name}") as advance:
         outcome = import_file(
             state.workspace(),
@@ -206,14 +257,48 @@ def import_(
             fmt=fmt.value if fmt else None,
             skip_invalid=skip_invalid,
             drop_unknown_subjects=drop_unknown_subjects,
+            strict=strict,
+            on_conflict=on_conflict.value,
             on_progress=advance,
         )
     report = _done(state, outcome)
-    if report.rejected:
-        report_path = rejected or Path(f"{file}.rejected.jsonl")
-        write_rejected(report, report_path)
-        state.out.warn(f"{len(report.rejected)} record(s) rejected; see {report_path}")
-    state.out.emit(report.to_dict(), lambda: _report_table(report))
+    if report_file is not None:
+        write_report(report, report_file)
+    elif not state.out.is_json:
+        for item in [*report.warnings, *report.conflicts, *report.rejected][:_SHOWN]:
+            state.out.warn(_describe(item, report.source))
+        if report.rejected or report.warnings or report.conflicts:
+            state.out.warn("full list: pass --report FILE (or --json)")
+    state.out.emit(report.to_dict(details=True), lambda: _report_table(report))
+
+
+@app.command("history")
+def history(ctx: typer.Context, id: IdArg, json: JsonOpt = False) -> None:
+    """Field history of a record: which import or edit changed which field, when, by whom.
+
+    Example: socsec bib history nber-w0654
+    """
+    state, store = _open(ctx, json)
+    rows = store.history(id)
+    state.out.emit(
+        [r.to_dict() for r in rows],
+        lambda: table(
+            ("change", "kind", "source", "at", "user", "field", "before", "after"),
+            (
+                (
+                    r.change_id,
+                    r.kind + (" (undone)" if r.undone_by else ""),
+                    r.source or "",
+                    r.at[:19],
+                    r.user,
+                    r.field,
+                    _short(r.before),
+                    _short(r.after),
+                )
+                for r in rows
+            ),
+        ),  # fmt: skip
+    )
 
 
 @app.command("export")

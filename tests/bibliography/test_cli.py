@@ -71,18 +71,27 @@ def test_bad_input_exits_5_store_unchanged(data_dir: Path, fname: str, message: 
     assert count(data_dir) == before
 
 
-def test_skip_invalid_writes_report(data_dir: Path, tmp_path: Path) -> None:
-    src = tmp_path / "bad.json"
+def test_skip_invalid_reports_where_told_never_beside_the_input(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    src = tmp_path / "in" / "bad.json"
+    src.parent.mkdir()
     shutil.copy(DATA / "bad-record.json", src)
     assert bib(data_dir, "delete", "nber-h0055", "--yes").exit_code == 0
     result = bib(data_dir, "import", str(src), "--skip-invalid", "--json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["rejected"] == 1
-    rejected = [
-        json.loads(x) for x in (tmp_path / "bad.json.rejected.jsonl").read_text().splitlines()
-    ]
-    assert rejected[0]["number"] == 2 and "check digit" in rejected[0]["reason"]
-    assert "1 record(s) rejected" in result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["rejected"] == 1
+    assert summary["rejected_records"][0]["number"] == 2
+    assert "check digit" in summary["rejected_records"][0]["reason"]
+    assert [p.name for p in src.parent.iterdir()] == ["bad.json"]  # nothing written beside it
+    assert bib(data_dir, "import", "--undo").exit_code == 0
+    report = tmp_path / "report.jsonl"
+    result = bib(data_dir, "import", str(src), "--skip-invalid", "--report", str(report))
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(x) for x in report.read_text().splitlines()]
+    assert [x["kind"] for x in lines] == ["rejected"] and lines[0]["line"] is not None
+    assert [p.name for p in src.parent.iterdir()] == ["bad.json"]
 
 
 def test_import_unknown_extension_and_missing_file(data_dir: Path, tmp_path: Path) -> None:

@@ -221,11 +221,18 @@ def test_bibtex_values_as_bibtexparsers_default_stack() -> None:
 def test_every_broken_bibtex_entry_is_reported() -> None:
     # Two broken entries on one line, and a file with CR line breaks (bibtexparser counts
     # lines by LF): each is its own error, none hides another.
-    text = "@misc{a, title={A}}\n@misc{a, title={B}} @misc{a, title={C}}\n@misc{b, title={D}}\n"
+    text = "@misc{a, title={A}}\n@misc{x title={B}} @misc{y title={C}}\n@misc{b, title={D}}\n"
     for source in (text, text.replace("\n", "\r")):
         errors: list[InputDataError] = []
         records = list(get_format("bibtex").read(io.StringIO(source), on_error=errors.append))
         assert [r.id for r in records] == ["a", "b"] and len(errors) == 2
+
+
+def test_a_key_repeated_in_a_file_is_read_twice() -> None:
+    # As across chunks: the import then matches the second to the first (fill or conflict).
+    text = "@misc{a, title={A}}\n@misc{a, title={A}, note={n}}\n"
+    records = list(get_format("bibtex").read(io.StringIO(text)))
+    assert [(r.id, r.notes) for r in records] == [("a", None), ("a", "n")]
 
 
 @pytest.mark.parametrize("record", [FULL, Record(id="", type=RecordType.other, title="")])

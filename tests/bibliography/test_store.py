@@ -164,28 +164,32 @@ def test_match_on_doi_and_isbn(empty_store: BibliographyStore) -> None:
 def test_import_matches_records_of_the_same_batch(
     empty_store: BibliographyStore, monkeypatch: pytest.MonkeyPatch, batch: int
 ) -> None:
-    from socsec.bibliography import store as store_module
+    from socsec.bibliography import importing
     from socsec.bibliography.store import Located
 
     # Within a batch new records are inserted together: later ones must still match them.
-    monkeypatch.setattr(store_module, "IMPORT_BATCH", batch)
+    monkeypatch.setattr(importing, "IMPORT_BATCH", batch)
     a = Record(id="a", type=RecordType.book, title="Pensions", doi="10.3386/w0107")
     nameless = Record(id="", type=RecordType.report, title="Early retirement", year=1994,
                       authors=(Person("Costa", "Dora L."),))  # fmt: skip
     records = [
         a,  # created
-        dataclasses.replace(a, id="b", edition="2"),  # same DOI: updates a
-        dataclasses.replace(a, isbn="0-306-40615-2"),  # same id: updates a
-        Record(id="c", type=RecordType.book, title="Other", isbn="9780306406157"),  # a's ISBN
-        nameless,  # created with a generated key
+        dataclasses.replace(a, id="b", edition="2"),  # same DOI: fills a's edition
+        dataclasses.replace(a, isbn="0-306-40615-2"),  # same id: fills a's ISBN
+        Record(id="c", type=RecordType.book, title="Other", isbn="9780306406157"),  # a's ISBN,
+        nameless,  # created with a generated key                   # another title: conflict
         nameless,  # same generated key and title: unchanged
-        dataclasses.replace(a, edition="2", isbn="9780306406157"),  # updates a
+        dataclasses.replace(a, edition="2", isbn="9780306406157"),  # nothing new: unchanged
     ]
     report = empty_store.import_records(
         [Located(r, n) for n, r in enumerate(records, start=1)], source="x"
     )
-    assert (report.created, report.updated, report.unchanged) == (2, 4, 1)
-    assert report.ids == ["a", "a", "a", "a", "costa1994early", "a"]
+    counts = (report.created, report.updated, report.unchanged, report.conflicted)
+    assert counts == (2, 2, 2, 1)
+    assert report.ids == ["a", "a", "a", "costa1994early"]
+    assert [(c.number, c.field, c.stored, c.incoming) for c in report.conflicts] == [
+        (4, "title", "Pensions", "Other")
+    ]
     assert sorted(r.id for r in empty_store.iter_records()) == ["a", "costa1994early"]
     assert (empty_store.get("a").title, empty_store.get("a").edition) == ("Pensions", "2")
 

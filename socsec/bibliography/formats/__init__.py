@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
+from socsec.bibliography.limits import MAX_DECOMPRESSED_BYTES, MAX_RATIO, RATIO_FLOOR
 from socsec.bibliography.model import Record
 from socsec.bibliography.store import Located
 from socsec.errors import InputDataError, NotFoundError
@@ -122,9 +123,7 @@ def open_text(source: Source) -> Iterator[IO[str]]:
         path = Path(source)
         try:
             if path.suffix == ".gz":
-                import gzip
-
-                with gzip.open(path, "rt", encoding="utf-8-sig", newline="") as fh:
+                with path.open("rb") as raw, _gunzip(raw, path) as fh:
                     yield fh
             else:
                 with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -135,6 +134,103 @@ def open_text(source: Source) -> Iterator[IO[str]]:
             raise InputDataError(f"not UTF-8 text ({exc.reason})", path=path) from None
     else:
         yield source
+
+
+class _LimitedGunzip(io.RawIOBase):
+    """A .gz stream that refuses to expand beyond the size and ratio limits (a "zip bomb"),
+    checked as it is read."""
+
+    def __init__(self, raw: IO[bytes], path: Path) -> None:
+        import gzip
+
+        self._raw = raw
+        self._gz = gzip.GzipFile(fileobj=raw, mode="rb")
+        self._path = path
+        self.out = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        import zlib
+
+        try:
+            n = self._gz.readinto(buffer)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputDataError(
+                f"corrupt gzip data after {self.out:,} bytes ({exc})", path=self._path
+            ) from None
+        self.out += n
+        packed = max(1, self._raw.tell())
+        if self.out > MAX_DECOMPRESSED_BYTES or (
+            self.out > RATIO_FLOOR and self.out > MAX_RATIO * packed
+        ):
+            raise InputDataError(
+                f"refused: {packed:,} compressed bytes expand to more than {self.out:,} "
+                f"(limits: {MAX_DECOMPRESSED_BYTES:,} bytes, ratio {MAX_RATIO})",
+                path=self._path,
+            )
+        return n
+
+
+@contextmanager
+def _gunzip(raw: IO[bytes], path: Path) -> Iterator[IO[str]]:
+    stream = io.TextIOWrapper(
+        io.BufferedReader(_LimitedGunzip(raw, path)), encoding="utf-8-sig", newline=""
+    )
+    try:
+        yield stream
+    finally:
+        stream.detach()
+
+
+# Exceptions parsers raise on malformed input; :func:`guarded` turns them into InputDataError.
+PARSER_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, UnicodeError,
+    EOFError, OSError, LookupError, ArithmeticError,
+)  # fmt: skip
+
+
+def guarded(located: Iterable[Located], name: str) -> Iterator[Located]:
+    """The records of a reader, with any parser exception made one InputDataError that names
+    the file and the position after the last good record (nothing escapes as a traceback)."""
+    last: Located | None = None
+    iterator = iter(located)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except InputDataError:
+            raise
+        except (*PARSER_ERRORS, *_library_errors()) as exc:
+            if isinstance(exc, FileNotFoundError):
+                raise NotFoundError(f"file not found: {name}") from None
+            where = "at the start" if last is None else f"after record {last.number}"
+            line = None if last is None else last.line
+            message = str(exc).splitlines()[0][:200] if str(exc) else ""
+            raise InputDataError(
+                f"cannot parse the file {where}: {type(exc).__name__}"
+                + (f": {message}" if message else ""),
+                path=name,
+                line=line,
+            ) from None
+        last = item
+        yield item
+
+
+def _library_errors() -> tuple[type[BaseException], ...]:
+    import csv
+    import xml.sax
+
+    errors: list[type[BaseException]] = [csv.Error, xml.sax.SAXException]
+    try:
+        from pymarc.exceptions import PymarcException
+
+        errors.append(PymarcException)
+    except ImportError:  # pragma: no cover - pymarc is a dependency
+        pass
+    return tuple(errors)
 
 
 def records_only(located: Iterable[Located]) -> Iterator[Record]:

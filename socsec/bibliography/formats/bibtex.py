@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.middlewares import RemoveEnclosingMiddleware, ResolveStringReferencesMiddleware
-from bibtexparser.model import Entry, ParsingFailedBlock
+from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
 from socsec.bibliography.codec import parse_name
 from socsec.bibliography.formats import (
@@ -29,7 +29,9 @@ from socsec.bibliography.formats import (
     subject_label,
 )
 from socsec.bibliography.formats.latex import decode, encode
+from socsec.bibliography.limits import MAX_RECORD_CHARS, too_long
 from socsec.bibliography.model import Person, Record, RecordType, Subject
+from socsec.bibliography.normalize import Fix, parse_date, parse_month, parse_year
 from socsec.bibliography.store import Located
 from socsec.errors import InputDataError
 
@@ -46,6 +48,8 @@ LOST_FIELDS: dict[str, str] = {
     "subjects.curated": "curated and suggested subjects are written alike",
 }
 CHUNK = 1000  # entries parsed per bibtexparser call
+# biblatex entry types that group or share data of other entries rather than describe a work.
+CONTAINERS = frozenset(("set", "xdata"))
 
 FROM_BIBTEX = {
     "article": RecordType.article,
@@ -117,8 +121,6 @@ _WRITE = (
     ("doi", "doi"), ("isbn", "isbn"), ("issn", "issn"), ("url", "url"),
     ("language", "langid"), ("abstract", "abstract"), ("notes", "note"),
 )  # fmt: skip
-_MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}  # fmt: skip
 _ENTRY_START = re.compile(r"^\s*@")
 _LINE_AT = re.compile(r"\n[^\S\r\n]*@")  # a line break, then a line starting with @
 _IO_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
@@ -208,7 +210,41 @@ def _text(fields: dict[str, str], name: str) -> str | None:
     return out or None
 
 
-def _entry_to_record(raw: RawEntry) -> Record:
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z`'^\"~=.]")
+
+
+def _dates(fields: dict[str, str]) -> tuple[int | None, str | None, list[Fix], dict[str, str]]:
+    """Year and issued date from ``year``/``date``/``month``, leniently (see normalize)."""
+    fixes: list[Fix] = []
+    extra: dict[str, str] = {}
+    year_text = _text(fields, "year")
+    date_text = _text(fields, "date")
+    year = issued = None
+    if year_text:
+        year, more, keep = parse_year(year_text)
+        fixes += more
+        extra.update(keep)
+    if date_text:
+        issued, more, keep = parse_date(date_text)
+        fixes += more
+        extra.update(keep)
+        if year is None and issued is not None:
+            year = int(issued[:4])
+    month_text = _text(fields, "month")
+    if issued is None and year is not None:
+        if month_text:
+            month = parse_month(month_text)
+            if month is None:
+                fixes.append(
+                    Fix("month", month_text, f"month {month_text!r} not understood (kept)")
+                )
+                extra["original.month"] = month_text
+            else:
+                issued = f"{year:04d}-{month:02d}"
+    return year, issued, fixes, extra
+
+
+def _entry_to_record(raw: RawEntry) -> tuple[Record, list[Fix]]:
     key, entry_type, fields = raw
     values: dict[str, Any] = {}
     for name, attr in _FIELDS.items():  # the first alias with a value wins
@@ -216,15 +252,11 @@ def _entry_to_record(raw: RawEntry) -> Record:
             values[attr] = value
     if "pages" in values:
         values["pages"] = values["pages"].replace("–", "-")
-    year_text = _text(fields, "year")
-    issued = _text(fields, "date")
-    year = int(year_text) if year_text and year_text.isdigit() else None
-    if year_text and year is None:
-        raise ValueError(f"invalid year {year_text!r}")
-    if issued is None and year is not None:
-        month = (_text(fields, "month") or "").lower()[:3]
-        month_num = _MONTHS.get(month) or (int(month) if month.isdigit() else None)
-        issued = f"{year:04d}-{month_num:02d}" if month_num else None
+    year, issued, fixes, kept = _dates(fields)
+    latex = [k for k in ("title", "author", "editor", "journal", "booktitle")
+             if k in fields and _LATEX_COMMAND.search(fields[k])]  # fmt: skip
+    if latex:
+        fixes.append(Fix(latex[0], fields[latex[0]][:80], "LaTeX decoded in " + ", ".join(latex)))
     keywords: tuple[str, ...] = ()
     subjects: tuple[Subject, ...] = ()
     if "keywords" in fields:
@@ -234,7 +266,8 @@ def _entry_to_record(raw: RawEntry) -> Record:
         uris = (_text(fields, "subject-uri") or "").split(";")
         subjects = tuple(Subject(uri=u.strip()) for u in uris if u.strip())
     extra = {f"bibtex.{k}": decode(v) for k, v in fields.items() if k not in _HANDLED}
-    return Record(
+    extra.update(kept)
+    record = Record(
         id=key,
         type=FROM_BIBTEX.get(entry_type.lower(), RecordType.other),
         title=_text(fields, "title") or "",
@@ -247,18 +280,30 @@ def _entry_to_record(raw: RawEntry) -> Record:
         extra=extra,
         **values,
     )
+    return record, fixes
 
 
-def _chunks(fh: IO[str]) -> Iterator[tuple[int, str]]:
+def _chunks(fh: IO[str], name: str = "<stream>") -> Iterator[tuple[int, str]]:
     """Blocks of about CHUNK entries, cut before a line starting with ``@``; (first line, text).
 
     The file is read in big pieces searched by one regex: a loop over its lines cost a tenth
-    of an import's main process.
+    of an import's main process. An entry longer than MAX_RECORD_CHARS is refused before
+    more of it is read.
     """
     parts: list[str] = []
     first = line = 1
     entries = 0
     tail = ""
+    offset = 0  # characters of the file before ``text``
+    last: tuple[int, str, int, int, bool] = (0, "", 0, 1, False)  # offset, text, pos, line, cr
+
+    def refuse(at: tuple[int, str, int, int, bool], size: int) -> None:
+        _, where_text, pos, base, where_cr = at
+        entry_line = base + _line_breaks(where_text, 0, pos, where_cr)
+        raise InputDataError(
+            too_long("the entry", size, MAX_RECORD_CHARS), path=name, line=entry_line
+        )
+
     while True:
         data = fh.read(_READ_SIZE)
         text = tail + data
@@ -267,7 +312,11 @@ def _chunks(fh: IO[str]) -> Iterator[tuple[int, str]]:
             text, tail = text[:end], text[end:]
         cr = "\r" in text
         start = counted = 0  # line is the number of the line at offset counted
+        piece_line = line
         for pos in _entry_starts(text, cr):
+            if offset + pos - last[0] > MAX_RECORD_CHARS:
+                refuse(last, offset + pos - last[0])
+            last = (offset + pos, text, pos, piece_line, cr)
             if entries >= CHUNK:
                 line += _line_breaks(text, counted, pos, cr)
                 counted = pos
@@ -275,8 +324,11 @@ def _chunks(fh: IO[str]) -> Iterator[tuple[int, str]]:
                 yield first, "".join(parts)
                 parts, first, entries, start = [], line, 0, pos
             entries += 1
+        if offset + len(text) + len(tail) - last[0] > MAX_RECORD_CHARS:
+            refuse(last, offset + len(text) + len(tail) - last[0])
         parts.append(text[start:])
         line += _line_breaks(text, counted, len(text), cr)
+        offset += len(text)
         if not data:
             break
     if any(parts):
@@ -323,6 +375,12 @@ def _parse_chunk(first: int, text: str, strings: dict[str, str]) -> tuple[Parsed
     known = {**strings, **added}
     out: Parsed = []
     for block in lib.blocks:  # in file order
+        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(
+            block.ignore_error_block, Entry
+        ):
+            # A key seen before in the file: the import matches it to the first one (fills
+            # its empty fields, reports conflicts), as it does for duplicates across chunks.
+            block = block.ignore_error_block
         if isinstance(block, Entry):
             line = first + (block.start_line or 0)
             try:
@@ -350,6 +408,7 @@ def _parsed_chunks(chunks: Iterator[tuple[int, str]], workers: int) -> Iterator[
             yield parsed
         return
     import multiprocessing
+    import os
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
     from itertools import chain
@@ -358,7 +417,10 @@ def _parsed_chunks(chunks: Iterator[tuple[int, str]], workers: int) -> Iterator[
     context = multiprocessing.get_context("spawn")
     pending: deque[Future[tuple[Parsed, dict[str, str]]] | Parsed] = deque()
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_worker_setup
+        max_workers=workers,
+        mp_context=context,
+        initializer=_worker_setup,
+        initargs=(os.getpid(),),
     ) as pool:
         for first, text in chain(head, chunks):
             if _STRING_HINT.search(text) and _STRING_DEF.search(text):
@@ -374,10 +436,39 @@ def _parsed_chunks(chunks: Iterator[tuple[int, str]], workers: int) -> Iterator[
             yield _result(pending.popleft())
 
 
-def _worker_setup() -> None:
+def _worker_setup(parent: int | None = None) -> None:
     # A chunk's parse objects all live until the chunk is done: at the default threshold
     # (700) the collector walks them over and over, 5% of the parse.
     gc.set_threshold(50_000, 10, 10)
+    if parent is not None:
+        die_with_parent(parent)
+
+
+def die_with_parent(parent: int) -> None:
+    """End this worker when the process that started it dies, even by kill -9 (which runs no
+    clean-up): Linux delivers SIGKILL on the parent's death; elsewhere a thread watches."""
+    import os
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    # The parent may have died before prctl took effect, and other systems need a watcher.
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="socsec-parent-watch").start()
 
 
 def _result(item: Any) -> Parsed:
@@ -409,19 +500,25 @@ def read_located(
     if workers is None:
         workers = min(3, (os.cpu_count() or 1) - 1)
     number = 0
+    skipped: list[Fix] = []  # biblatex containers, reported with the next record
     with open_text(source) as fh:
         try:
-            for parsed in _parsed_chunks(_chunks(fh), workers):
+            for parsed in _parsed_chunks(_chunks(fh, name), workers):
                 for line, raw, reason in parsed:
                     number += 1
                     record = None
+                    if raw is not None and raw[1].lower() in CONTAINERS:
+                        message = f"@{raw[1]}{{{raw[0]}}} at line {line} skipped: not a work"
+                        skipped.append(Fix("(entry)", raw[0], message))
+                        continue
                     if raw is not None:
                         try:
-                            record = _entry_to_record(raw)
+                            record, fixes = _entry_to_record(raw)
                         except (ValueError, TypeError) as exc:
                             reason = str(exc)
                     if record is not None:
-                        yield Located(record, number, line)
+                        yield Located(record, number, line, (*skipped, *fixes))
+                        skipped = []
                         continue
                     error = InputDataError(f"entry {number}: {reason}", path=name, line=line)
                     if on_error is None:

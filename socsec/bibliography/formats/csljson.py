@@ -17,7 +17,9 @@ from socsec.bibliography.formats import (
     records_only,
     source_name,
 )
+from socsec.bibliography.limits import MAX_RECORD_CHARS, too_long
 from socsec.bibliography.model import Record, RecordType, Subject
+from socsec.bibliography.normalize import Fix, parse_date, parse_year
 from socsec.bibliography.store import Located
 from socsec.errors import InputDataError
 
@@ -96,31 +98,61 @@ def to_csl(record: Record) -> dict[str, Any]:
     return item
 
 
+def _date(date: object) -> tuple[int | None, str | None, list[Fix], dict[str, str]]:
+    """Year and ISO date of a CSL date: date-parts (numbers or numeric strings; extra parts
+    and nulls dropped), else ``raw``/``literal`` read leniently."""
+    if isinstance(date, Mapping):
+        parts = date.get("date-parts")
+        first = parts[0] if isinstance(parts, list) and parts else None
+        if isinstance(first, list) and first and first[0] not in (None, ""):
+            nums: list[int] = []
+            for part in first[:3]:
+                text = str(part).strip()
+                if len(text) > 4 or not text.isdigit():
+                    if not nums:
+                        year, fixes, keep = parse_year(text)
+                        return year, (None if year is None else f"{year:04d}"), fixes, keep
+                    break  # a bad month or day: the year alone is kept
+                nums.append(int(text))
+            issued = "-".join([f"{nums[0]:04d}", *(f"{n:02d}" for n in nums[1:])])
+            return nums[0], issued, [], {}
+        raw = date.get("raw") or date.get("literal")
+        if raw:
+            found, fixes, keep = parse_date(str(raw))
+            return (int(found[:4]) if found else None), found, fixes, keep
+        return None, None, [], {}
+    if isinstance(date, (str, int)) and not isinstance(date, bool):
+        found, fixes, keep = parse_date(str(date)[:100])
+        return (int(found[:4]) if found else None), found, fixes, keep
+    return None, None, [], {}
+
+
 def from_csl(item: Mapping[str, Any]) -> Record:
     """A record from a CSL-JSON item; raises ValueError/TypeError/KeyError on bad shapes."""
+    return from_csl_fixed(item)[0]
+
+
+def from_csl_fixed(item: Mapping[str, Any]) -> tuple[Record, list[Fix]]:
+    """A record from a CSL-JSON item and the normalisations applied to it."""
     ctype = str(item.get("type") or "")
     if not ctype:
         raise ValueError("type is required")
-    issued, year = None, None
-    date = item.get("issued")
-    if isinstance(date, Mapping):
-        parts = (date.get("date-parts") or [[]])[0]
-        if parts:
-            nums = [int(p) for p in parts[:3]]
-            year = nums[0]
-            issued = "-".join([f"{nums[0]:04d}", *(f"{n:02d}" for n in nums[1:])])
-        elif date.get("raw") or date.get("literal"):
-            issued = str(date.get("raw") or date.get("literal"))
-    elif isinstance(date, (str, int)):
-        issued = str(date)
+    year, issued, fixes, kept = _date(item.get("issued"))
     custom = item.get("custom") or {}
     subjects = tuple(Subject(uri=str(u)) for u in custom.get("subjects") or ())
     keywords_raw = item.get("keyword") or ""
     keywords = tuple(k.strip() for k in str(keywords_raw).split(",") if k.strip())
-    kwargs: dict[str, Any] = {attr: _text(item.get(key)) for key, attr in _PLAIN.items()}
+    kwargs: dict[str, Any] = {}
+    for key, attr in _PLAIN.items():
+        value = item.get(key)
+        if isinstance(value, list):  # Crossref gives ISSN (print and electronic) as a list
+            kept[f"original.{key}"] = "; ".join(str(v) for v in value)
+            fixes.append(Fix(attr, kept[f"original.{key}"], f"{key} list: the first kept"))
+            value = value[0] if value else None
+        kwargs[attr] = _text(value)
     kwargs["issue"] = kwargs["issue"] or _text(item.get("number"))
     kwargs["container_title"] = kwargs["container_title"] or _text(item.get("collection-title"))
-    return Record(
+    record = Record(
         id=str(item.get("id") or ""),
         type=FROM_CSL.get(ctype, RecordType.other),
         title=str(item.get("title") or ""),
@@ -130,8 +162,10 @@ def from_csl(item: Mapping[str, Any]) -> Record:
         issued=issued,
         keywords=keywords,
         subjects=subjects,
+        extra=kept,
         **kwargs,
     )
+    return record, fixes
 
 
 def _text(value: object) -> str | None:
@@ -154,7 +188,9 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
 
         def fill() -> bool:
             nonlocal buf, pos, eof
-            chunk = fh.read(1 << 16)
+            # Read as much again as is waiting: an item cut by the buffer is decoded again
+            # after each read, which must not make a long item cost quadratic time.
+            chunk = fh.read(max(1 << 16, len(buf) - pos))
             if not chunk:
                 eof = True
                 return False
@@ -194,7 +230,18 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
                 try:
                     obj, end = decoder.raw_decode(buf, pos)
                     break
+                except RecursionError:
+                    raise InputDataError(
+                        f"item {number + 1}: JSON nested too deeply", path=name, line=line
+                    ) from None
                 except json.JSONDecodeError as exc:
+                    if len(buf) - pos > MAX_RECORD_CHARS:
+                        raise InputDataError(
+                            f"item {number + 1}: "
+                            + too_long("the item", len(buf) - pos, MAX_RECORD_CHARS),
+                            path=name,
+                            line=line,
+                        ) from None
                     if not eof and fill():
                         continue
                     raise InputDataError(
@@ -203,6 +250,10 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
                         line=line + exc.lineno - 1,
                         column=exc.colno if exc.lineno > 1 else None,
                     ) from None
+                except ValueError:  # not a syntax error: e.g. a 5,000-digit number
+                    raise InputDataError(
+                        f"item {number + 1}: a number has too many digits", path=name, line=line
+                    ) from None
             start_line = line
             line += buf.count("\n", pos, end)
             pos = end
@@ -210,7 +261,8 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
             try:
                 if not isinstance(obj, Mapping):
                     raise ValueError("an item must be a JSON object")
-                yield Located(from_csl(obj), number, start_line)
+                record, fixes = from_csl_fixed(obj)
+                yield Located(record, number, start_line, tuple(fixes))
             except (ValueError, TypeError, KeyError, IndexError) as exc:
                 error = InputDataError(f"item {number}: {exc}", path=name, line=start_line)
                 if on_error is None:

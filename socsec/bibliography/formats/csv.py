@@ -18,6 +18,7 @@ from socsec.bibliography.formats import (
     subject_label,
 )
 from socsec.bibliography.model import Person, Record, RecordType, Subject
+from socsec.bibliography.normalize import Fix, parse_date, parse_year
 from socsec.bibliography.store import Located
 from socsec.errors import InputDataError
 
@@ -67,7 +68,7 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
     """
     name = source_name(source)
     with open_text(source) as fh:
-        reader = _csv.DictReader(fh)
+        reader = _csv.DictReader(fh, strict=True)
         try:
             header = list(reader.fieldnames or [])
         except _csv.Error as exc:
@@ -88,44 +89,71 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
                 hint="known columns: " + ", ".join(COLUMNS),
             )
         number = 0
+        end = reader.line_num
         try:
             for row in reader:
                 number += 1
-                line = reader.line_num
+                line, end = end + 1, reader.line_num
                 try:
                     if None in row or any(v is None for v in row.values()):
                         raise ValueError(f"expected {len(header)} cells")
-                    yield Located(_row_to_record(row), number, line)
+                    if end > line:
+                        _check_span(row, line, end)
+                    record, fixes = _row_to_record(row)
+                    yield Located(record, number, line, tuple(fixes))
                 except (ValueError, TypeError) as exc:
                     error = InputDataError(f"row {number}: {exc}", path=name, line=line)
                     if on_error is None:
                         raise error from None
                     on_error(error)
         except _csv.Error as exc:
-            raise InputDataError(f"malformed CSV: {exc}", path=name, line=reader.line_num) from None
+            # The row that failed starts after the last good one (line_num may lag).
+            raise InputDataError(f"malformed CSV: {exc}", path=name, line=end + 1) from None
 
 
-def _row_to_record(row: dict[str, str]) -> Record:
+MULTILINE_COLUMNS = frozenset(("abstract", "notes"))  # the only values that may hold line breaks
+
+
+def _check_span(row: dict[str, str], first: int, last: int) -> None:
+    """Refuse a row whose value spans lines in a one-line column: an unbalanced quote there
+    would otherwise swallow the rows that follow into one value."""
+    for column, value in row.items():
+        if column not in MULTILINE_COLUMNS and value and ("\n" in value or "\r" in value):
+            raise ValueError(
+                f"the value of column {column!r} spans lines {first}-{last} (an unbalanced quote?)"
+            )
+
+
+def _row_to_record(row: dict[str, str]) -> tuple[Record, list[Fix]]:
     try:
         rtype = RecordType((row.get("type") or "").strip() or "other")
     except ValueError:
         raise ValueError(f"unknown type {row.get('type')!r}") from None
+    fixes: list[Fix] = []
+    extra: dict[str, str] = {}
+    year = None
     year_text = (row.get("year") or "").strip()
-    if year_text and not year_text.isdigit():
-        raise ValueError(f"invalid year {year_text!r}")
+    if year_text:
+        year, fixes, extra = parse_year(year_text)
+    scalars = {k: ((row.get(k) or "").strip() or None) for k in _SCALARS}
+    if scalars["issued"]:
+        issued, more, keep = parse_date(scalars["issued"])
+        scalars["issued"], fixes, extra = issued, fixes + more, {**extra, **keep}
     subjects = [Subject(u) for u in _list(row.get("subjects"))]
     subjects += [Subject(u, curated=False) for u in _list(row.get("suggested_subjects"))]
-    return Record(
+    record = Record(
         id=(row.get("id") or "").strip(),
         type=rtype,
         title=(row.get("title") or "").strip(),
         authors=_people(row.get("authors") or ""),
         editors=_people(row.get("editors") or ""),
-        year=int(year_text) if year_text else None,
+        year=year,
         keywords=tuple(_list(row.get("keywords"))),
         subjects=tuple(subjects),
-        **{k: ((row.get(k) or "").strip() or None) for k in _SCALARS},  # type: ignore[arg-type]
+        extra=extra,
+        **scalars,  # type: ignore[arg-type]
     )
+    return record, fixes
 
 
 def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:

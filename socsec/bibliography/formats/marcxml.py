@@ -13,6 +13,7 @@ from xml.sax.handler import feature_namespaces
 import defusedxml.sax
 import pymarc
 from defusedxml import DefusedXmlException
+from pymarc.exceptions import PymarcException
 from pymarc.marcxml import XmlHandler
 
 from socsec.bibliography.codec import parse_name
@@ -26,6 +27,7 @@ from socsec.bibliography.formats import (
     source_name,
     subject_label,
 )
+from socsec.bibliography.limits import MAX_FIELD_CHARS, too_long
 from socsec.bibliography.model import Person, Record, RecordType, Subject
 from socsec.bibliography.store import Located
 from socsec.bibliography.validate import ISO639_2
@@ -72,8 +74,18 @@ class _Handler(XmlHandler):
             self._start_line = self.locator.getLineNumber()
         super().startElementNS(name, qname, attrs)  # type: ignore[no-untyped-call]
 
+    def characters(self, content: str) -> None:
+        self._size = getattr(self, "_size", 0) + len(content) if self._text else len(content)
+        if self._size > MAX_FIELD_CHARS:
+            raise ValueError(too_long("a field", self._size, MAX_FIELD_CHARS))
+        super().characters(content)  # type: ignore[no-untyped-call]
+
     def process_record(self, record: Any) -> None:
         self.ready.append((self._start_line, record))
+
+    def line(self) -> int | None:
+        """The line the parser is at."""
+        return None if self.locator is None else int(self.locator.getLineNumber())
 
 
 def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Located]:
@@ -88,6 +100,8 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
     parser = defusedxml.sax.make_parser()
     parser.setFeature(feature_namespaces, 1)
     parser.setContentHandler(handler)
+    # The parser only hands its locator to the handler in parse(), not feed(); it is one.
+    handler.setDocumentLocator(parser)
     number = 0
     with open_text(source) as fh:
         while True:
@@ -109,6 +123,14 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
                     f"refused unsafe XML ({type(exc).__name__}: entities, DTDs with external "
                     "references and entity expansion are not allowed)",
                     path=name,
+                ) from None
+            except (PymarcException, ValueError, TypeError, KeyError, IndexError) as exc:
+                # pymarc refuses a bad leader, tag or indicator while the XML is parsed.
+                number += len(handler.ready) + 1
+                raise InputDataError(
+                    f"record {number}: {type(exc).__name__}: {str(exc)[:200]}",
+                    path=name,
+                    line=handler.line(),
                 ) from None
             for line, marc in handler.ready:
                 number += 1

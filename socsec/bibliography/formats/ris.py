@@ -20,7 +20,9 @@ from socsec.bibliography.formats import (
     source_name,
     subject_label,
 )
+from socsec.bibliography.limits import MAX_RECORD_CHARS, too_long
 from socsec.bibliography.model import Person, Record, RecordType, Subject
+from socsec.bibliography.normalize import Fix, parse_date
 from socsec.bibliography.store import Located
 from socsec.errors import InputDataError
 
@@ -65,12 +67,22 @@ _TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 _ISSN_LIKE = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 
 
-def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str]]:
-    """(first line, text) of each TY..ER record; refuses a record without ER."""
+def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str, Fix | None]]:
+    """(first line, text, note of skipped text) of each TY..ER record; refuses a record
+    without ER and a tag outside any record. Other text between records (an exporter's
+    "Record #1 of 2", "Provider: ...") is skipped with a warning on the next record."""
     lines: list[str] = []
     start: int | None = None
-    lineno = 0
-    for lineno, raw in enumerate(fh, start=1):
+    lineno = size = 0
+    skipped: list[tuple[int, str]] = []
+    records = 0
+    # readline with a limit: one huge line is refused without being read whole.
+    for lineno, raw in enumerate(iter(lambda: fh.readline(MAX_RECORD_CHARS + 1), ""), start=1):
+        size = size + len(raw) if start is not None else len(raw)
+        if size > MAX_RECORD_CHARS:
+            raise InputDataError(
+                too_long("the record", size, MAX_RECORD_CHARS), path=name, line=start or lineno
+            )
         line = raw.rstrip("\r\n").lstrip("\ufeff")
         m = _TAG.match(line)
         tag = m.group(1) if m else None
@@ -85,16 +97,32 @@ def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str]]:
         if start is None:
             # rispy and some exporters number records ("1.") between them.
             if line.strip() and not re.fullmatch(r"\d+\.", line.strip()):
-                raise InputDataError(
-                    f"expected 'TY  - ' to start a record, found {line[:40]!r}",
-                    path=name,
-                    line=lineno,
-                )
+                if tag is not None:  # a record whose TY line is missing or garbled
+                    raise InputDataError(
+                        f"expected 'TY  - ' to start a record, found {line[:40]!r}",
+                        path=name,
+                        line=lineno,
+                    )
+                skipped.append((lineno, line.strip()))
             continue
         lines.append(line)
         if tag == "ER":
-            yield start, "\n".join(lines) + "\n"
+            note = None
+            if skipped:
+                first, text = skipped[0]
+                note = Fix("(file)", text[:80], f"{len(skipped)} line(s) outside any record "
+                           f"skipped, from line {first}: {text[:40]!r}")  # fmt: skip
+                skipped = []
+            records += 1
+            yield start, "\n".join(lines) + "\n", note
             start = None
+    if records == 0 and skipped:
+        first, text = skipped[0]
+        raise InputDataError(
+            f"no RIS record ('TY  - ' line) found; line {first} is {text[:40]!r}",
+            path=name,
+            line=first,
+        )
     if start is not None:
         raise InputDataError(
             f"the record starting here has no ER (file truncated?; last line {lineno})",
@@ -119,16 +147,30 @@ def _name(text: str) -> Person:
     return parse_name(text) if "," in text else Person(literal=text)
 
 
-def _entry_to_record(entry: dict[str, Any]) -> Record:
-    year, issued = None, None
+# RIS dates: "YYYY/MM/DD/other info", every part after the year optional.
+_RIS_DATE = re.compile(r"(\d{4})(?:[/-](\d{0,2})(?:[/-](\d{0,2})(?:/.*)?)?)?/?")
+
+
+def _ris_date(text: str) -> tuple[int | None, str | None, list[Fix], dict[str, str]]:
+    m = _RIS_DATE.fullmatch(text.strip())
+    if m and all(not p or 1 <= int(p) <= (12, 31)[i] for i, p in enumerate(m.groups()[1:])):
+        year = int(m.group(1))
+        nums = [p for p in m.groups()[1:] if p]
+        if m.group(3) and not m.group(2):
+            nums = []  # a day without a month says nothing
+        return year, "-".join([f"{year:04d}", *(f"{int(n):02d}" for n in nums)]), [], {}
+    issued, fixes, keep = parse_date(text)
+    return (int(issued[:4]) if issued else None), issued, fixes, keep
+
+
+def _entry_to_record(entry: dict[str, Any]) -> tuple[Record, list[Fix]]:
+    year: int | None = None
+    issued: str | None = None
+    fixes: list[Fix] = []
+    kept: dict[str, str] = {}
     date = _first(entry, "date", "year", "publication_year")
     if date:
-        parts = [p for p in re.split(r"[/-]", date) if p.strip()]
-        if not parts[0].strip().isdigit():
-            raise ValueError(f"invalid year {date!r}")
-        year = int(parts[0])
-        nums = [p.strip() for p in parts[1:3] if p.strip().isdigit()]
-        issued = "-".join([f"{year:04d}", *(f"{int(n):02d}" for n in nums)])
+        year, issued, fixes, kept = _ris_date(date)
     sp, ep = _first(entry, "start_page"), _first(entry, "end_page")
     pages = f"{sp}-{ep}" if sp and ep else sp
     sn = _first(entry, "issn")
@@ -144,7 +186,7 @@ def _entry_to_record(entry: dict[str, Any]) -> Record:
     people = [_name(a) for a in (entry.get("authors") or []) + (entry.get("first_authors") or [])]
     editors = [_name(a) for a in entry.get("secondary_authors") or []]
     notes = entry.get("notes") or []
-    return Record(
+    record = Record(
         id=_first(entry, "id") or "",
         type=FROM_RIS.get(str(entry.get("type_of_reference", "")).upper(), RecordType.other),
         title=_first(entry, "title", "primary_title") or "",
@@ -168,7 +210,9 @@ def _entry_to_record(entry: dict[str, Any]) -> Record:
         keywords=tuple(str(k).strip() for k in entry.get("keywords") or () if str(k).strip()),
         subjects=subjects,
         notes="\n".join(str(n) for n in notes) or None,
+        extra=kept,
     )
+    return record, fixes
 
 
 def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Located]:
@@ -179,12 +223,15 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
     """
     name = source_name(source)
     with open_text(source) as fh:
-        for number, (line, text) in enumerate(_split_records(fh, name), start=1):
+        for number, (line, text, note) in enumerate(_split_records(fh, name), start=1):
             try:
                 entries = rispy.loads(text)
                 if len(entries) != 1:
                     raise ValueError("cannot parse the record")
-                yield Located(_entry_to_record(entries[0]), number, line)
+                record, fixes = _entry_to_record(entries[0])
+                if note is not None:
+                    fixes.insert(0, note)
+                yield Located(record, number, line, tuple(fixes))
             except (OSError, ValueError, TypeError, KeyError) as exc:
                 error = InputDataError(f"record {number}: {exc}", path=name, line=line)
                 if on_error is None:
