@@ -58,6 +58,16 @@ def _check_index_name(value: str) -> str:
     return value
 
 
+def _check_uri_list(value: str) -> str:
+    uris = [u.strip() for u in value.split(",") if u.strip()]
+    if uris == ["none"]:
+        return value
+    bad = [u for u in uris if "://" not in u and not u.startswith("urn:")]
+    if not uris or bad:
+        raise ValueError(f"give scheme URIs separated by commas, or none (not {bad or value!r})")
+    return value
+
+
 def _check_uri_pattern(value: str) -> str:
     import string
 
@@ -105,6 +115,13 @@ KEYS: dict[str, Key] = {
             "{ns}socsec-{n}",
             _check_uri_pattern,
             help="URI of new concepts: {ns} scheme namespace, {scheme}, {n}, {uuid}, {notation}",
+        ),
+        Key(
+            "thesaurus.domain_schemes",
+            None,
+            _check_uri_list,
+            help="schemes whose concepts lookups prefer on ties (comma-separated URIs, or none;"
+            " default: the social protection, social affairs, employment, health microthesauri)",
         ),
     )
 }

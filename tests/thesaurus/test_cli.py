@@ -41,6 +41,7 @@ def test_lookup_json_shape(bundled_ws: Workspace) -> None:
         "notation",
         "schemes",
         "deprecated",
+        "replaced_by",
     }
     assert hits[0]["match"] == "exact"
     assert hits[0]["pref"] == {"en": "early retirement", "es": "jubilación anticipada"}
