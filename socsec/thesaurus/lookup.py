@@ -39,8 +39,6 @@ _PARTIAL_CANDIDATES = 50
 _FUZZY_CANDIDATES = 300
 # A stemmed match that is a derived word, not an inflection ("pensioner" for "pension").
 _DERIVED_SCORE = 66.0
-# Prefix/partial/fuzzy scores this close count as a tie, which the domain schemes break.
-_TIE_WIDTH = 5.0
 _SCORES = {
     MatchKind.exact: 100.0,
     MatchKind.folded: 99.0,
@@ -58,8 +56,7 @@ DEFAULT_DOMAIN_SCHEMES = (
 DOMAIN_KEY = "thesaurus.domain_schemes"
 
 
-class _Bucketed(NamedTuple):
-    lengths: list[int]
+class _Bucket(NamedTuple):
     folded: list[str]
     words: list[str]  # the folded words sorted, for word-order-free similarity
     rowids: list[int]
@@ -93,7 +90,7 @@ class ThesaurusCache:
         self._meta: dict[str, str] | None = None
         # Schemes whose concepts win ties (see lookup); get_cache sets them from the settings.
         self.domain: tuple[str, ...] = DEFAULT_DOMAIN_SCHEMES
-        self._typo: dict[str, _Bucketed] | None = None
+        self._typo: dict[tuple[str, int], _Bucket] = {}
 
     @classmethod
     def open(cls, path: Path) -> ThesaurusCache:
@@ -305,15 +302,23 @@ class ThesaurusCache:
         self._add(found, MatchKind.stemmed, stemmed, preferred, limit)
         if len(found) >= limit:
             return self._hits(found)
-        overlap = self._overlap(keys, where, params)
+        overlap, known = self._overlap(keys, where, params)
         loose: list[tuple[MatchKind, tuple[Any, ...]]] = [
             (MatchKind.stemmed, (*r, _DERIVED_SCORE)) for r in derived
         ]
         loose += [(MatchKind.partial, r) for r in overlap]
         if len(folded) >= _MIN_PREFIX:
+            # A term that is a word of some label ("pension") is complete: labels with a longer
+            # word ("pensioner") are other words. A term that is not ("chôm") is being typed.
+            typing = '"' in folded or not self._conn.execute(
+                "SELECT 1 FROM label_words WHERE label_words MATCH ? LIMIT 1", [f'"{folded}"']
+            ).fetchone()
             for row in self._prefix(folded, where, params):
-                loose.append((MatchKind.prefix, (*row, _prefix_score(folded, fold(row[1])))))
-        if not found:
+                label = fold(row[1])
+                if f" {label} ".find(f" {folded} ") < 0:  # whole words: a partial match
+                    score = _prefix_score(folded, label)
+                    loose.append((MatchKind.prefix, (*row, score, 1.0 if typing else 0.0)))
+        if not found and not known:  # a term whose words all occur in labels has no typo
             # A label already related to the term otherwise (a longer one starting with it,
             # a derived word) is not a typo of it.
             seen = {(r[0], r[1]) for _k, r in loose}
@@ -419,12 +424,12 @@ class ThesaurusCache:
         preferred: Sequence[str],
         limit: int,
     ) -> None:
-        """Add prefix/partial/fuzzy rows by score; within 5 points, domain concepts first."""
+        """Add prefix/partial/fuzzy rows by score; on a tie (see _primary), domain concepts first."""
         fresh = [(k, r) for k, r in rows if r[0] not in found]
         domain = self._in_domain({r[0] for _k, r in fresh}, preferred)
         fresh.sort(
             key=lambda kr: (
-                -(kr[1][4] // _TIE_WIDTH),
+                -_primary(kr[0], kr[1]),
                 kr[1][0] not in domain,
                 -kr[1][4],
                 kr[1][3],
@@ -432,7 +437,7 @@ class ThesaurusCache:
                 kr[1][0],
             )
         )
-        for kind, (cid, label, tag, kcode, score) in fresh:
+        for kind, (cid, label, tag, kcode, score, *_cover) in fresh:
             if cid not in found and len(found) < limit:
                 found[cid] = _Found(kind, label, tag, kcode, min(score, 99.0), cid in domain)
 
@@ -455,14 +460,18 @@ class ThesaurusCache:
 
     def _overlap(
         self, keys: dict[str, list[str]], where: str, params: list[object]
-    ) -> list[tuple[Any, ...]]:
-        """Labels sharing stemmed words with the term: (cid, label, tag, kind, score).
+    ) -> tuple[list[tuple[Any, ...]], bool]:
+        """Labels sharing stemmed words with the term: (cid, label, tag, kind, score, cover).
+
+        ``cover`` is the rarity-weighted share of the term's words the label holds. The flag
+        returned with the rows says whether every word of the term occurs in some label.
 
         The score weighs the term's words by rarity (a shared "desempleo" says more than a
         shared "prestación") and by how much of the label they cover; 100 means the same
         words in any order.
         """
-        scored: dict[int, float] = {}
+        scored: dict[int, tuple[float, float]] = {}
+        known = False
         for lg, words in keys.items():
             query = sorted(set(words))
             if not query:
@@ -477,6 +486,7 @@ class ThesaurusCache:
             )
             if not df:
                 continue
+            known = known or len(df) == len(query)
             weight = {w: math.log(1.0 + 2000.0 / df.get(w, 1)) for w in query}
             total = sum(weight.values())
             for rid, n, shared in self._conn.execute(
@@ -485,22 +495,22 @@ class ThesaurusCache:
                 [lg, *query],
             ):
                 words_shared = shared.split()
+                cover = sum(weight[w] for w in words_shared) / total
                 if len(words_shared) == n == len(query):
                     score = 100.0
                 else:
-                    cover_term = sum(weight[w] for w in words_shared) / total
-                    score = 90.0 * cover_term * (0.5 + 0.5 * len(words_shared) / n)
-                if score >= _PARTIAL_CUTOFF and score > scored.get(rid, 0.0):
-                    scored[rid] = score
-        best = sorted(scored, key=lambda r: -scored[r])[:_PARTIAL_CANDIDATES]
+                    score = 90.0 * cover * (0.5 + 0.5 * len(words_shared) / n)
+                if score >= _PARTIAL_CUTOFF and score > scored.get(rid, (0.0, 0.0))[0]:
+                    scored[rid] = (score, cover)
+        best = sorted(scored, key=lambda r: (-scored[r][1], -scored[r][0]))[:_PARTIAL_CANDIDATES]
         if not best:
-            return []
+            return [], known
         rows = self._rows(
             f"l.rowid IN ({','.join('?' * len(best))}){where}",
             [*best, *params],
             "l.rowid, l.cid, l.label, l.lang, l.kind",
         )
-        return [(*r[1:], round(scored[r[0]], 1)) for r in rows]
+        return [(*r[1:], round(scored[r[0]][0], 1), scored[r[0]][1]) for r in rows], known
 
     def _one(self, ref: str, cids: set[int]) -> str:
         uris = sorted(self._uri(c) for c in cids)
@@ -535,23 +545,21 @@ class ThesaurusCache:
         sql = f"SELECT {cols} FROM labels l WHERE {condition}"
         return self._conn.execute(sql, list(params)).fetchall()
 
-    def _typo_index(self) -> dict[str, _Bucketed]:
-        """Folded labels per base language, sorted by length, loaded once per cache object."""
-        if self._typo is None:
+    def _bucket(self, base: str, length: int) -> _Bucket:
+        """Folded labels of one base language and length (read once per cache object)."""
+        key = (base, length)
+        bucket = self._typo.get(key)
+        if bucket is None:
             rows = self._conn.execute(
-                "SELECT base, length(folded), folded, rowid FROM labels WHERE base IN ('', "
-                + ", ".join(f"'{b}'" for b in SUPPORTED_LANGUAGES)
-                + ") ORDER BY base, length(folded)"
+                "SELECT folded, rowid FROM labels WHERE base = ? AND length(folded) = ?", key
             ).fetchall()
-            index: dict[str, _Bucketed] = {}
-            for base, length, folded, rid in rows:
-                bucket = index.setdefault(base, _Bucketed([], [], [], []))
-                bucket.lengths.append(length)
-                bucket.folded.append(folded)
-                bucket.words.append(" ".join(sorted(folded.split())))
-                bucket.rowids.append(rid)
-            self._typo = index
-        return self._typo
+            bucket = _Bucket(
+                [r[0] for r in rows],
+                [" ".join(sorted(r[0].split())) for r in rows],
+                [r[1] for r in rows],
+            )
+            self._typo[key] = bucket
+        return bucket
 
     def _fuzzy(
         self,
@@ -562,34 +570,29 @@ class ThesaurusCache:
         cutoff: float,
         limit: int,
     ) -> list[tuple[Any, ...]]:
-        from bisect import bisect_left, bisect_right
-
         from rapidfuzz import fuzz, process  # only when the exact rungs of the ladder failed
 
         # Similar strings have similar lengths: the cutoff bounds the length difference, so
-        # only that slice of the length-sorted labels is scored (a few thousand strings at
-        # most with all of EuroVoc); other scripts (ru, ar) are never candidates.
+        # only labels of those lengths are scored (read through an index on the length, and
+        # kept for the next lookup); other scripts (ru, ar) are never candidates.
         slack = max(2, int(len(folded) * (100 - cutoff) / 100) + 1)
         words = " ".join(sorted(folded.split()))
-        best: dict[int, float] = {}
-        buckets = self._typo_index()
+        folded_all: list[str] = []
+        words_all: list[str] = []
+        rowids: list[int] = []
         for b in [base] if base else ["", *SUPPORTED_LANGUAGES]:
-            bucket = buckets.get(b or "")
-            if bucket is None:
-                continue
-            lo = bisect_left(bucket.lengths, len(folded) - slack)
-            hi = bisect_right(bucket.lengths, len(folded) + slack)
-            # Plain similarity, then the same on sorted words ("desempelo seguro").
-            for query, choices in ((folded, bucket.folded), (words, bucket.words)):
-                for _c, score, i in process.extract(
-                    query,
-                    choices[lo:hi],
-                    scorer=fuzz.ratio,
-                    score_cutoff=cutoff,
-                    limit=limit * 4,
-                ):
-                    rid = bucket.rowids[lo + i]
-                    best[rid] = max(best.get(rid, 0.0), float(score))
+            for length in range(max(1, len(folded) - slack), len(folded) + slack + 1):
+                bucket = self._bucket(b or "", length)
+                folded_all += bucket.folded
+                words_all += bucket.words
+                rowids += bucket.rowids
+        best: dict[int, float] = {}
+        # Plain similarity, then the same on sorted words ("desempelo seguro").
+        for query, choices in ((folded, folded_all), (words, words_all)):
+            for _c, score, i in process.extract(
+                query, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit * 4
+            ):
+                best[rowids[i]] = max(best.get(rowids[i], 0.0), float(score))
         if not best:
             return []
         rows = self._rows(
@@ -657,6 +660,20 @@ class ThesaurusCache:
         row = self._conn.execute("SELECT data FROM concepts WHERE uri = ?", (uri,)).fetchone()
         replaced = json.loads(row[0]).get("replaced_by", []) if row else []
         return tuple((u, self.pref_label(u, "en") if self.exists(u) else u) for u in replaced)
+
+
+def _primary(kind: MatchKind, row: tuple[Any, ...]) -> int:
+    """The tie class of a loose hit (0-10): hits in one class match the term as well.
+
+    For a partial hit it is how much of the term's words the label holds (so every label
+    holding all of them ties, whatever else it says); a prefix hit holds the whole term; for
+    others, the score in tens.
+    """
+    if kind is MatchKind.partial and len(row) > 5:
+        return int(row[5] * 10)
+    if kind is MatchKind.prefix and row[5]:  # a word being typed: the whole term is there
+        return 10
+    return int(row[4] // 10)
 
 
 def _prefix_score(term: str, label: str) -> float:

@@ -49,6 +49,8 @@ CREATE INDEX labels_label ON labels (label);
 CREATE INDEX labels_folded ON labels (folded);
 INSERT INTO label_words (label_words) VALUES ('rebuild');
 CREATE INDEX label_tokens_token ON label_tokens (token, base);
+-- Typo matching scores only labels of about the term's length.
+CREATE INDEX labels_length ON labels (base, length(folded));
 CREATE INDEX labels_stemmed ON labels (stemmed, base);
 CREATE INDEX labels_cid ON labels (cid);
 CREATE INDEX broader_cid ON broader (cid);
