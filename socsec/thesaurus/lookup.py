@@ -135,6 +135,11 @@ class ThesaurusCache:
         """An id that changes whenever the cache is rebuilt (used to detect stale indexes)."""
         return self.meta()["build_id"]
 
+    def languages(self) -> list[str]:
+        """Base languages that have labels in the thesaurus ("en", "fr", ...), sorted."""
+        counts = json.loads(self.meta().get("label_counts", "{}"))
+        return sorted(lang for lang in counts if lang != "-")
+
     def count(self) -> int:
         """Number of concepts."""
         return int(self._conn.execute("SELECT count(*) FROM concepts").fetchone()[0])
@@ -319,9 +324,8 @@ class ThesaurusCache:
                     score = _prefix_score(folded, label)
                     loose.append((MatchKind.prefix, (*row, score, 1.0 if typing else 0.0)))
         if not found and not known:  # a term whose words all occur in labels has no typo
-            # A label already related to the term otherwise (a longer one starting with it,
-            # a derived word) is not a typo of it.
-            seen = {(r[0], r[1]) for _k, r in loose}
+            # A label starting with the term being typed is not a typo of it.
+            seen = {(r[0], r[1]) for k, r in loose if k is MatchKind.prefix}
             fuzzy = self._fuzzy(folded, base, where, params, FUZZY_HIT_CUTOFF, limit * 4)
             loose += [(MatchKind.fuzzy, r) for r in fuzzy if (r[0], r[1]) not in seen]
         # Whatever found them, labels that are the term inflected (or reordered) rank as such.
