@@ -68,15 +68,23 @@ def _check_uri_list(value: str) -> str:
     return value
 
 
+def _check_base_uri(value: str) -> str:
+    if not (value.startswith(("http://", "https://")) or value.startswith("urn:")):
+        raise ValueError(f"{value!r} is not an http(s) or urn: URI")
+    if not value.endswith(("/", "#", ":")):
+        raise ValueError(f"{value!r} should end with / or # (a namespace)")
+    return value
+
+
 def _check_uri_pattern(value: str) -> str:
     import string
 
     fields = {f for _t, f, _s, _c in string.Formatter().parse(value) if f is not None}
-    unknown = fields - {"ns", "scheme", "n", "uuid", "notation"}
+    unknown = fields - {"base", "ns", "scheme", "n", "uuid", "notation"}
     if unknown:
         raise ValueError(
             f"unknown placeholder(s) {sorted(unknown)}: "
-            "use {ns}, {scheme}, {n}, {uuid}, {notation}"
+            "use {base}, {ns}, {scheme}, {n}, {uuid}, {notation}"
         )
     if not fields & {"n", "uuid", "notation"}:
         raise ValueError("the pattern needs {n}, {uuid} or {notation} to make distinct URIs")
@@ -112,9 +120,16 @@ KEYS: dict[str, Key] = {
         Key("user", None, _check_text, help="name recorded in the curation history"),
         Key(
             "thesaurus.uri_pattern",
-            "{ns}socsec-{n}",
+            "{base}{n}",
             _check_uri_pattern,
-            help="URI of new concepts: {ns} scheme namespace, {scheme}, {n}, {uuid}, {notation}",
+            help="URI of new concepts: {base} (thesaurus.base_uri), {ns} scheme namespace,"
+            " {scheme}, {n}, {uuid}, {notation}",
+        ),
+        Key(
+            "thesaurus.base_uri",
+            "https://socsec.invalid/concept/",
+            _check_base_uri,
+            help="namespace you own for new concepts (the default is a local placeholder)",
         ),
         Key(
             "thesaurus.domain_schemes",
