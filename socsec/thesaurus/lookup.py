@@ -91,6 +91,7 @@ class ThesaurusCache:
         # Schemes whose concepts win ties (see lookup); get_cache sets them from the settings.
         self.domain: tuple[str, ...] = DEFAULT_DOMAIN_SCHEMES
         self._typo: dict[tuple[str, int], _Bucket] = {}
+        self._windows: dict[tuple[tuple[str, ...], int, int], _Bucket] = {}
 
     @classmethod
     def open(cls, path: Path) -> ThesaurusCache:
@@ -565,6 +566,21 @@ class ThesaurusCache:
             self._typo[key] = bucket
         return bucket
 
+    def _window(self, bases: tuple[str, ...], low: int, high: int) -> _Bucket:
+        """The labels of ``bases`` with folded lengths ``low``..``high``, joined once and kept."""
+        key = (bases, low, high)
+        window = self._windows.get(key)
+        if window is None:
+            window = _Bucket([], [], [])
+            for b in bases:
+                for length in range(low, high + 1):
+                    bucket = self._bucket(b, length)
+                    window.folded.extend(bucket.folded)
+                    window.words.extend(bucket.words)
+                    window.rowids.extend(bucket.rowids)
+            self._windows[key] = window
+        return window
+
     def _fuzzy(
         self,
         folded: str,
@@ -581,22 +597,18 @@ class ThesaurusCache:
         # kept for the next lookup); other scripts (ru, ar) are never candidates.
         slack = max(2, int(len(folded) * (100 - cutoff) / 100) + 1)
         words = " ".join(sorted(folded.split()))
-        folded_all: list[str] = []
-        words_all: list[str] = []
-        rowids: list[int] = []
-        for b in [base] if base else ["", *SUPPORTED_LANGUAGES]:
-            for length in range(max(1, len(folded) - slack), len(folded) + slack + 1):
-                bucket = self._bucket(b or "", length)
-                folded_all += bucket.folded
-                words_all += bucket.words
-                rowids += bucket.rowids
+        bases = (base,) if base else ("", *SUPPORTED_LANGUAGES)
+        window = self._window(bases, max(1, len(folded) - slack), len(folded) + slack)
         best: dict[int, float] = {}
-        # Plain similarity, then the same on sorted words ("desempelo seguro").
-        for query, choices in ((folded, folded_all), (words, words_all)):
+        # Plain similarity, then (for several words) the same on sorted words, so that
+        # "desempelo seguro" is "seguro de desempleo" with a typo.
+        passes = [(folded, window.folded)] + ([(words, window.words)] if " " in folded else [])
+        for query, choices in passes:
             for _c, score, i in process.extract(
                 query, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit * 4
             ):
-                best[rowids[i]] = max(best.get(rowids[i], 0.0), float(score))
+                rid = window.rowids[i]
+                best[rid] = max(best.get(rid, 0.0), float(score))
         if not best:
             return []
         rows = self._rows(
