@@ -21,8 +21,16 @@ from pathlib import Path
 SHARED = Path(
     os.environ.get("SOCSEC_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
 )
-TYPOS = ["unemploymnet", "seguro de desempelo", "pensoin", "unemploymnet benefit",
-         "cotisation socaile", "asurance chomage", "disability pensoin", "helth insurance"]  # fmt: skip
+TYPOS = [
+    "unemploymnet",
+    "seguro de desempelo",
+    "pensoin",
+    "unemploymnet benefit",
+    "cotisation socaile",
+    "asurance chomage",
+    "disability pensoin",
+    "helth insurance",
+]
 ANCHOR = "early retirement"
 
 

@@ -108,9 +108,9 @@ def run(argv: list[str]) -> int | None:
     langs = parse_langs(args.to)
     if not langs:
         return None
+    from socsec.cli.lookup_view import unknown_langs
     from socsec.config import Settings
     from socsec.errors import SocsecError
-    from socsec.cli.lookup_view import unknown_langs
     from socsec.thesaurus.lookup import ThesaurusCache, domain_schemes, find
     from socsec.workspace import Workspace
 

@@ -251,11 +251,11 @@ def mint_uri(
     notation: str | None,
     base: str = DEFAULT_BASE_URI,
 ) -> str:
-    """A new concept URI from ``pattern`` (placeholders {base}, {ns}, {scheme}, {n}, {uuid},
-    {notation}).
+    """A new concept URI from ``pattern``.
 
-    ``{base}`` is the user's base URI, ``{ns}`` the scheme's namespace (its URI up to the last
-    "/" or "#"), ``{n}`` the smallest number giving a URI not yet used.
+    Placeholders: {base}, {ns}, {scheme}, {n}, {uuid}, {notation}. ``{base}`` is the user's
+    base URI, ``{ns}`` the scheme's namespace (its URI up to the last "/" or "#"), ``{n}``
+    the smallest number giving a URI not yet used.
 
     Raises:
         ValidationFailed: bad pattern, or {notation} without a notation.

@@ -19,8 +19,11 @@ MULTI_SEPARATOR = " | "
 
 
 def glossary_header(langs: Sequence[str]) -> list[str]:
-    """Column names: uri, notation, status, replaced_by, then per language pref_label_xx,
-    alt_labels_xx (equivalents), entry_terms_xx (not equivalents), definition_xx."""
+    """Column names: uri, notation, status, replaced_by, then per-language columns.
+
+    Per language: pref_label_xx, alt_labels_xx (equivalents), entry_terms_xx (entry terms,
+    not equivalents), definition_xx.
+    """
     columns = ["uri", "notation", "status", "replaced_by"]
     for lang in langs:
         columns += [

@@ -10,8 +10,8 @@ labels that are variants or acronyms of it, :mod:`socsec.thesaurus.term_status`)
 ``admittedTerm-admn-sts`` with termType ``acronym`` or ``fullForm``; every term of a
 deprecated concept as ``deprecatedTerm-admn-sts`` (with a note naming the replacement). The
 other alternative labels, entry points for narrower notions, are listed in a ``note`` of the
-``langSec``, never as terms; hidden labels are never exported. Entries are written one at a time, so memory
-stays flat on large vocabularies.
+``langSec``, never as terms; hidden labels are never exported. Entries are written one at
+a time, so memory stays flat on large vocabularies.
 """
 
 from __future__ import annotations

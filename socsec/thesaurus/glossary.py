@@ -52,7 +52,9 @@ def _split_alts(
     """(equivalents, abbreviations, entry terms) per language, each sorted, empty ones dropped."""
     from socsec.thesaurus.term_status import classify
 
-    equivalents, abbreviations, entry = {}, {}, {}
+    equivalents: dict[str, tuple[str, ...]] = {}
+    abbreviations: dict[str, tuple[str, ...]] = {}
+    entry: dict[str, tuple[str, ...]] = {}
     for lang, values in sorted(alt.items()):
         eq, ab, en = classify(pref.get(lang), values, lang)
         for out, got in ((equivalents, eq), (abbreviations, ab), (entry, en)):

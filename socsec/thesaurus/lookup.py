@@ -294,7 +294,8 @@ class ThesaurusCache:
         folded_rows = self._rows(f"l.folded = ?{where}", [folded, *params], cols)
         self._add(found, MatchKind.folded, folded_rows, preferred, limit)
         keys = {lg: analyze(term, lg) for lg in langs}
-        stemmed, derived = [], []
+        stemmed: list[tuple[Any, ...]] = []
+        derived: list[tuple[Any, ...]] = []
         for lg, words in keys.items():
             if words:
                 inflected = inflection_key(term, lg)
@@ -316,9 +317,12 @@ class ThesaurusCache:
         if len(folded) >= _MIN_PREFIX:
             # A term that is a word of some label ("pension") is complete: labels with a longer
             # word ("pensioner") are other words. A term that is not ("chôm") is being typed.
-            typing = '"' in folded or not self._conn.execute(
-                "SELECT 1 FROM label_words WHERE label_words MATCH ? LIMIT 1", [f'"{folded}"']
-            ).fetchone()
+            typing = (
+                '"' in folded
+                or not self._conn.execute(
+                    "SELECT 1 FROM label_words WHERE label_words MATCH ? LIMIT 1", [f'"{folded}"']
+                ).fetchone()
+            )
             for row in self._prefix(folded, where, params):
                 label = fold(row[1])
                 if f" {label} ".find(f" {folded} ") < 0:  # whole words: a partial match
@@ -429,7 +433,7 @@ class ThesaurusCache:
         preferred: Sequence[str],
         limit: int,
     ) -> None:
-        """Add prefix/partial/fuzzy rows by score; on a tie (see _primary), domain concepts first."""
+        """Add prefix/partial/fuzzy rows by score; on a tie (_primary), domain concepts first."""
         fresh = [(k, r) for k, r in rows if r[0] not in found]
         domain = self._in_domain({r[0] for _k, r in fresh}, preferred)
         fresh.sort(
@@ -484,8 +488,8 @@ class ThesaurusCache:
             marks = ",".join("?" * len(query))
             df = dict(
                 self._conn.execute(
-                    f"SELECT token, count(*) FROM label_tokens WHERE base = ? AND token IN ({marks})"
-                    " GROUP BY token",
+                    "SELECT token, count(*) FROM label_tokens "
+                    f"WHERE base = ? AND token IN ({marks}) GROUP BY token",
                     [lg, *query],
                 ).fetchall()
             )

@@ -122,7 +122,7 @@ def test_deprecated_hit_names_its_replacement(tmp_path: Path) -> None:
     source = tmp_path / "dep.ttl"
     source.write_text(
         TIE.replace(
-            'ex:a a skos:Concept ; skos:inScheme ex:off ;',
+            "ex:a a skos:Concept ; skos:inScheme ex:off ;",
             "ex:a a skos:Concept ; skos:inScheme ex:off ; "
             "<http://www.w3.org/2002/07/owl#deprecated> true ; "
             "<http://purl.org/dc/terms/isReplacedBy> ex:b ;",
@@ -180,7 +180,9 @@ def test_eval_lookup_cli(bundled_ws: Workspace, tmp_path: Path) -> None:
     assert runner.invoke(app, [*args, str(unknown)]).exit_code == 4
 
 
-def test_translate_reports_confidence_and_writes_gaps(bundled_ws: Workspace, tmp_path: Path) -> None:
+def test_translate_reports_confidence_and_writes_gaps(
+    bundled_ws: Workspace, tmp_path: Path
+) -> None:
     runner = CliRunner()
     gaps = tmp_path / "gaps.csv"
     terms = "retraite anticipée\nprestations de maladie\nxyzzy inconnu\n"

@@ -132,8 +132,7 @@ def test_add_refuses_a_uri_in_the_imported_vocabulary_namespace(data_dir: Path) 
     assert "does not own" in result.stderr and "thesaurus.base_uri" in result.stderr
     # Declaring the namespace one's own (base_uri) allows it.
     (data_dir / "config.toml").write_text(
-        '[thesaurus]\nuri_pattern = "{ns}socsec-{n}"\n'
-        'base_uri = "http://eurovoc.europa.eu/"\n',
+        '[thesaurus]\nuri_pattern = "{ns}socsec-{n}"\nbase_uri = "http://eurovoc.europa.eu/"\n',
         encoding="utf-8",
     )
     change = ok(data_dir, "thesaurus", "concept", "add", "--label", "en:bridge pension",
@@ -476,9 +475,10 @@ def test_export_tbx_and_csv(data_dir: Path, tmp_path: Path) -> None:
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert rows[0] == ["uri", "notation", "status", "replaced_by",
-                       "pref_label_en", "alt_labels_en", "entry_terms_en", "definition_en",
-                       "pref_label_fr", "alt_labels_fr", "entry_terms_fr", "definition_fr"]  # fmt: skip
+    per_lang = ["pref_label", "alt_labels", "entry_terms", "definition"]
+    assert rows[0] == ["uri", "notation", "status", "replaced_by"] + [
+        f"{column}_{lang}" for lang in ("en", "fr") for column in per_lang
+    ]
     row = next(r for r in rows if r[0] == EARLY_RETIREMENT)
     assert row[4] == "early retirement" and row[8] == "retraite anticipée"
     assert len(rows) == 456
