@@ -291,7 +291,12 @@ class ThesaurusCache:
         cols = "l.cid, l.label, l.lang, l.kind"
         exact = self._rows(f"l.label = ?{where}", [term.strip(), *params], cols)
         self._add(found, MatchKind.exact, exact, preferred, limit)
-        folded_rows = self._rows(f"l.folded = ?{where}", [folded, *params], cols)
+        # Spaces aside too: a compound written apart ("healthcare", "health care").
+        folded_rows = self._rows(
+            f"(l.folded = ? OR replace(l.folded, ' ', '') = ?){where}",
+            [folded, folded.replace(" ", ""), *params],
+            cols,
+        )
         self._add(found, MatchKind.folded, folded_rows, preferred, limit)
         keys = {lg: analyze(term, lg) for lg in langs}
         stemmed: list[tuple[Any, ...]] = []
@@ -335,7 +340,7 @@ class ThesaurusCache:
             loose += [(MatchKind.fuzzy, r) for r in fuzzy if (r[0], r[1]) not in seen]
         # Whatever found them, labels that are the term inflected (or reordered) rank as such.
         strict, loose = _promote(term, langs, loose)
-        for kind in (MatchKind.stemmed, MatchKind.reordered):
+        for kind in (MatchKind.folded, MatchKind.stemmed, MatchKind.reordered):
             rows = [r[:4] for k, r in strict if k is kind]
             self._add(found, kind, rows, preferred, limit)
         if len(found) >= limit:
@@ -712,17 +717,21 @@ def _promote(
 ) -> tuple[list[tuple[MatchKind, tuple[Any, ...]]], list[tuple[MatchKind, tuple[Any, ...]]]]:
     """Split candidate rows into inflections/reorderings of the term and the rest.
 
-    A label whose inflection key (folded, singular, no function words) equals the term's is a
-    stemmed match; the same words in another order, a reordered one. Anything else keeps its
+    A label equal to the term but for spaces is a folded match; a label whose inflection key
+    (folded, singular, no function words) equals the term's, a stemmed one; the same words in
+    another order, a reordered one. Anything else keeps its
     kind and score (partial, fuzzy, derived word).
     """
     keys = {lg: inflection_key(term, lg) for lg in langs}
     bags = {lg: sorted(k.split()) for lg, k in keys.items()}
+    joined = fold(term).replace(" ", "")
     strict, loose = [], []
     for kind, row in rows:
         lg = base_language(row[2]) or ""
         key = inflection_key(row[1], lg) if lg in keys else None
-        if key is not None and key == keys[lg]:
+        if fold(row[1]).replace(" ", "") == joined:  # "healthcare" / "health care"
+            strict.append((MatchKind.folded, row))
+        elif key is not None and key == keys[lg]:
             strict.append((MatchKind.stemmed, row))
         elif key is not None and sorted(key.split()) == bags[lg]:
             strict.append((MatchKind.reordered, row))

@@ -51,6 +51,8 @@ INSERT INTO label_words (label_words) VALUES ('rebuild');
 CREATE INDEX label_tokens_token ON label_tokens (token, base);
 -- Typo matching scores only labels of about the term's length.
 CREATE INDEX labels_length ON labels (base, length(folded));
+-- Folded matching ignores spaces ("healthcare" finds "health care").
+CREATE INDEX labels_joined ON labels (replace(folded, ' ', ''));
 CREATE INDEX labels_stemmed ON labels (stemmed, base);
 CREATE INDEX labels_cid ON labels (cid);
 CREATE INDEX broader_cid ON broader (cid);
