@@ -56,6 +56,11 @@ def test_reordered_words_find_the_label(bundled_cache: ThesaurusCache) -> None:
     assert hit.uri == EV + "3751"
 
 
+def test_a_compound_written_apart_is_a_folded_match(bundled_cache: ThesaurusCache) -> None:
+    hit = bundled_cache.lookup("healthcare", lang="en")[0]
+    assert (hit.match, hit.matched_label, hit.uri) == (MatchKind.folded, "health care", EV + "5899")
+
+
 def test_plural_of_a_label_in_another_spelling_is_stemmed(bundled_cache: ThesaurusCache) -> None:
     # Snowball stems familiares/familiar differently; the plural rule still joins them.
     hit = bundled_cache.lookup("prestaciones familiares", lang="es")[0]
