@@ -67,6 +67,8 @@ def fold(text: str) -> str:
     Example: "Sécurité  sociale!" -> "securite sociale".
     """
     text = _ELISION.sub(lambda m: m.group(0)[:-1] + " ", text)
+    if text.isascii():  # most labels: nothing to decompose (and casefold is lower here)
+        return " ".join(_WORD.findall(text.lower()))
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES).casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_WORD.findall(stripped))

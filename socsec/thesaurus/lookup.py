@@ -712,6 +712,30 @@ def _prefix_score(term: str, label: str) -> float:
     return 60.0 + 30.0 * cover if whole else 50.0 + 25.0 * cover
 
 
+def _promoted(
+    row: tuple[Any, ...],
+    term: str,
+    keys: dict[str, str],
+    bags: dict[str, list[str]],
+    joined: str,
+    slack: int,
+) -> MatchKind | None:
+    """The strict kind a candidate label deserves (folded, stemmed, reordered), if any."""
+    if abs(len(row[1]) - len(term)) > slack:
+        return None
+    lg = base_language(row[2]) or ""
+    if lg not in keys:
+        return MatchKind.folded if fold(row[1]).replace(" ", "") == joined else None
+    key = inflection_key(row[1], lg)
+    if key.replace(" ", "") == joined:  # "healthcare" / "health care"
+        return MatchKind.folded
+    if not keys[lg]:  # the term is function words only ("de"): nothing to compare
+        return None
+    if key == keys[lg]:
+        return MatchKind.stemmed
+    return MatchKind.reordered if sorted(key.split()) == bags[lg] else None
+
+
 def _promote(
     term: str, langs: list[str], rows: list[tuple[MatchKind, tuple[Any, ...]]]
 ) -> tuple[list[tuple[MatchKind, tuple[Any, ...]]], list[tuple[MatchKind, tuple[Any, ...]]]]:
@@ -719,22 +743,20 @@ def _promote(
 
     A label equal to the term but for spaces is a folded match; a label whose inflection key
     (folded, singular, no function words) equals the term's, a stemmed one; the same words in
-    another order, a reordered one. Anything else keeps its
-    kind and score (partial, fuzzy, derived word).
+    another order, a reordered one. Anything else keeps its kind and score (partial, fuzzy,
+    derived word).
     """
     keys = {lg: inflection_key(term, lg) for lg in langs}
     bags = {lg: sorted(k.split()) for lg, k in keys.items()}
     joined = fold(term).replace(" ", "")
     strict, loose = [], []
+    # Plural endings, elision and function words change a length by little: a much longer
+    # or shorter label cannot be the term inflected (and is not worth analysing).
+    slack = max(8, len(term) // 2)
     for kind, row in rows:
-        lg = base_language(row[2]) or ""
-        key = inflection_key(row[1], lg) if lg in keys else None
-        if fold(row[1]).replace(" ", "") == joined:  # "healthcare" / "health care"
-            strict.append((MatchKind.folded, row))
-        elif key is not None and key == keys[lg]:
-            strict.append((MatchKind.stemmed, row))
-        elif key is not None and sorted(key.split()) == bags[lg]:
-            strict.append((MatchKind.reordered, row))
+        promoted = _promoted(row, term, keys, bags, joined, slack)
+        if promoted is not None:
+            strict.append((promoted, row))
         elif kind is not MatchKind.partial or row[4] < 100.0:
             loose.append((kind, row))
         else:  # same stems in any order but not the same words: a derived form
