@@ -67,6 +67,8 @@ def fold(text: str) -> str:
     Example: "Sécurité  sociale!" -> "securite sociale".
     """
     text = _ELISION.sub(lambda m: m.group(0)[:-1] + " ", text)
+    if text.isascii():  # most labels: nothing to decompose (and casefold is lower here)
+        return " ".join(_WORD.findall(text.lower()))
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES).casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_WORD.findall(stripped))
@@ -108,6 +110,50 @@ def analyze(text: str, lang: str | None, *, keep_stopwords: bool = False) -> lis
     base = base_language(lang)
     stops = STOPWORDS.get(base or "", frozenset()) if not keep_stopwords else frozenset()
     return [stem(w, base) for w in tokenize(text) if w not in stops]
+
+
+_VOWELS = frozenset("aeiou")
+
+
+def singular(word: str, lang: str | None) -> str:
+    """A folded word with its plural ending removed (en/fr/es rules); other words unchanged.
+
+    Lighter than stemming: "pensions" -> "pension" but "pensioner" stays, so an inflected
+    form can be told from a derived word. Example: singular("prestaciones", "es") ->
+    "prestacion"; singular("principaux", "fr") -> "principal".
+    """
+    base = base_language(lang)
+    n = len(word)
+    if base == "en":
+        if n > 4 and word.endswith("ies"):
+            return word[:-3] + "y"
+        if n > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            return word[:-1]
+    elif base == "fr":
+        if n > 4 and word.endswith("aux"):
+            return word[:-3] + "al"
+        if n > 3 and word.endswith(("s", "x")) and not word.endswith("ss"):
+            return word[:-1]
+    elif base == "es":
+        if n > 4 and word.endswith("ces"):
+            return word[:-3] + "z"
+        if n > 4 and word.endswith("es") and word[-3] not in _VOWELS:
+            return word[:-2]
+        if n > 3 and word.endswith("s") and word[-2] in _VOWELS:
+            return word[:-1]
+    return word
+
+
+def inflection_key(text: str, lang: str | None) -> str:
+    """Folded words of ``text`` without function words, each made singular.
+
+    Two texts with the same key differ only by case, accents, plural endings, elision and
+    "de"/"of"-type words: the same term, inflected.
+    """
+    base = base_language(lang)
+    stops = STOPWORDS.get(base or "", frozenset())
+    words = [w for w in fold(text).split() if w not in stops]
+    return " ".join(singular(w, base) for w in words)
 
 
 def analyze_all(text: str) -> dict[str, list[str]]:

@@ -58,15 +58,33 @@ def _check_index_name(value: str) -> str:
     return value
 
 
+def _check_uri_list(value: str) -> str:
+    uris = [u.strip() for u in value.split(",") if u.strip()]
+    if uris == ["none"]:
+        return value
+    bad = [u for u in uris if "://" not in u and not u.startswith("urn:")]
+    if not uris or bad:
+        raise ValueError(f"give scheme URIs separated by commas, or none (not {bad or value!r})")
+    return value
+
+
+def _check_base_uri(value: str) -> str:
+    if not (value.startswith(("http://", "https://")) or value.startswith("urn:")):
+        raise ValueError(f"{value!r} is not an http(s) or urn: URI")
+    if not value.endswith(("/", "#", ":")):
+        raise ValueError(f"{value!r} should end with / or # (a namespace)")
+    return value
+
+
 def _check_uri_pattern(value: str) -> str:
     import string
 
     fields = {f for _t, f, _s, _c in string.Formatter().parse(value) if f is not None}
-    unknown = fields - {"ns", "scheme", "n", "uuid", "notation"}
+    unknown = fields - {"base", "ns", "scheme", "n", "uuid", "notation"}
     if unknown:
         raise ValueError(
             f"unknown placeholder(s) {sorted(unknown)}: "
-            "use {ns}, {scheme}, {n}, {uuid}, {notation}"
+            "use {base}, {ns}, {scheme}, {n}, {uuid}, {notation}"
         )
     if not fields & {"n", "uuid", "notation"}:
         raise ValueError("the pattern needs {n}, {uuid} or {notation} to make distinct URIs")
@@ -102,9 +120,23 @@ KEYS: dict[str, Key] = {
         Key("user", None, _check_text, help="name recorded in the curation history"),
         Key(
             "thesaurus.uri_pattern",
-            "{ns}socsec-{n}",
+            "{base}{n}",
             _check_uri_pattern,
-            help="URI of new concepts: {ns} scheme namespace, {scheme}, {n}, {uuid}, {notation}",
+            help="URI of new concepts: {base} (thesaurus.base_uri), {ns} scheme namespace,"
+            " {scheme}, {n}, {uuid}, {notation}",
+        ),
+        Key(
+            "thesaurus.base_uri",
+            "https://socsec.invalid/concept/",
+            _check_base_uri,
+            help="namespace you own for new concepts (the default is a local placeholder)",
+        ),
+        Key(
+            "thesaurus.domain_schemes",
+            None,
+            _check_uri_list,
+            help="schemes whose concepts lookups prefer on ties (comma-separated URIs, or none;"
+            " default: the social protection, social affairs, employment, health microthesauri)",
         ),
     )
 }

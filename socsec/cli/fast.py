@@ -108,9 +108,10 @@ def run(argv: list[str]) -> int | None:
     langs = parse_langs(args.to)
     if not langs:
         return None
+    from socsec.cli.lookup_view import unknown_langs
     from socsec.config import Settings
     from socsec.errors import SocsecError
-    from socsec.thesaurus.lookup import ThesaurusCache, find
+    from socsec.thesaurus.lookup import ThesaurusCache, domain_schemes, find
     from socsec.workspace import Workspace
 
     try:
@@ -119,6 +120,10 @@ def run(argv: list[str]) -> int | None:
         if not (ws.thesaurus_dir.is_dir() and ws.bibliography_db.exists()):
             return None  # first run: the full CLI initialises the data dir and says so
         with ThesaurusCache.open(ws.thesaurus_cache) as cache:
+            cache.domain = domain_schemes(settings.values)
+            asked = [args.lang] if args.lang else []
+            if unknown_langs([*asked, *langs], cache.languages()):
+                return None  # a usage error: the full CLI words it
             hits = find(cache, args.term, lang=args.lang, scheme=args.scheme, limit=args.limit)
     except SocsecError:
         return None  # the full CLI reports it, with its message and exit code

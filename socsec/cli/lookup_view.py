@@ -37,6 +37,26 @@ def parse_langs(text: str) -> list[str]:
     return [t.strip().lower() for t in text.split(",") if t.strip()]
 
 
+def unknown_langs(langs: list[str], present: list[str]) -> list[str]:
+    """The languages of ``langs`` that are neither supported (en, fr, es) nor in the thesaurus."""
+    known = set(SUPPORTED_LANGUAGES) | set(present)
+    return [lg for lg in langs if (lg.split("-", 1)[0].lower()) not in known]
+
+
+def lang_error(option: str, bad: list[str], present: list[str]) -> str:
+    """The usage message for languages the thesaurus has no labels in."""
+    known = sorted(set(SUPPORTED_LANGUAGES) | set(present))
+    return f"{option}: no labels in {', '.join(bad)}; choose from {', '.join(known)}"
+
+
+def match_cell(hit: LookupHit) -> str:
+    """The match column: the kind, and a deprecation flag with the replacement to use."""
+    if not hit.deprecated:
+        return hit.match.value
+    use = "; ".join(label for _uri, label in hit.replaced_by)
+    return f"{hit.match.value}\nDEPRECATED" + (f"\nuse: {use}" if use else "")
+
+
 def cell(pref: str | None, alt: list[str]) -> str:
     """A preferred label with its alternatives in brackets on the next line."""
     return (pref or "") + ("\n(" + "; ".join(alt) + ")" if alt else "")
@@ -46,7 +66,7 @@ def hits_table(hits: list[LookupHit], to: list[str]) -> BoxTable:
     """The lookup table: how each hit matched, its labels per language, its URI."""
     rows = [
         (
-            h.match.value,
+            match_cell(h),
             f"{h.matched_label} @{h.matched_lang or '-'}",
             *(cell(h.pref.get(t), h.alt.get(t, [])) for t in to),
             h.uri,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from socsec.cli.eval_lookup import eval_lookup
 from socsec.cli.eval_search import eval_search
 from socsec.cli.options import JsonOpt, LangOpt
 from socsec.cli.output import key_values, table
@@ -213,9 +214,12 @@ def eval_suggest(
     state.out.emit(report.to_dict(), lambda: _eval_table(report))
 
 
-eval_app = typer.Typer(help="Measure quality: subject suggestion and search.", no_args_is_help=True)
+eval_app = typer.Typer(
+    help="Measure quality: subject suggestion, search and term lookup.", no_args_is_help=True
+)
 eval_app.command("suggest")(eval_suggest)
 eval_app.command("search")(eval_search)
+eval_app.command("lookup")(eval_lookup)
 
 
 def register_bib(app: typer.Typer) -> None:

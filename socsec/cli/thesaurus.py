@@ -4,17 +4,21 @@ Kept light at import time: `socsec thesaurus lookup` must start fast, so the RDF
 (pyoxigraph, via socsec.thesaurus.manage) is imported inside the commands that write.
 
 JSON shapes (``--json``; stable, snake_case, ``[]`` when empty):
-- lookup: ``[{uri, match: exact|folded|stemmed|prefix|fuzzy, matched_label, matched_lang,
-  matched_kind: pref|alt|hidden, score, pref: {lang: label|null}, alt: {lang: [label]},
-  notation, schemes: [uri], deprecated}]`` (``pref``/``alt`` keyed by the ``--to`` languages).
+- lookup: ``[{uri, match: exact|folded|stemmed|reordered|prefix|partial|fuzzy, matched_label,
+  matched_lang, matched_kind: pref|alt|hidden, score (confidence 0-100), pref: {lang:
+  label|null}, alt: {lang: [label]}, notation, schemes: [uri], deprecated, replaced_by:
+  [{uri, label}]}]`` (``pref``/``alt`` keyed by the ``--to`` languages); ``[]`` (exit 4) when
+  nothing matches.
 - show: ``{concept: {uri, notation, pref: {tag: label}, alt: {tag: [..]}, hidden, broader,
   narrower, related, schemes, top_of, collections, deprecated, replaced_by,
   notes: {definition|scopeNote|...: {tag: [text]}}, mappings: {exactMatch|...: [uri]},
   created, modified}, broader_paths: [[uri, ...]], labels: {uri: label}}``.
 - tree: ``[{uri, label, narrower_count, is_scheme, children: [...]}]``.
 - translate: ``[{term, found, uri, match, matched_label, labels: {lang: label},
-  alternatives: {lang: [label]}, candidates: [label]}]``; ``--csv`` gives
-  ``term,found,match,uri,<lang>...,candidates``.
+  alternatives: {lang: [label]}, candidates: [label], score, deprecated, replaced_by:
+  [label]}]``; ``--csv`` gives ``term,found,match,score,deprecated,uri,<lang>...,candidates``;
+  ``--gaps FILE`` writes ``term,lang,status,nearest,uri_of_nearest,concept`` (status
+  not_found or partial).
 - import: ``{source, format, triples, concepts, schemes, files_written, files_removed,
   seconds, cache_version}``; export -o: ``{path, format, bytes}`` (format: ttl, xml, nt,
   jsonld, tbx or csv).
@@ -41,7 +45,9 @@ from socsec.cli.lookup_view import (
     MAX_LIMIT,
     cell,
     hits_table,
+    lang_error,
     parse_langs,
+    unknown_langs,
 )
 from socsec.cli.options import JsonOpt, LangOpt
 from socsec.cli.output import key_values, table
@@ -97,12 +103,29 @@ def lookup(
 
     Example: socsec thesaurus lookup "retraite anticipée" --to en,es
     """
+    from socsec.errors import NotFoundError
     from socsec.thesaurus.lookup import find, get_cache
 
     state = get_state(ctx, json)
-    langs = _langs(to)
-    hits = find(get_cache(state.workspace()), term, lang=lang, scheme=scheme, limit=limit)
+    cache = get_cache(state.workspace())
+    langs = _checked(cache.languages(), lang=lang, to=to)
+    try:
+        hits = find(cache, term, lang=lang, scheme=scheme, limit=limit)
+    except NotFoundError:
+        if json:  # valid JSON whatever happens; the message and exit code 4 still follow
+            state.out.data([])
+        raise
     state.out.emit([h.to_json(langs) for h in hits], lambda: hits_table(hits, langs))
+
+
+def _checked(present: list[str], *, lang: str | None, to: str, source: str = "--lang") -> list[str]:
+    """The --to languages, after checking them and --lang (usage error for unknown ones)."""
+    langs = _langs(to)
+    for option, values in ((source, [lang] if lang else []), ("--to", langs)):
+        bad = unknown_langs(values, present)
+        if bad:
+            raise typer.BadParameter(lang_error(option, bad, present))
+    return langs
 
 
 def _detail_view(d: ConceptDetail, lang: str | None) -> RenderableType:
@@ -194,15 +217,24 @@ def tree(
     state.out.emit([asdict(n) for n in nodes], lambda: _rich_tree(nodes))
 
 
+def _note(r: Translation) -> str:
+    if not r.found:
+        return ("did you mean: " + "; ".join(r.candidates)) if r.candidates else "no match"
+    if r.deprecated:
+        return "DEPRECATED" + (": use " + "; ".join(r.replaced_by) if r.replaced_by else "")
+    return f"check: matched {r.matched_label!r}" if r.match == "partial" else ""
+
+
 def _translations_table(rows: list[Translation], to: list[str]) -> RenderableType:
     return table(
-        ("term", "match", *to, "note"),
+        ("term", "match", "conf.", *to, "note"),
         [
             (
                 r.term,
                 r.match or "NOT FOUND",
+                "" if r.score is None else f"{r.score:.0f}",
                 *(cell(r.labels.get(t), r.alternatives.get(t, [])) for t in to),
-                ("did you mean: " + "; ".join(r.candidates)) if not r.found else "",
+                _note(r),
             )
             for r in rows
         ],
@@ -215,13 +247,15 @@ def _csv(rows: list[Translation], to: list[str]) -> str:
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["term", "found", "match", "uri", *to, "candidates"])
+    writer.writerow(["term", "found", "match", "score", "deprecated", "uri", *to, "candidates"])
     for r in rows:
         writer.writerow(
             [
                 r.term,
                 str(r.found).lower(),
                 r.match or "",
+                "" if r.score is None else r.score,
+                str(r.deprecated).lower(),
                 r.uri or "",
                 *(r.labels.get(t, "") for t in to),
                 "; ".join(r.candidates),
@@ -238,21 +272,29 @@ def translate(
     to: ToOpt = DEFAULT_TO,
     scheme: SchemeOpt = None,
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+    gaps: Annotated[
+        Path | None,
+        typer.Option("--gaps", help="Write terms not found or only partly matched to this CSV."),
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
-    """Translate a batch of terms (one per line) into the other languages.
+    """Translate a batch of terms (one per line): match kind, confidence and equivalents.
 
-    Example: socsec thesaurus translate terms.txt --from fr --to en,es --csv
+    Example: socsec thesaurus translate terms.txt --from fr --to en,es --gaps todo.csv
     """
+    from socsec.fileutil import atomic_write_text
+    from socsec.thesaurus.browse import gaps_csv
     from socsec.thesaurus.browse import translate as run
     from socsec.thesaurus.lookup import get_cache
 
     state = get_state(ctx, json)
-    langs = _langs(to)
+    cache = get_cache(state.workspace())
+    langs = _checked(cache.languages(), lang=source, to=to, source="--from")
     lines = _read_lines(file)
-    rows = run(
-        get_cache(state.workspace()), lines, source_lang=source, target_langs=langs, scheme=scheme
-    )
+    rows = run(cache, lines, source_lang=source, target_langs=langs, scheme=scheme)
+    if gaps is not None:
+        atomic_write_text(gaps, gaps_csv(rows, source))
+        state.out.notice(f"{sum(r.gap is not None for r in rows)} term(s) to review in {gaps}")
     if csv and not json:
         return state.out.line(_csv(rows, langs))
     state.out.emit([asdict(r) for r in rows], lambda: _translations_table(rows, langs))

@@ -124,7 +124,8 @@ def translate(
     """Equivalents of each term in the target languages (blank lines skipped).
 
     A term is matched with the lookup ladder; its best hit gives the preferred (and
-    alternative) labels in each target language. Unmatched terms get "did you mean" labels.
+    alternative) labels in each target language, its match kind and confidence, and, for a
+    deprecated concept, the replacements to use. Unmatched terms get "did you mean" labels.
     """
     out = []
     for raw in terms:
@@ -159,6 +160,30 @@ def translate(
                 candidates=[
                     h.pref.get(target_langs[0], h.uri) if target_langs else h.uri for h in hits[1:]
                 ],
+                score=best.score,
+                deprecated=best.deprecated,
+                replaced_by=[label for _uri, label in best.replaced_by],
             )
         )
     return out
+
+
+def gaps_csv(rows: Sequence[Translation], source_lang: str | None) -> str:
+    """The terms a batch translation did not match well, as CSV for the librarian.
+
+    One row per term not found or matched only partially (the thesaurus probably lacks that
+    notion): ``term,lang,status,nearest,uri_of_nearest,concept``; the empty ``concept``
+    column is for the librarian's decision (an existing concept URI, or "new").
+    """
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["term", "lang", "status", "nearest", "uri_of_nearest", "concept"])
+    for r in rows:
+        if r.gap is None:
+            continue
+        nearest = r.matched_label if r.found else "; ".join(r.candidates)
+        writer.writerow([r.term, source_lang or "", r.gap, nearest or "", r.uri or "", ""])
+    return buf.getvalue()

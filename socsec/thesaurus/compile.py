@@ -8,7 +8,7 @@ import sqlite3
 import tempfile
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -147,6 +147,20 @@ def _sources(g: _Graph, known: set[str]) -> list[dict[str, str | None]]:
                 }
             )
     return out
+
+
+def token_rows(
+    label_rows: Sequence[tuple[int, str, str, int, str, str, str]], first_rowid: int = 1
+) -> Iterator[tuple[str, str, int, int]]:
+    """Rows of ``label_tokens`` for label rows inserted from ``first_rowid`` on, in order.
+
+    Each distinct stemmed word of a label gives (word, base language, label rowid, number of
+    distinct words): what word-order-free and partial lookups match on.
+    """
+    for rid, row in enumerate(label_rows, first_rowid):
+        words = sorted(set(row[6].split()))
+        for word in words:
+            yield word, row[2], rid, len(words)
 
 
 def build_cache(triples: Iterable[ox.Triple], manifest: Manifest, dest: Path) -> str:
@@ -304,6 +318,7 @@ def build_cache(triples: Iterable[ox.Triple], manifest: Manifest, dest: Path) ->
                 [(cid, s, top) for s, rows in members.items() for cid, top in rows],
             )
             conn.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?, ?)", label_rows)
+            conn.executemany("INSERT INTO label_tokens VALUES (?, ?, ?, ?)", token_rows(label_rows))
             conn.executemany(
                 "INSERT INTO broader VALUES (?, ?)",
                 [(c, p) for c, ps in parents.items() for p in sorted(ps)],

@@ -51,8 +51,12 @@ if TYPE_CHECKING:
     from socsec.thesaurus.lookup import ThesaurusCache
     from socsec.workspace import Workspace
 
-DEFAULT_URI_PATTERN = "{ns}socsec-{n}"
+DEFAULT_URI_PATTERN = "{base}{n}"
 URI_PATTERN_KEY = "thesaurus.uri_pattern"
+# New concepts live under a namespace the user owns. The default is clearly local: the
+# reserved .invalid domain (RFC 6761) never resolves and cannot be mistaken for EuroVoc's.
+DEFAULT_BASE_URI = "https://socsec.invalid/concept/"
+BASE_URI_KEY = "thesaurus.base_uri"
 
 _LABEL_PROPS = {"pref": "prefLabel", "alt": "altLabel", "hidden": "hiddenLabel"}
 _LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -202,16 +206,45 @@ def _uri_pattern(ws: Workspace) -> str:
     return value or DEFAULT_URI_PATTERN
 
 
+def _base_uri(ws: Workspace) -> str:
+    return ws.settings.values.get(BASE_URI_KEY) or DEFAULT_BASE_URI
+
+
+def check_owned(uri: str, scheme: str, base: str) -> None:
+    """Refuse a new concept URI in the namespace of an imported scheme the user does not own.
+
+    A scheme's namespace is the user's when it lies under ``base`` (config key
+    ``thesaurus.base_uri``); any other (EuroVoc's, UNESCO's) belongs to its publisher.
+
+    Raises:
+        ValidationFailed: ``uri`` is under the scheme's namespace, which is not under ``base``.
+    """
+    ns = _namespace(scheme)
+    if uri.startswith(ns) and not uri.startswith(base):
+        raise ValidationFailed(
+            f"{uri} would be in the namespace of {scheme} ({ns}), which socsec does not own",
+            hint=f"set {BASE_URI_KEY} to a namespace you own and use {{base}} in "
+            f"{URI_PATTERN_KEY} (default {DEFAULT_URI_PATTERN})",
+        )
+
+
 def _namespace(uri: str) -> str:
     cut = max(uri.rfind("/"), uri.rfind("#"))
     return uri[: cut + 1] if cut >= 0 else uri + "/"
 
 
-def mint_uri(pattern: str, scheme: str, taken: Callable[[str], bool], notation: str | None) -> str:
-    """A new concept URI from ``pattern`` (placeholders {ns}, {scheme}, {n}, {uuid}, {notation}).
+def mint_uri(
+    pattern: str,
+    scheme: str,
+    taken: Callable[[str], bool],
+    notation: str | None,
+    base: str = DEFAULT_BASE_URI,
+) -> str:
+    """A new concept URI from ``pattern``.
 
-    ``{ns}`` is the scheme's namespace (its URI up to the last "/" or "#"), ``{n}`` the
-    smallest number giving a URI not yet used.
+    Placeholders: {base}, {ns}, {scheme}, {n}, {uuid}, {notation}. ``{base}`` is the user's
+    base URI, ``{ns}`` the scheme's namespace (its URI up to the last "/" or "#"), ``{n}``
+    the smallest number giving a URI not yet used.
 
     Raises:
         ValidationFailed: bad pattern, or {notation} without a notation.
@@ -224,6 +257,7 @@ def mint_uri(pattern: str, scheme: str, taken: Callable[[str], bool], notation: 
     while True:
         try:
             uri = pattern.format(
+                base=base,
                 ns=_namespace(scheme),
                 scheme=scheme,
                 n=n,
@@ -232,8 +266,8 @@ def mint_uri(pattern: str, scheme: str, taken: Callable[[str], bool], notation: 
             )
         except (KeyError, IndexError, ValueError) as exc:
             raise ValidationFailed(
-                f"bad URI pattern {pattern!r} ({exc}); use {{ns}}, {{scheme}}, {{n}}, {{uuid}}, "
-                "{notation}",
+                f"bad URI pattern {pattern!r} ({exc}); use {{base}}, {{ns}}, {{scheme}}, {{n}}, "
+                "{uuid}, {notation}",
                 hint=f"config key {URI_PATTERN_KEY}",
             ) from None
         if "://" not in uri and not uri.startswith("urn:"):
@@ -287,9 +321,11 @@ def add_concept(
     notation: str | None = None,
     definitions: Sequence[tuple[str, str]] = (),
 ) -> ChangeResult:
-    """Add a concept, minting its URI under the scheme's namespace.
+    """Add a concept, minting its URI under the user's base URI.
 
-    The URI follows the config key ``thesaurus.uri_pattern`` (default ``{ns}socsec-{n}``).
+    The URI follows the config keys ``thesaurus.uri_pattern`` (default ``{base}{n}``) and
+    ``thesaurus.base_uri`` (default ``https://socsec.invalid/concept/``); a URI in the
+    namespace of a scheme not under the base URI (an imported vocabulary) is refused.
     Without ``broader`` the concept becomes a top concept of its scheme.
 
     Args:
@@ -326,12 +362,15 @@ def add_concept(
                 raise ValidationFailed(
                     f"notation {notation!r} is already used by {t.subject.value}"
                 )
+    base = _base_uri(ws)
     uri = mint_uri(
         _uri_pattern(ws),
         chosen,
         lambda u: iri(u) in work.by_s or iri(u) in work.by_o,
         notation,
+        base,
     )
+    check_owned(uri, chosen, base)
     name = work.scheme_file(chosen)
     node = iri(uri)
     work.add(ox.Triple(node, TYPE, CONCEPT), name)

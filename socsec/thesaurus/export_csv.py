@@ -19,20 +19,31 @@ MULTI_SEPARATOR = " | "
 
 
 def glossary_header(langs: Sequence[str]) -> list[str]:
-    """Column names: uri, notation, then pref_label_xx, alt_labels_xx, definition_xx per lang."""
-    columns = ["uri", "notation"]
+    """Column names: uri, notation, status, replaced_by, then per-language columns.
+
+    Per language: pref_label_xx, alt_labels_xx (equivalents), entry_terms_xx (entry terms,
+    not equivalents), definition_xx.
+    """
+    columns = ["uri", "notation", "status", "replaced_by"]
     for lang in langs:
-        columns += [f"pref_label_{lang}", f"alt_labels_{lang}", f"definition_{lang}"]
+        columns += [
+            f"pref_label_{lang}",
+            f"alt_labels_{lang}",
+            f"entry_terms_{lang}",
+            f"definition_{lang}",
+        ]
     return columns
 
 
 def glossary_row(entry: GlossaryEntry, langs: Sequence[str]) -> list[str]:
     """The cells of one entry, in :func:`glossary_header` order."""
-    row = [entry.uri, entry.notation or ""]
+    status = "deprecated" if entry.deprecated else "current"
+    row = [entry.uri, entry.notation or "", status, MULTI_SEPARATOR.join(entry.replaced_by)]
     for lang in langs:
         row += [
             entry.pref.get(lang, ""),
             MULTI_SEPARATOR.join(entry.alt.get(lang, ())),
+            MULTI_SEPARATOR.join(entry.entry_terms.get(lang, ())),
             MULTI_SEPARATOR.join(entry.definitions.get(lang, ())),
         ]
     return row

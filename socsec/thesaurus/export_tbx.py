@@ -3,11 +3,15 @@
 ``version="2008"`` writes the same content as TBX-Basic of ISO 30042:2008 (``martif``,
 ``termEntry``, ``langSet``, ``tig``): the only TBX many CAT tools and translate-toolkit read.
 
-One ``conceptEntry`` per live concept: the subject field (scheme label), the concept URI as an
+One ``conceptEntry`` per concept: the subject field (scheme label), the concept URI as an
 ``externalCrossReference``, then one ``langSec`` per language with its definition and one
-``termSec`` per term: the prefLabel as ``preferredTerm-admn-sts``, altLabels as
-``admittedTerm-admn-sts``, all ``fullForm``. Entries are written one at a time, so memory
-stays flat on large vocabularies.
+``termSec`` per term: the prefLabel as ``preferredTerm-admn-sts``, equivalents (alternative
+labels that are variants or acronyms of it, :mod:`socsec.thesaurus.term_status`) as
+``admittedTerm-admn-sts`` with termType ``acronym`` or ``fullForm``; every term of a
+deprecated concept as ``deprecatedTerm-admn-sts`` (with a note naming the replacement). The
+other alternative labels, entry points for narrower notions, are listed in a ``note`` of the
+``langSec``, never as terms; hidden labels are never exported. Entries are written one at
+a time, so memory stays flat on large vocabularies.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ TBX_NS = "urn:iso:std:iso:30042:ed-2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 PREFERRED = "preferredTerm-admn-sts"
 ADMITTED = "admittedTerm-admn-sts"
+DEPRECATED = "deprecatedTerm-admn-sts"
+# The langSec note listing entry terms (read back by import_tbx).
+ENTRY_TERMS_NOTE = "Entry terms (narrower or related notions indexed here; not equivalents): "
 # The TBX-Basic schemas the LTAC publishes; CAT tools ignore these processing instructions.
 _SCHEMA_PIS = (
     '<?xml-model href="https://raw.githubusercontent.com/LTAC-Global/TBX_Core_RNG/master/'
@@ -93,10 +100,12 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return elem
 
 
-def _term(lang_sec: ET.Element, term: str, status: str, term_set: str) -> None:
+def _term(
+    lang_sec: ET.Element, term: str, status: str, term_set: str, term_type: str = "fullForm"
+) -> None:
     term_sec = _sub(lang_sec, term_set)
     _sub(term_sec, "term", term)
-    _sub(term_sec, "termNote", "fullForm", type="termType")
+    _sub(term_sec, "termNote", term_type, type="termType")
     _sub(term_sec, "termNote", status, type="administrativeStatus")
 
 
@@ -126,6 +135,9 @@ def concept_entry(
         _sub(elem, "note", f"URI: {entry.uri}")
     if entry.notation:
         _sub(elem, "note", f"notation: {entry.notation}")
+    if entry.deprecated:
+        use = ", ".join(entry.replaced_by)
+        _sub(elem, "note", "Deprecated concept" + (f"; use: {use}" if use else ""))
     for lang in langs:
         pref, alts = entry.pref.get(lang), entry.alt.get(lang, ())
         if not pref and not alts:
@@ -133,10 +145,15 @@ def concept_entry(
         lang_sec = _sub(elem, version.lang_set, **{XML_LANG: lang})
         for definition in entry.definitions.get(lang, ()):
             _sub(lang_sec, "descrip", definition, type="definition")
+        if entry.entry_terms.get(lang):
+            _sub(lang_sec, "note", ENTRY_TERMS_NOTE + "; ".join(entry.entry_terms[lang]))
+        abbreviations = set(entry.abbreviations.get(lang, ()))
         if pref:
-            _term(lang_sec, pref, PREFERRED, version.term_set)
+            _term(lang_sec, pref, DEPRECATED if entry.deprecated else PREFERRED, version.term_set)
         for alt in alts:
-            _term(lang_sec, alt, ADMITTED, version.term_set)
+            status = DEPRECATED if entry.deprecated else ADMITTED
+            kind = "acronym" if alt in abbreviations else "fullForm"
+            _term(lang_sec, alt, status, version.term_set, kind)
     return elem
 
 

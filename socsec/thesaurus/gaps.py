@@ -251,8 +251,9 @@ def additions_from_entries(entries: Iterable[GlossaryEntry]) -> list[LabelAdditi
     for entry in entries:
         for lang, pref in entry.pref.items():
             out.append(LabelAddition(entry.uri, lang, "pref", pref.strip()))
-        for lang, alts in entry.alt.items():
-            out.extend(LabelAddition(entry.uri, lang, "alt", alt.strip()) for alt in alts)
+        for terms in (entry.alt, entry.entry_terms):  # both are altLabels in SKOS
+            for lang, alts in terms.items():
+                out.extend(LabelAddition(entry.uri, lang, "alt", alt.strip()) for alt in alts)
         for lang, definitions in entry.definitions.items():
             out.extend(LabelAddition(entry.uri, lang, "definition", d.strip()) for d in definitions)
     return [a for a in out if a.value]

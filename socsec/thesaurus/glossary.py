@@ -23,9 +23,15 @@ class GlossaryEntry:
         uri: the concept URI.
         notation: its notation, if any.
         pref: preferred label per language.
-        alt: alternative labels per language (sorted).
+        alt: equivalents per language (sorted): the alternative labels that are variants or
+            abbreviations of the preferred one (:mod:`socsec.thesaurus.term_status`).
         definitions: definitions per language.
         subject_fields: labels of the concept's schemes, per language.
+        entry_terms: the other alternative labels per language (sorted): entry points
+            for narrower or neighbouring notions, not equivalents a translator may use.
+        abbreviations: the equivalents that are abbreviations or acronyms.
+        deprecated: the concept is deprecated (its terms are exported as deprecated).
+        replaced_by: URIs of the concepts that replace a deprecated one.
     """
 
     uri: str
@@ -34,6 +40,27 @@ class GlossaryEntry:
     alt: dict[str, tuple[str, ...]] = field(default_factory=dict)
     definitions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     subject_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    entry_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    abbreviations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    deprecated: bool = False
+    replaced_by: tuple[str, ...] = ()
+
+
+def _split_alts(
+    pref: dict[str, str], alt: dict[str, tuple[str, ...]]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """(equivalents, abbreviations, entry terms) per language, each sorted, empty ones dropped."""
+    from socsec.thesaurus.term_status import classify
+
+    equivalents: dict[str, tuple[str, ...]] = {}
+    abbreviations: dict[str, tuple[str, ...]] = {}
+    entry: dict[str, tuple[str, ...]] = {}
+    for lang, values in sorted(alt.items()):
+        eq, ab, en = classify(pref.get(lang), values, lang)
+        for out, got in ((equivalents, eq), (abbreviations, ab), (entry, en)):
+            if got:
+                out[lang] = tuple(sorted(got))
+    return equivalents, abbreviations, entry
 
 
 def _by_lang(lits: Iterable[Lit], langs: Sequence[str]) -> dict[str, list[str]]:
@@ -46,7 +73,7 @@ def _by_lang(lits: Iterable[Lit], langs: Sequence[str]) -> dict[str, list[str]]:
 
 
 def entries_from_snapshot(snap: SkosSnapshot, langs: Sequence[str]) -> Iterator[GlossaryEntry]:
-    """Glossary entries of the live (not deprecated) concepts, sorted by URI.
+    """Glossary entries of the concepts, sorted by URI (deprecated ones flagged).
 
     When a concept has several prefLabels in a language (an S14 defect), the smallest is kept.
     """
@@ -57,7 +84,8 @@ def entries_from_snapshot(snap: SkosSnapshot, langs: Sequence[str]) -> Iterator[
         }
         for scheme in snap.schemes
     }
-    for uri in sorted(snap.concepts - snap.deprecated):
+    replaced = snap.replaced_by
+    for uri in sorted(snap.concepts):
         pref = {
             lang: min(values)
             for lang, values in _by_lang(snap.labels_of("pref", uri), langs).items()
@@ -77,13 +105,18 @@ def entries_from_snapshot(snap: SkosSnapshot, langs: Sequence[str]) -> Iterator[
         for scheme in sorted(snap.in_scheme.get(uri, ())):
             for lang, label in scheme_labels.get(scheme, {}).items():
                 fields.setdefault(lang, []).append(label)
+        equivalents, abbreviations, entry_terms = _split_alts(pref, alt)
         yield GlossaryEntry(
             uri=uri,
             notation=snap.notation(uri),
             pref=dict(sorted(pref.items())),
-            alt={k: v for k, v in sorted(alt.items()) if v},
+            alt=equivalents,
             definitions=dict(sorted(definitions.items())),
             subject_fields={k: tuple(v) for k, v in sorted(fields.items())},
+            entry_terms=entry_terms,
+            abbreviations=abbreviations,
+            deprecated=uri in snap.deprecated,
+            replaced_by=tuple(sorted(replaced.get(uri, ()))),
         )
 
 
@@ -101,8 +134,6 @@ def entries_from_views(
     """
     titles = scheme_titles or {}
     for view in views:
-        if view.deprecated:
-            continue
         pref = {
             base_language(k) or "": v for k, v in view.pref.items() if base_language(k) in langs
         }
@@ -120,13 +151,18 @@ def entries_from_views(
             for lang, title in titles.get(scheme, {}).items():
                 if lang in langs:
                     fields.setdefault(lang, []).append(title)
+        equivalents, abbreviations, entry_terms = _split_alts(pref, alt)
         yield GlossaryEntry(
             uri=view.uri,
             notation=view.notation,
             pref=pref,
-            alt={k: v for k, v in alt.items() if v},
+            alt=equivalents,
             definitions=defs,
             subject_fields={k: tuple(v) for k, v in fields.items()},
+            entry_terms=entry_terms,
+            abbreviations=abbreviations,
+            deprecated=view.deprecated,
+            replaced_by=tuple(view.replaced_by),
         )
 
 

@@ -18,7 +18,9 @@ class MatchKind(StrEnum):
     exact = "exact"
     folded = "folded"
     stemmed = "stemmed"
+    reordered = "reordered"  # the same words in another order ("pension of old age")
     prefix = "prefix"
+    partial = "partial"  # some words in common: a related or broader notion, check it
     fuzzy = "fuzzy"
 
 
@@ -27,16 +29,20 @@ class LookupHit(NamedTuple):
 
     Attributes:
         uri: the concept URI.
-        match: how the term matched (exact, folded, stemmed, prefix, fuzzy).
+        match: how the term matched (exact, folded, stemmed, reordered, prefix, partial,
+            fuzzy).
         matched_label: the label that matched.
         matched_lang: the language tag of that label ("" when untagged).
         matched_kind: "pref", "alt" or "hidden".
-        score: 100 for exact..prefix ranks, the similarity (0-100) for fuzzy hits.
+        score: a confidence from 0 to 100: 100 exact, 99 folded, 95 stemmed, 92 reordered;
+            for prefix, partial and fuzzy hits, how much of the term and label agree.
         pref: preferred label per base language ("en", "fr", "es", ...).
         alt: alternative labels per base language.
         notation: the concept's notation, if any.
         schemes: URIs of the schemes the concept is in.
         deprecated: owl:deprecated true.
+        replaced_by: for a deprecated concept, its replacements as (URI, preferred label).
+        in_domain: the concept is in one of the preferred (domain) schemes.
     """
 
     uri: str
@@ -50,6 +56,8 @@ class LookupHit(NamedTuple):
     notation: str | None = None
     schemes: tuple[str, ...] = ()
     deprecated: bool = False
+    replaced_by: tuple[tuple[str, str], ...] = ()
+    in_domain: bool = False
 
     def to_json(self, langs: tuple[str, ...] | list[str]) -> dict[str, Any]:
         """The documented JSON shape (CLI ``--json``, web API), labels keyed by ``langs``."""
@@ -65,4 +73,5 @@ class LookupHit(NamedTuple):
             "notation": self.notation,
             "schemes": list(self.schemes),
             "deprecated": self.deprecated,
+            "replaced_by": [{"uri": u, "label": label} for u, label in self.replaced_by],
         }

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from socsec.errors import InputDataError
-from socsec.thesaurus.export_tbx import ADMITTED, PREFERRED, TBX_NS, XML_LANG
+from socsec.thesaurus.export_tbx import (
+    ADMITTED,
+    DEPRECATED,
+    ENTRY_TERMS_NOTE,
+    PREFERRED,
+    TBX_NS,
+    XML_LANG,
+)
 from socsec.thesaurus.glossary import GlossaryEntry
 
 _URI_NOTE = re.compile(r"URI:\s*(\S+)")
@@ -46,15 +53,21 @@ def _entry(concept: ET.Element) -> GlossaryEntry:
                 notation = m.group(1).strip()
     pref: dict[str, str] = {}
     alt: dict[str, list[str]] = {}
+    entry_terms: dict[str, tuple[str, ...]] = {}
     definitions: dict[str, list[str]] = {}
+    deprecated = False
     # TBX v3 names first, then the TBX 2008 (martif) ones: langSet, tig / ntig.
     for lang_sec in _children(concept, "langSec", "langSet"):
         lang = (lang_sec.get(XML_LANG) or "").lower()
         for elem in lang_sec.iter():
             if _local(elem.tag) == "descrip" and elem.get("type") == "definition":
                 definitions.setdefault(lang, []).append(_text(elem))
+            elif _local(elem.tag) == "note" and _text(elem).startswith(ENTRY_TERMS_NOTE):
+                listed = _text(elem)[len(ENTRY_TERMS_NOTE) :].split("; ")
+                entry_terms[lang] = tuple(sorted(t for t in listed if t))
         marked: list[str] = []
         unmarked: list[str] = []
+        old: list[str] = []
         for term_sec in _children(lang_sec, "termSec", "tig", "ntig"):
             term = next((_text(t) for t in term_sec.iter() if _local(t.tag) == "term"), "")
             status = next(
@@ -71,7 +84,14 @@ def _entry(concept: ET.Element) -> GlossaryEntry:
                 marked.append(term)
             elif status in (ADMITTED, None):
                 unmarked.append(term)
-            # deprecated and superseded terms are not labels to restore
+            elif status == DEPRECATED:
+                old.append(term)
+            # superseded terms are not labels to restore
+        # A language with deprecated terms only is a deprecated concept (socsec writes its
+        # preferred term first); otherwise deprecated terms are not labels to restore.
+        if old and not marked and not unmarked:
+            marked, deprecated = old[:1], True
+            unmarked = old[1:]
         # Many CAT tools write no status: the first term of a language is then its preferred one.
         terms = marked + unmarked
         if terms:
@@ -83,6 +103,8 @@ def _entry(concept: ET.Element) -> GlossaryEntry:
         pref=pref,
         alt={lang: tuple(sorted(set(values))) for lang, values in alt.items() if values},
         definitions={lang: tuple(values) for lang, values in definitions.items()},
+        entry_terms=entry_terms,
+        deprecated=deprecated,
     )
 
 

@@ -7,12 +7,19 @@ only the standard library, :mod:`socsec.analysis` and (for typo matching only) r
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from socsec.analysis import SUPPORTED_LANGUAGES, analyze, base_language, fold
+from socsec.analysis import (
+    SUPPORTED_LANGUAGES,
+    analyze,
+    base_language,
+    fold,
+    inflection_key,
+)
 from socsec.errors import AmbiguousReference, NotFoundError
 from socsec.thesaurus.hits import LookupHit, MatchKind
 from socsec.thesaurus.schema import KIND_NAMES, SCHEMA_VERSION
@@ -26,6 +33,42 @@ if TYPE_CHECKING:
 FUZZY_HIT_CUTOFF = 80.0
 FUZZY_SUGGEST_CUTOFF = 60.0
 _MIN_PREFIX = 2
+# Partial matches scoring below this (0-100) are noise ("de" in common is not a match).
+_PARTIAL_CUTOFF = 30.0
+_PARTIAL_CANDIDATES = 50
+_FUZZY_CANDIDATES = 300
+# A stemmed match that is a derived word, not an inflection ("pensioner" for "pension").
+_DERIVED_SCORE = 66.0
+_SCORES = {
+    MatchKind.exact: 100.0,
+    MatchKind.folded: 99.0,
+    MatchKind.stemmed: 95.0,
+    MatchKind.reordered: 92.0,
+}
+# The four microthesauri the bundled extract is built around: social protection, social
+# affairs, employment, health (config key thesaurus.domain_schemes overrides them).
+DEFAULT_DOMAIN_SCHEMES = (
+    "http://eurovoc.europa.eu/100214",
+    "http://eurovoc.europa.eu/100212",
+    "http://eurovoc.europa.eu/100232",
+    "http://eurovoc.europa.eu/100215",
+)
+DOMAIN_KEY = "thesaurus.domain_schemes"
+
+
+class _Bucket(NamedTuple):
+    folded: list[str]
+    words: list[str]  # the folded words sorted, for word-order-free similarity
+    rowids: list[int]
+
+
+class _Found(NamedTuple):
+    kind: MatchKind
+    label: str
+    tag: str
+    kcode: int
+    score: float
+    in_domain: bool
 
 
 def _tail(uri: str) -> str:
@@ -45,6 +88,10 @@ class ThesaurusCache:
         self._conn = conn
         self.path = path
         self._meta: dict[str, str] | None = None
+        # Schemes whose concepts win ties (see lookup); get_cache sets them from the settings.
+        self.domain: tuple[str, ...] = DEFAULT_DOMAIN_SCHEMES
+        self._typo: dict[tuple[str, int], _Bucket] = {}
+        self._windows: dict[tuple[tuple[str, ...], int, int], _Bucket] = {}
 
     @classmethod
     def open(cls, path: Path) -> ThesaurusCache:
@@ -88,6 +135,11 @@ class ThesaurusCache:
     def version(self) -> str:
         """An id that changes whenever the cache is rebuilt (used to detect stale indexes)."""
         return self.meta()["build_id"]
+
+    def languages(self) -> list[str]:
+        """Base languages that have labels in the thesaurus ("en", "fr", ...), sorted."""
+        counts = json.loads(self.meta().get("label_counts", "{}"))
+        return sorted(lang for lang in counts if lang != "-")
 
     def count(self) -> int:
         """Number of concepts."""
@@ -203,63 +255,98 @@ class ThesaurusCache:
     # -- lookup ----------------------------------------------------------------------------
 
     def lookup(
-        self, term: str, *, lang: str | None = None, scheme: str | None = None, limit: int = 10
+        self,
+        term: str,
+        *,
+        lang: str | None = None,
+        scheme: str | None = None,
+        limit: int = 10,
+        domain: Sequence[str] | None = None,
     ) -> list[LookupHit]:
         """Concepts whose labels match ``term``, best first.
 
-        The ladder: exact label, folded (case/accents/punctuation), stemmed (in the label's
-        language), prefix of the label or of one of its words, then -- only if nothing matched
-        so far -- fuzzy (typos). A concept appears once, with its best match.
+        The ladder: exact label, folded (case/accents/punctuation), stemmed in the label's
+        language (plural/singular, elision, "de"/"of" dropped), reordered (the same words in
+        another order); then prefix, partial (words in common, weighted by rarity) and fuzzy
+        (typos, also in multiword terms) ranked together by score. A concept appears once,
+        with its best match. Among hits that match as well, concepts of the ``domain``
+        schemes come first, so an off-domain look-alike never precedes an in-domain concept.
 
         Args:
             term: the text to look up, in any language.
             lang: only match labels in this language (its base: "fr-CA" -> "fr").
             scheme: only concepts in this scheme URI.
             limit: most hits returned.
+            domain: preferred scheme URIs (default: the cache's ``domain``, see
+                :func:`domain_schemes`).
         """
         folded = fold(term)
         if not folded or limit < 1:
             return []
         base = base_language(lang)
-        found: dict[int, tuple[MatchKind, str, str, int, float]] = {}
-
-        def add(kind: MatchKind, rows: Sequence[tuple[Any, ...]], score: float = 100.0) -> None:
-            for cid, label, tag, kcode, *rest in rows:
-                if cid not in found and len(found) < limit:
-                    found[cid] = (kind, label, tag, kcode, float(rest[0]) if rest else score)
-
+        preferred = tuple(self.domain if domain is None else domain)
         where, params = self._filters(base, scheme)
+        langs = [base] if base else list(SUPPORTED_LANGUAGES)
+        found: dict[int, _Found] = {}
         cols = "l.cid, l.label, l.lang, l.kind"
-        order = " ORDER BY l.kind, length(l.label), l.cid"
-        add(
-            MatchKind.exact, self._rows(f"l.label = ?{where}{order}", [term.strip(), *params], cols)
+        exact = self._rows(f"l.label = ?{where}", [term.strip(), *params], cols)
+        self._add(found, MatchKind.exact, exact, preferred, limit)
+        # Spaces aside too: a compound written apart ("healthcare", "health care").
+        folded_rows = self._rows(
+            f"(l.folded = ? OR replace(l.folded, ' ', '') = ?){where}",
+            [folded, folded.replace(" ", ""), *params],
+            cols,
         )
-        add(MatchKind.folded, self._rows(f"l.folded = ?{where}{order}", [folded, *params], cols))
-        for stem_lang in [base] if base else list(SUPPORTED_LANGUAGES):
-            key = " ".join(analyze(term, stem_lang))
-            if key and len(found) < limit:
-                rows = self._rows(
-                    f"l.stemmed = ? AND l.base = ?{where}{order}", [key, stem_lang, *params], cols
-                )
-                add(MatchKind.stemmed, rows)
-        if len(folded) >= _MIN_PREFIX and len(found) < limit:
-            # Labels starting with the term first, then labels with a word starting with it.
-            rows = self._rows(
-                f"l.folded >= ? AND l.folded < ?{where}{order}",
-                [folded, folded + "\uffff", *params],
-                cols,
+        self._add(found, MatchKind.folded, folded_rows, preferred, limit)
+        keys = {lg: analyze(term, lg) for lg in langs}
+        stemmed: list[tuple[Any, ...]] = []
+        derived: list[tuple[Any, ...]] = []
+        for lg, words in keys.items():
+            if words:
+                inflected = inflection_key(term, lg)
+                for row in self._rows(
+                    f"l.stemmed = ? AND l.base = ?{where}", [" ".join(words), lg, *params], cols
+                ):
+                    # Same stem: an inflected form ("pensions"/"pension") is a match; a derived
+                    # word ("pensioner") only a candidate, ranked with the prefix hits.
+                    same = inflection_key(row[1], lg) == inflected
+                    (stemmed if same else derived).append(row)
+        self._add(found, MatchKind.stemmed, stemmed, preferred, limit)
+        if len(found) >= limit:
+            return self._hits(found)
+        overlap, known = self._overlap(keys, where, params)
+        loose: list[tuple[MatchKind, tuple[Any, ...]]] = [
+            (MatchKind.stemmed, (*r, _DERIVED_SCORE)) for r in derived
+        ]
+        loose += [(MatchKind.partial, r) for r in overlap]
+        if len(folded) >= _MIN_PREFIX:
+            # A term that is a word of some label ("pension") is complete: labels with a longer
+            # word ("pensioner") are other words. A term that is not ("chôm") is being typed.
+            typing = (
+                '"' in folded
+                or not self._conn.execute(
+                    "SELECT 1 FROM label_words WHERE label_words MATCH ? LIMIT 1", [f'"{folded}"']
+                ).fetchone()
             )
-            add(MatchKind.prefix, rows)
-            if len(found) < limit:
-                rows = self._rows(
-                    f"l.rowid IN (SELECT rowid FROM label_words WHERE label_words MATCH ?)"
-                    f"{where}{order}",
-                    [f'"{folded}" *', *params],
-                    cols,
-                )
-                add(MatchKind.prefix, rows)
-        if not found:
-            add(MatchKind.fuzzy, self._fuzzy(folded, where, params, FUZZY_HIT_CUTOFF, limit * 4))
+            for row in self._prefix(folded, where, params):
+                label = fold(row[1])
+                if f" {label} ".find(f" {folded} ") < 0:  # whole words: a partial match
+                    score = _prefix_score(folded, label)
+                    loose.append((MatchKind.prefix, (*row, score, 1.0 if typing else 0.0)))
+        if not found and not known:  # a term whose words all occur in labels has no typo
+            # A label starting with the term being typed is not a typo of it.
+            seen = {(r[0], r[1]) for k, r in loose if k is MatchKind.prefix}
+            fuzzy = self._fuzzy(folded, base, where, params, FUZZY_HIT_CUTOFF, limit * 4)
+            loose += [(MatchKind.fuzzy, r) for r in fuzzy if (r[0], r[1]) not in seen]
+        # Whatever found them, labels that are the term inflected (or reordered) rank as such.
+        strict, loose = _promote(term, langs, loose)
+        for kind in (MatchKind.folded, MatchKind.stemmed, MatchKind.reordered):
+            rows = [r[:4] for k, r in strict if k is kind]
+            self._add(found, kind, rows, preferred, limit)
+        if len(found) >= limit:
+            return self._hits(found)
+        # Prefix, partial, fuzzy and derived-word hits compete on their scores.
+        self._add_loose(found, loose, preferred, limit)
         return self._hits(found)
 
     def suggest(self, term: str, *, lang: str | None = None, limit: int = 5) -> list[str]:
@@ -276,8 +363,9 @@ class ThesaurusCache:
         )
         if len(labels) >= limit:
             return labels[:limit]
-        where, params = self._filters(base_language(lang), None)
-        rows = self._fuzzy(folded, where, params, FUZZY_SUGGEST_CUTOFF, limit * 4)
+        base = base_language(lang)
+        where, params = self._filters(base, None)
+        rows = self._fuzzy(folded, base, where, params, FUZZY_SUGGEST_CUTOFF, limit * 4)
         for _cid, label, *_rest in rows:
             if label not in labels:
                 labels.append(label)
@@ -318,6 +406,126 @@ class ThesaurusCache:
 
     # -- internals -------------------------------------------------------------------------
 
+    def _in_domain(self, cids: set[int], preferred: Sequence[str]) -> set[int]:
+        if not preferred or not cids:
+            return set()
+        sql = (
+            f"SELECT DISTINCT cid FROM concept_schemes WHERE cid IN ({','.join('?' * len(cids))})"
+            f" AND scheme IN ({','.join('?' * len(preferred))})"
+        )
+        return {r[0] for r in self._conn.execute(sql, [*cids, *preferred])}
+
+    def _add(
+        self,
+        found: dict[int, _Found],
+        kind: MatchKind,
+        rows: list[tuple[Any, ...]],
+        preferred: Sequence[str],
+        limit: int,
+    ) -> None:
+        """Add one rung's rows: domain concepts first, then preferred labels, shorter labels."""
+        fresh = [r for r in rows if r[0] not in found]
+        domain = self._in_domain({r[0] for r in fresh}, preferred)
+        fresh.sort(key=lambda r: (r[0] not in domain, r[3], len(r[1]), r[0]))
+        for cid, label, tag, kcode in fresh:
+            if cid not in found and len(found) < limit:
+                found[cid] = _Found(kind, label, tag, kcode, _SCORES[kind], cid in domain)
+
+    def _add_loose(
+        self,
+        found: dict[int, _Found],
+        rows: list[tuple[MatchKind, tuple[Any, ...]]],
+        preferred: Sequence[str],
+        limit: int,
+    ) -> None:
+        """Add prefix/partial/fuzzy rows by score; on a tie (_primary), domain concepts first."""
+        fresh = [(k, r) for k, r in rows if r[0] not in found]
+        domain = self._in_domain({r[0] for _k, r in fresh}, preferred)
+        fresh.sort(
+            key=lambda kr: (
+                -_primary(kr[0], kr[1]),
+                kr[1][0] not in domain,
+                -kr[1][4],
+                kr[1][3],
+                len(kr[1][1]),
+                kr[1][0],
+            )
+        )
+        for kind, (cid, label, tag, kcode, score, *_cover) in fresh:
+            if cid not in found and len(found) < limit:
+                found[cid] = _Found(kind, label, tag, kcode, min(score, 99.0), cid in domain)
+
+    def _prefix(self, folded: str, where: str, params: list[object]) -> list[tuple[Any, ...]]:
+        """Labels starting with the term, and labels with a word starting with it."""
+        cols = "l.cid, l.label, l.lang, l.kind"
+        rows = self._rows(
+            f"l.folded >= ? AND l.folded < ?{where} LIMIT 200",
+            [folded, folded + "\uffff", *params],
+            cols,
+        )
+        if '"' not in folded:
+            rows += self._rows(
+                f"l.rowid IN (SELECT rowid FROM label_words WHERE label_words MATCH ?)"
+                f"{where} LIMIT 200",
+                [f'"{folded}" *', *params],
+                cols,
+            )
+        return rows
+
+    def _overlap(
+        self, keys: dict[str, list[str]], where: str, params: list[object]
+    ) -> tuple[list[tuple[Any, ...]], bool]:
+        """Labels sharing stemmed words with the term: (cid, label, tag, kind, score, cover).
+
+        ``cover`` is the rarity-weighted share of the term's words the label holds. The flag
+        returned with the rows says whether every word of the term occurs in some label.
+
+        The score weighs the term's words by rarity (a shared "desempleo" says more than a
+        shared "prestación") and by how much of the label they cover; 100 means the same
+        words in any order.
+        """
+        scored: dict[int, tuple[float, float]] = {}
+        known = False
+        for lg, words in keys.items():
+            query = sorted(set(words))
+            if not query:
+                continue
+            marks = ",".join("?" * len(query))
+            df = dict(
+                self._conn.execute(
+                    "SELECT token, count(*) FROM label_tokens "
+                    f"WHERE base = ? AND token IN ({marks}) GROUP BY token",
+                    [lg, *query],
+                ).fetchall()
+            )
+            if not df:
+                continue
+            known = known or len(df) == len(query)
+            weight = {w: math.log(1.0 + 2000.0 / df.get(w, 1)) for w in query}
+            total = sum(weight.values())
+            for rid, n, shared in self._conn.execute(
+                f"SELECT rid, n, group_concat(token, ' ') FROM label_tokens "
+                f"WHERE base = ? AND token IN ({marks}) GROUP BY rid",
+                [lg, *query],
+            ):
+                words_shared = shared.split()
+                cover = sum(weight[w] for w in words_shared) / total
+                if len(words_shared) == n == len(query):
+                    score = 100.0
+                else:
+                    score = 90.0 * cover * (0.5 + 0.5 * len(words_shared) / n)
+                if score >= _PARTIAL_CUTOFF and score > scored.get(rid, (0.0, 0.0))[0]:
+                    scored[rid] = (score, cover)
+        best = sorted(scored, key=lambda r: (-scored[r][1], -scored[r][0]))[:_PARTIAL_CANDIDATES]
+        if not best:
+            return [], known
+        rows = self._rows(
+            f"l.rowid IN ({','.join('?' * len(best))}){where}",
+            [*best, *params],
+            "l.rowid, l.cid, l.label, l.lang, l.kind",
+        )
+        return [(*r[1:], round(scored[r[0]][0], 1), scored[r[0]][1]) for r in rows], known
+
     def _one(self, ref: str, cids: set[int]) -> str:
         uris = sorted(self._uri(c) for c in cids)
         if len(uris) == 1:
@@ -351,28 +559,77 @@ class ThesaurusCache:
         sql = f"SELECT {cols} FROM labels l WHERE {condition}"
         return self._conn.execute(sql, list(params)).fetchall()
 
+    def _bucket(self, base: str, length: int) -> _Bucket:
+        """Folded labels of one base language and length (read once per cache object)."""
+        key = (base, length)
+        bucket = self._typo.get(key)
+        if bucket is None:
+            rows = self._conn.execute(
+                "SELECT folded, rowid FROM labels WHERE base = ? AND length(folded) = ?", key
+            ).fetchall()
+            bucket = _Bucket(
+                [r[0] for r in rows],
+                [" ".join(sorted(r[0].split())) for r in rows],
+                [r[1] for r in rows],
+            )
+            self._typo[key] = bucket
+        return bucket
+
+    def _window(self, bases: tuple[str, ...], low: int, high: int) -> _Bucket:
+        """The labels of ``bases`` with folded lengths ``low``..``high``, joined once and kept."""
+        key = (bases, low, high)
+        window = self._windows.get(key)
+        if window is None:
+            window = _Bucket([], [], [])
+            for b in bases:
+                for length in range(low, high + 1):
+                    bucket = self._bucket(b, length)
+                    window.folded.extend(bucket.folded)
+                    window.words.extend(bucket.words)
+                    window.rowids.extend(bucket.rowids)
+            self._windows[key] = window
+        return window
+
     def _fuzzy(
-        self, folded: str, where: str, params: list[object], cutoff: float, limit: int
+        self,
+        folded: str,
+        base: str | None,
+        where: str,
+        params: list[object],
+        cutoff: float,
+        limit: int,
     ) -> list[tuple[Any, ...]]:
         from rapidfuzz import fuzz, process  # only when the exact rungs of the ladder failed
 
-        # Similar strings have similar lengths: the cutoff makes far lengths pointless to score.
+        # Similar strings have similar lengths: the cutoff bounds the length difference, so
+        # only labels of those lengths are scored (read through an index on the length, and
+        # kept for the next lookup); other scripts (ru, ar) are never candidates.
         slack = max(2, int(len(folded) * (100 - cutoff) / 100) + 1)
-        if "l.base = ?" not in where:  # other scripts (ru, ar) cannot be a typo of the term
-            where += " AND l.base IN ('', " + ", ".join(f"'{b}'" for b in SUPPORTED_LANGUAGES) + ")"
+        words = " ".join(sorted(folded.split()))
+        bases = (base,) if base else ("", *SUPPORTED_LANGUAGES)
+        window = self._window(bases, max(1, len(folded) - slack), len(folded) + slack)
+        best: dict[int, float] = {}
+        # Plain similarity, then (for several words) the same on sorted words, so that
+        # "desempelo seguro" is "seguro de desempleo" with a typo.
+        passes = [(folded, window.folded)] + ([(words, window.words)] if " " in folded else [])
+        for query, choices in passes:
+            for _c, score, i in process.extract(
+                query, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit * 4
+            ):
+                rid = window.rowids[i]
+                best[rid] = max(best.get(rid, 0.0), float(score))
+        if not best:
+            return []
         rows = self._rows(
-            f"length(l.folded) BETWEEN ? AND ?{where}",
-            [len(folded) - slack, len(folded) + slack, *params],
-            "l.cid, l.label, l.lang, l.kind, l.folded",
+            f"l.rowid IN ({','.join('?' * len(best))}){where}",
+            [*best, *params],
+            "l.rowid, l.cid, l.label, l.lang, l.kind",
         )
-        choices = [r[4] for r in rows]
-        best = process.extract(folded, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit)
-        ranked = sorted(
-            best, key=lambda m: (-m[1], rows[m[2]][3], len(rows[m[2]][1]), rows[m[2]][0])
-        )
-        return [(*rows[i][:4], score) for _c, score, i in ranked]
+        scored = [(*r[1:], best[r[0]]) for r in rows]
+        scored.sort(key=lambda r: (-r[4], r[3], len(r[1]), r[0]))
+        return scored[:limit]
 
-    def _hits(self, found: dict[int, tuple[MatchKind, str, str, int, float]]) -> list[LookupHit]:
+    def _hits(self, found: dict[int, _Found]) -> list[LookupHit]:
         if not found:
             return []
         ids = list(found)
@@ -403,7 +660,7 @@ class ThesaurusCache:
         ):
             schemes[cid].append(scheme)
         hits = []
-        for cid, (kind, label, tag, kcode, score) in found.items():
+        for cid, (kind, label, tag, kcode, score, in_domain) in found.items():
             uri, notation, deprecated = info[cid]
             hits.append(
                 LookupHit(
@@ -418,9 +675,93 @@ class ThesaurusCache:
                     notation=notation,
                     schemes=tuple(schemes[cid]),
                     deprecated=bool(deprecated),
+                    replaced_by=self._replacements(uri) if deprecated else (),
+                    in_domain=in_domain,
                 )
             )
         return hits
+
+    def _replacements(self, uri: str) -> tuple[tuple[str, str], ...]:
+        row = self._conn.execute("SELECT data FROM concepts WHERE uri = ?", (uri,)).fetchone()
+        replaced = json.loads(row[0]).get("replaced_by", []) if row else []
+        return tuple((u, self.pref_label(u, "en") if self.exists(u) else u) for u in replaced)
+
+
+def _primary(kind: MatchKind, row: tuple[Any, ...]) -> int:
+    """The tie class of a loose hit (0-10): hits in one class match the term as well.
+
+    For a partial hit it is how much of the term's words the label holds (so every label
+    holding all of them ties, whatever else it says); a prefix hit holds the whole term; for
+    others, the score in tens.
+    """
+    if kind is MatchKind.partial and len(row) > 5:
+        return int(row[5] * 10)
+    if kind is MatchKind.prefix and row[5]:  # a word being typed: the whole term is there
+        return 10
+    return int(row[4] // 10)
+
+
+def _prefix_score(term: str, label: str) -> float:
+    """How well a label starting with ``term`` (or with a word starting with it) matches it.
+
+    A label starting with the term's words ("pension plan") beats part of a word
+    ("pensioner") or a later word; the more of the label the term covers, the higher.
+    """
+    cover = len(term) / max(len(label), 1)
+    whole = label == term or label.startswith(term + " ")
+    return 60.0 + 30.0 * cover if whole else 50.0 + 25.0 * cover
+
+
+def _promoted(
+    row: tuple[Any, ...],
+    term: str,
+    keys: dict[str, str],
+    bags: dict[str, list[str]],
+    joined: str,
+    slack: int,
+) -> MatchKind | None:
+    """The strict kind a candidate label deserves (folded, stemmed, reordered), if any."""
+    if abs(len(row[1]) - len(term)) > slack:
+        return None
+    lg = base_language(row[2]) or ""
+    if lg not in keys:
+        return MatchKind.folded if fold(row[1]).replace(" ", "") == joined else None
+    key = inflection_key(row[1], lg)
+    if key.replace(" ", "") == joined:  # "healthcare" / "health care"
+        return MatchKind.folded
+    if not keys[lg]:  # the term is function words only ("de"): nothing to compare
+        return None
+    if key == keys[lg]:
+        return MatchKind.stemmed
+    return MatchKind.reordered if sorted(key.split()) == bags[lg] else None
+
+
+def _promote(
+    term: str, langs: list[str], rows: list[tuple[MatchKind, tuple[Any, ...]]]
+) -> tuple[list[tuple[MatchKind, tuple[Any, ...]]], list[tuple[MatchKind, tuple[Any, ...]]]]:
+    """Split candidate rows into inflections/reorderings of the term and the rest.
+
+    A label equal to the term but for spaces is a folded match; a label whose inflection key
+    (folded, singular, no function words) equals the term's, a stemmed one; the same words in
+    another order, a reordered one. Anything else keeps its kind and score (partial, fuzzy,
+    derived word).
+    """
+    keys = {lg: inflection_key(term, lg) for lg in langs}
+    bags = {lg: sorted(k.split()) for lg, k in keys.items()}
+    joined = fold(term).replace(" ", "")
+    strict, loose = [], []
+    # Plural endings, elision and function words change a length by little: a much longer
+    # or shorter label cannot be the term inflected (and is not worth analysing).
+    slack = max(8, len(term) // 2)
+    for kind, row in rows:
+        promoted = _promoted(row, term, keys, bags, joined, slack)
+        if promoted is not None:
+            strict.append((promoted, row))
+        elif kind is not MatchKind.partial or row[4] < 100.0:
+            loose.append((kind, row))
+        else:  # same stems in any order but not the same words: a derived form
+            loose.append((MatchKind.partial, (*row[:4], _DERIVED_SCORE)))
+    return strict, loose
 
 
 def find(
@@ -445,14 +786,28 @@ def find(
     return hits
 
 
+def domain_schemes(values: Mapping[str, str | None]) -> tuple[str, ...]:
+    """The preferred (domain) scheme URIs from settings values (``thesaurus.domain_schemes``).
+
+    A comma-separated list; "none" turns the preference off; unset gives
+    :data:`DEFAULT_DOMAIN_SCHEMES`.
+    """
+    text = values.get(DOMAIN_KEY)
+    if text is None:
+        return DEFAULT_DOMAIN_SCHEMES
+    return tuple(u.strip() for u in text.split(",") if u.strip() and u.strip() != "none")
+
+
 def get_cache(ws: Workspace) -> ThesaurusCache:
     """Open the lookup cache of a data dir, rebuilding it from the thesaurus of record if needed."""
     try:
-        return ThesaurusCache.open(ws.thesaurus_cache)
+        cache = ThesaurusCache.open(ws.thesaurus_cache)
     except NotFoundError:
         if not ws.thesaurus_dir.is_dir():
             raise
-    from socsec.thesaurus.compile import rebuild_cache  # rare: cache deleted or schema bumped
+        from socsec.thesaurus.compile import rebuild_cache  # rare: cache deleted or schema bumped
 
-    rebuild_cache(ws)
-    return ThesaurusCache.open(ws.thesaurus_cache)
+        rebuild_cache(ws)
+        cache = ThesaurusCache.open(ws.thesaurus_cache)
+    cache.domain = domain_schemes(ws.settings.values)
+    return cache

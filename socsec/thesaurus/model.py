@@ -139,3 +139,13 @@ class Translation:
     labels: dict[str, str]  # target language -> preferred label
     alternatives: dict[str, list[str]]
     candidates: list[str]  # nearest labels when not found (or other concepts when ambiguous)
+    score: float | None = None  # confidence 0-100 of the match (see LookupHit.score)
+    deprecated: bool = False
+    replaced_by: list[str] = field(default_factory=list)  # preferred labels of replacements
+
+    @property
+    def gap(self) -> str | None:
+        """Why the librarian should look at this term: "not_found", "partial", or None."""
+        if not self.found:
+            return "not_found"
+        return "partial" if self.match == "partial" else None

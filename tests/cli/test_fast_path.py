@@ -81,6 +81,8 @@ def test_parse_leaves_everything_else_to_typer(argv: list[str]) -> None:
         ["thesaurus", "lookup", "unemploymnet", "--json"],
         ["thesaurus", "lookup", "chôm", "--lang", "fr", "-n", "3", "--json"],
         ["-q", "thesaurus", "lookup", "pension", "--to=es"],
+        ["thesaurus", "lookup", "pension of old age", "--lang", "en"],
+        ["thesaurus", "lookup", "seguro de desempelo", "--json"],
     ],
 )
 def test_fast_path_prints_what_typer_prints(home: Path, args: list[str]) -> None:
@@ -97,6 +99,12 @@ def test_errors_keep_the_typer_message_and_exit_code(home: Path) -> None:
     assert "No concept matches 'pensoin'" in err and "Did you mean" in err
     code, _out, err = socsec(home, "thesaurus", "lookup", "pension", "--limit", "0")
     assert code == 2 and "--limit" in err
+    # A language the thesaurus has no labels in is a usage error on both paths.
+    for fast in (True, False):
+        code, out, err = socsec(home, "thesaurus", "lookup", "pension", "--lang", "de", fast=fast)
+        assert code == 2 and out == "" and "no labels in de" in err
+        code, out, err = socsec(home, "thesaurus", "lookup", "pension", "--to", "en,de", fast=fast)
+        assert code == 2 and "--to" in err
 
 
 def test_first_run_goes_through_the_full_cli(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ def test_lookup_json_shape(bundled_ws: Workspace) -> None:
         "notation",
         "schemes",
         "deprecated",
+        "replaced_by",
     }
     assert hits[0]["match"] == "exact"
     assert hits[0]["pref"] == {"en": "early retirement", "es": "jubilación anticipada"}
@@ -54,7 +55,7 @@ def test_lookup_table_shows_three_languages(bundled_ws: Workspace) -> None:
 
 def test_lookup_unknown_term_exits_4_with_suggestions(bundled_ws: Workspace) -> None:
     code, out, err = run(bundled_ws, "lookup", "pensoin", "--json")
-    assert code == 4 and out == ""
+    assert code == 4 and json.loads(out) == []  # valid JSON on stdout, the message on stderr
     assert "No concept matches 'pensoin'" in err and "Did you mean" in err and "pensioner" in err
 
 
@@ -95,8 +96,8 @@ def test_translate_from_stdin_json_and_csv(bundled_ws: Workspace) -> None:
         bundled_ws, "translate", "-", "--from", "fr", "--to", "en", "--csv", input=terms
     )
     assert code == 0
-    assert out.splitlines()[0] == "term,found,match,uri,en,candidates"
-    assert out.splitlines()[2].startswith("accident du travail,true,exact,")
+    assert out.splitlines()[0] == "term,found,match,score,deprecated,uri,en,candidates"
+    assert out.splitlines()[2].startswith("accident du travail,true,exact,100.0,false,")
 
 
 def test_info_json(bundled_ws: Workspace) -> None:

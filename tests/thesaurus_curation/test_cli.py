@@ -91,7 +91,7 @@ def test_add_mints_a_uri_under_the_scheme_namespace(data_dir: Path) -> None:
         "en:A pension paid from early retirement until the statutory pension starts.",
     )
     uri = change["uri"]
-    assert uri == "http://eurovoc.europa.eu/socsec-1"
+    assert uri == "https://socsec.invalid/concept/1"  # never in EuroVoc's namespace
     assert change["action"] == "add" and change["who"] == "curator" and change["id"] == 1
     new = concept(data_dir, "pensión puente")
     assert new["uri"] == uri and new["notation"] == "SOC-1"
@@ -107,7 +107,7 @@ def test_add_mints_a_uri_under_the_scheme_namespace(data_dir: Path) -> None:
     # A second one gets the next number.
     again = ok(data_dir, "thesaurus", "concept", "add", "--label", "en:bridge benefit",
                "--scheme", SCHEME)  # fmt: skip
-    assert again["uri"] == "http://eurovoc.europa.eu/socsec-2"
+    assert again["uri"] == "https://socsec.invalid/concept/2"
     assert concept(data_dir, again["uri"])["top_of"] == [SCHEME]  # no broader: a top concept
 
 
@@ -121,6 +121,23 @@ def test_add_follows_the_configured_uri_pattern(data_dir: Path) -> None:
     result = refused(data_dir, 5, "thesaurus", "concept", "add", "--label", "en:other",
                      "--broader", EARLY_RETIREMENT)  # fmt: skip
     assert "needs --notation" in result.stderr
+
+
+def test_add_refuses_a_uri_in_the_imported_vocabulary_namespace(data_dir: Path) -> None:
+    (data_dir / "config.toml").write_text(
+        '[thesaurus]\nuri_pattern = "{ns}socsec-{n}"\n', encoding="utf-8"
+    )
+    result = refused(data_dir, 5, "thesaurus", "concept", "add", "--label", "en:bridge pension",
+                     "--broader", EARLY_RETIREMENT)  # fmt: skip
+    assert "does not own" in result.stderr and "thesaurus.base_uri" in result.stderr
+    # Declaring the namespace one's own (base_uri) allows it.
+    (data_dir / "config.toml").write_text(
+        '[thesaurus]\nuri_pattern = "{ns}socsec-{n}"\nbase_uri = "http://eurovoc.europa.eu/"\n',
+        encoding="utf-8",
+    )
+    change = ok(data_dir, "thesaurus", "concept", "add", "--label", "en:bridge pension",
+                "--broader", EARLY_RETIREMENT)  # fmt: skip
+    assert change["uri"] == "http://eurovoc.europa.eu/socsec-1"
 
 
 def test_add_refuses_a_pref_label_clash(data_dir: Path) -> None:
@@ -458,10 +475,12 @@ def test_export_tbx_and_csv(data_dir: Path, tmp_path: Path) -> None:
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert rows[0] == ["uri", "notation", "pref_label_en", "alt_labels_en", "definition_en",
-                       "pref_label_fr", "alt_labels_fr", "definition_fr"]  # fmt: skip
+    per_lang = ["pref_label", "alt_labels", "entry_terms", "definition"]
+    assert rows[0] == ["uri", "notation", "status", "replaced_by"] + [
+        f"{column}_{lang}" for lang in ("en", "fr") for column in per_lang
+    ]
     row = next(r for r in rows if r[0] == EARLY_RETIREMENT)
-    assert row[2] == "early retirement" and row[5] == "retraite anticipée"
+    assert row[4] == "early retirement" and row[8] == "retraite anticipée"
     assert len(rows) == 456
     # To stdout, and only one scheme.
     result = run(data_dir, "thesaurus", "export", "--format", "csv", "--scheme", SCHEME)

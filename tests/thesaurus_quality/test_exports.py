@@ -35,11 +35,16 @@ ex:s a skos:ConceptScheme ; skos:prefLabel "Social protection"@en, "protection s
     skos:hasTopConcept ex:a .
 ex:a a skos:Concept ; skos:inScheme ex:s ; skos:notation "2836" ;
     skos:prefLabel "early retirement"@en, "retraite anticipée"@fr, "jubilación anticipada"@es ;
-    skos:altLabel "early pension"@en, "pré-retraite"@fr, "préretraite"@fr ;
+    skos:altLabel "early pension"@en, "pré-retraite"@fr, "préretraite"@fr,
+        "retraites anticipées"@fr ;
+    skos:hiddenLabel "retraite anticipee"@fr ;
     skos:definition "Retirement before the statutory age, with a reduced pension."@en .
+ex:i a skos:Concept ; skos:prefLabel "International Social Security Association"@en ;
+    skos:altLabel "ISSA"@en, "SERP"@en .
 ex:b a skos:Concept ; skos:inScheme ex:s ; skos:broader ex:a ;
     skos:prefLabel "bridging pension, \\"partial\\" <b>"@en .
-ex:old a skos:Concept ; owl:deprecated true ; skos:prefLabel "obsolete"@en .
+ex:old a skos:Concept ; owl:deprecated true ; skos:prefLabel "obsolete"@en ;
+    dct:isReplacedBy ex:a .
 <urn:x:c> a skos:Concept ; skos:prefLabel "urn concept"@en .
 """
 
@@ -114,34 +119,52 @@ def assert_tbx_basic(data: bytes) -> ET.Element:
     return root
 
 
-def test_tbx_structure_and_content() -> None:
-    root = assert_tbx_basic(_tbx(SMALL))
-    entries = root.findall(".//t:conceptEntry", NS)
-    assert [e.get("id") for e in entries] == ["a", "b", "urn_x_c"]  # deprecated concept left out
-    a = entries[0]
-    assert a.find("t:descrip[@type='subjectField']", NS).text == "Social protection"  # type: ignore[union-attr]
-    assert a.find("t:xref", NS).get("target") == "http://example.org/a"  # type: ignore[union-attr]
-    fr = a.find("t:langSec[@{http://www.w3.org/XML/1998/namespace}lang='fr']", NS)
-    assert fr is not None
-    terms = [
+def _terms(lang_sec: ET.Element) -> list[tuple[str | None, str | None, str | None]]:
+    return [
         (
             t.findtext("t:term", namespaces=NS),
             t.findtext("t:termNote[@type='administrativeStatus']", namespaces=NS),
             t.findtext("t:termNote[@type='termType']", namespaces=NS),
         )
-        for t in fr.findall("t:termSec", NS)
+        for t in lang_sec.findall("t:termSec", NS)
     ]
-    assert terms == [
+
+
+def test_tbx_structure_and_content() -> None:
+    root = assert_tbx_basic(_tbx(SMALL))
+    entries = root.findall(".//t:conceptEntry", NS)
+    assert [e.get("id") for e in entries] == ["a", "b", "i", "old", "urn_x_c"]
+    a = entries[0]
+    assert a.find("t:descrip[@type='subjectField']", NS).text == "Social protection"  # type: ignore[union-attr]
+    assert a.find("t:xref", NS).get("target") == "http://example.org/a"  # type: ignore[union-attr]
+    fr = a.find("t:langSec[@{http://www.w3.org/XML/1998/namespace}lang='fr']", NS)
+    assert fr is not None
+    # Equivalents only: the plural is one; "préretraite" (a neighbouring notion EuroVoc
+    # lists as a non-preferred term) is an entry term, in a note; hidden labels never appear.
+    assert _terms(fr) == [
         ("retraite anticipée", "preferredTerm-admn-sts", "fullForm"),
-        ("pré-retraite", "admittedTerm-admn-sts", "fullForm"),
-        ("préretraite", "admittedTerm-admn-sts", "fullForm"),
+        ("retraites anticipées", "admittedTerm-admn-sts", "fullForm"),
     ]
+    assert fr.findtext("t:note", namespaces=NS).endswith("pré-retraite; préretraite")  # type: ignore[union-attr]
+    assert b"retraite anticipee" not in _tbx(SMALL)
+    # An acronym of the preferred term is admitted and typed so; "SERP" is not one of it.
+    issa = entries[2].find("t:langSec", NS)
+    assert issa is not None
+    assert _terms(issa)[1] == ("ISSA", "admittedTerm-admn-sts", "acronym")
+    assert "SERP" in (issa.findtext("t:note", namespaces=NS) or "")
+    assert [t[0] for t in _terms(issa)] == ["International Social Security Association", "ISSA"]
+    # A deprecated concept: its terms deprecated, its replacement named.
+    old = entries[3]
+    assert _terms(old.find("t:langSec", NS)) == [  # type: ignore[arg-type]
+        ("obsolete", "deprecatedTerm-admn-sts", "fullForm")
+    ]
+    assert "use: http://example.org/a" in "".join(n.text or "" for n in old.findall("t:note", NS))
     en = a.find("t:langSec[@{http://www.w3.org/XML/1998/namespace}lang='en']", NS)
     assert en is not None
     definition = en.findtext("t:descrip[@type='definition']", namespaces=NS) or ""
     assert definition.startswith("Retirement")
     # a non-HTTP URI goes in a note (the Schematron wants http(s) targets)
-    assert entries[2].findtext("t:note", namespaces=NS) == "URI: urn:x:c"
+    assert entries[4].findtext("t:note", namespaces=NS) == "URI: urn:x:c"
 
 
 def test_tbx_roundtrip_restores_the_labels() -> None:
@@ -152,6 +175,8 @@ def test_tbx_roundtrip_restores_the_labels() -> None:
     for entry in entries_from_snapshot(data, LANGS):
         assert back[entry.uri].pref == entry.pref
         assert back[entry.uri].alt == entry.alt
+        assert back[entry.uri].entry_terms == entry.entry_terms
+        assert back[entry.uri].deprecated == entry.deprecated
         assert back[entry.uri].definitions == entry.definitions
         assert back[entry.uri].notation == entry.notation
 
@@ -213,18 +238,25 @@ def test_read_tbx_without_status_takes_the_first_term_as_preferred() -> None:
 
 def test_csv_glossary() -> None:
     out = io.BytesIO()
-    assert write_csv(graph(SMALL), out, LANGS) == 3
+    assert write_csv(graph(SMALL), out, LANGS) == 5
     data = out.getvalue()
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets then read UTF-8
     assert b"\r\n" in data
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows[0] == glossary_header(LANGS)
-    assert rows[0][:5] == ["uri", "notation", "pref_label_en", "alt_labels_en", "definition_en"]
+    assert rows[0][:8] == [
+        "uri", "notation", "status", "replaced_by",
+        "pref_label_en", "alt_labels_en", "entry_terms_en", "definition_en",
+    ]  # fmt: skip
     by_uri = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     a = by_uri["http://example.org/a"]
     assert a["notation"] == "2836"
     assert a["pref_label_fr"] == "retraite anticipée"
-    assert a["alt_labels_fr"] == "pré-retraite | préretraite"
+    assert a["alt_labels_fr"] == "retraites anticipées"
+    assert a["entry_terms_fr"] == "pré-retraite | préretraite" and a["status"] == "current"
+    old = by_uri["http://example.org/old"]
+    assert (old["status"], old["replaced_by"]) == ("deprecated", "http://example.org/a")
+    assert "retraite anticipee" not in data.decode("utf-8-sig")  # hidden label
     assert a["definition_es"] == ""
     assert by_uri["http://example.org/b"]["pref_label_en"] == 'bridging pension, "partial" <b>'
 
@@ -253,9 +285,11 @@ def test_entries_from_cache_views() -> None:
         uri="http://eurovoc.europa.eu/1", notation=None, pref={"en": "x"}, deprecated=True
     )
     titles = {"http://eurovoc.europa.eu/100185": {"en": "social protection"}}
-    (entry,) = entries_from_views([view, gone], LANGS, titles)
+    entry, old = entries_from_views([view, gone], LANGS, titles)
+    assert old.deprecated and not entry.deprecated
     assert entry.pref == {"en": "welfare", "fr": "aide sociale"}
-    assert entry.alt == {"en": ("social assistance",)}
+    # "social assistance" is no variant of "welfare": an entry term, not an equivalent.
+    assert entry.alt == {} and entry.entry_terms == {"en": ("social assistance",)}
     assert entry.definitions == {"en": ("Help for people in need.",)}
     assert entry.subject_fields == {"en": ("social protection",)}
     out = io.BytesIO()

@@ -177,7 +177,7 @@ def test_glossary_tbx_and_csv(client: TestClient) -> None:
     assert len(root.findall(".//t:conceptEntry", ns)) >= 2
     gl = client.get("/api/glossary", params={"format": "csv", "langs": "fr,es"})
     rows = list(csv.reader(io.StringIO(gl.content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["uri", "notation", "pref_label_fr"]
+    assert rows[0][:5] == ["uri", "notation", "status", "replaced_by", "pref_label_fr"]
     assert len(rows) > 400
 
 
