@@ -26,7 +26,8 @@ from socsec.indexer.base import IndexDoc
 from socsec.indexer.labels import MAX_LABEL_WORDS, LabelMatch, LabelMatcher
 
 ANALYSIS_VERSION = "2"
-"""Bump when enrichment changes what documents hold: indexes built before are then stale."""
+"""Bump when enrichment changes what documents hold: indexes built before are then stale
+(an index without the value was built before it existed: version "1")."""
 
 __all__ = ["ANALYSIS_VERSION", "MAX_LABEL_WORDS", "Enricher", "LabelMatch", "LabelMatcher", "terms"]
 

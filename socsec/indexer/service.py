@@ -405,7 +405,7 @@ class SearchService:
         if self._built or self.backend.capabilities.server:
             return
         meta = self.backend.info().meta
-        outdated = meta.get("analysis_version", ANALYSIS_VERSION) != ANALYSIS_VERSION
+        outdated = meta.get("analysis_version", "1") != ANALYSIS_VERSION
         if ("last_build" not in meta or outdated) and self._store is not None:
             self.rebuild()
             self._record_langs = None

@@ -145,9 +145,13 @@ class QueryAnalyser:
         if expand and text.strip():
             matches = self.vocab.labels.matches(text, qlang)
             wanted = set(SUPPORTED_LANGUAGES if targets is None else targets)
-            translations = [
-                t for t in self._translate(text, content, qlang, matches) if t.target in wanted
-            ]
+            # The same translation from a less trusted source adds nothing: keep the first.
+            unique = {
+                (t.words, t.target, t.text): t
+                for t in reversed(self._translate(text, content, qlang, matches))
+                if t.target in wanted
+            }
+            translations = list(reversed(unique.values()))
             for t in translations:
                 for n, _w in content:
                     if t.words and n in _positions(t, content):

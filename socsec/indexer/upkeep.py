@@ -174,7 +174,7 @@ class IndexUpkeep:
                 reasons.append(f"{deleted} records deleted since the last update")
             if indexed_version != current:
                 reasons.append("the thesaurus changed since the last update")
-            if info.meta.get("analysis_version", ANALYSIS_VERSION) != ANALYSIS_VERSION:
+            if info.meta.get("analysis_version", "1") != ANALYSIS_VERSION:
                 reasons.append("socsec analyses text differently since the last build")
             if info.count != records:
                 reasons.append(f"{info.count} documents for {records} records")
@@ -221,7 +221,7 @@ class IndexUpkeep:
         enricher = self._enricher()
         full = (
             info.meta.get("thesaurus_version") != self.thesaurus.version()
-            or info.meta.get("analysis_version", ANALYSIS_VERSION) != ANALYSIS_VERSION
+            or info.meta.get("analysis_version", "1") != ANALYSIS_VERSION
             or info.count != self.store.count()
         )
         if full:
