@@ -18,13 +18,14 @@ from socsec.analysis import base_language, fold
 from socsec.errors import BackendUnavailable, NotFoundError
 from socsec.indexer.base import OWN_FIELDS, TEXT_FIELDS, Hit, IndexReport, ProgressFn, Query, Sort
 from socsec.indexer.documents import ANALYSIS_VERSION, highlight
+from socsec.indexer.understand import Translation  # a field type of SearchResponse (web API)
 from socsec.indexer.upkeep import IndexStatus, IndexUpkeep, StaleIndex, UpdateReport, sync_index
 
 if TYPE_CHECKING:
     from socsec.bibliography.store import BibliographyStore
     from socsec.indexer.base import SearchBackend
     from socsec.indexer.labels import LabelMatch, LabelMatcher
-    from socsec.indexer.understand import QueryAnalyser, Translation
+    from socsec.indexer.understand import QueryAnalyser
     from socsec.indexer.vocab import Vocabulary
     from socsec.thesaurus.lookup import ThesaurusCache
     from socsec.workspace import Workspace
