@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import resource
 from collections.abc import Iterator
 from dataclasses import replace
@@ -21,7 +22,7 @@ from socsec.config import Settings
 from socsec.workspace import Workspace
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-BENCH_DIR = Path("/tmp/socsec-bench")
+BENCH_DIR = Path(os.environ.get("SOCSEC_BENCH_DIR", "/tmp/socsec-bench"))
 N_RECORDS = 100_000
 
 

@@ -99,6 +99,47 @@ def stem(word: str, lang: str | None) -> str:
     return fold(stemmed) or fold(word)
 
 
+def light_stem(word: str, lang: str | None) -> str:
+    """Singular form of one lowercased word (plural and, in fr/es, gender endings), accents kept.
+
+    An inflectional stemmer, lighter than Snowball: "pensioners" -> "pensioner" but never
+    "pension", so a query names the concept whose label it inflects, not a derived one.
+    English follows Harman's S-stemmer; French and Spanish strip the plural and then a final
+    unaccented vowel (after Savoy's light stemmers), so "prestaciones familiares" and
+    "prestación familiar", "sociales" and "social" meet. Words of 3 letters or fewer are kept.
+
+    Args:
+        word: one lowercased word (see :func:`tokenize`).
+        lang: a language tag; only en, fr and es are stemmed.
+    """
+    base = base_language(lang)
+    if len(word) <= 3:
+        return word
+    if base == "en":
+        if word.endswith("ies") and not word.endswith(("eies", "aies")):
+            return word[:-3] + "y"
+        if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+            return word[:-1]
+        if word.endswith("s") and not word.endswith(("us", "ss", "is")):
+            return word[:-1]
+        return word
+    if base == "fr":
+        if word.endswith("aux") and len(word) > 4:
+            return word[:-3] + "al"
+        if word[-1] in "sx":
+            word = word[:-1]
+        return word[:-1] if word.endswith("e") and len(word) > 4 else word
+    if base == "es":
+        if word.endswith("ces") and len(word) > 4:
+            return word[:-3] + "z"
+        if word.endswith("es") and len(word) > 4 and word[-3] in "nlrdjsyz":
+            word = word[:-2]
+        elif word.endswith("s"):
+            word = word[:-1]
+        return word[:-1] if word[-1] in "aeo" and len(word) > 4 else word
+    return word
+
+
 def analyze(text: str, lang: str | None, *, keep_stopwords: bool = False) -> list[str]:
     """Stemmed, folded terms of ``text`` in language ``lang`` (None: fold only, no stemming).
 

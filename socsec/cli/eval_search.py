@@ -32,8 +32,25 @@ def _table(report: SearchEvalReport) -> RenderableType:
             s.expanded.recall_at_100, s.unexpanded.recall_at_100)))
         for s in report.summary
     ]  # fmt: skip
+    from rich.console import Group
+
     columns = ("lang", "queries", "nDCG@10", "(no exp.)", "MAP", "(no exp.)", "R@100", "(no exp.)")
-    return table(columns, rows, title=f"{report.qrels} ({report.backend}): expanded vs not")
+    parts: list[RenderableType] = [
+        table(columns, rows, title=f"{report.qrels} ({report.backend}): expanded vs not")
+    ]
+    if report.ratios:
+        ratio_rows = [(f"{r.lang.upper()}÷EN", r.topics, *(f"{x:.3f}" for x in (
+            r.ndcg_at_10, r.map, r.recall_at_100, r.unexpanded_ndcg_at_10)))
+            for r in report.ratios]  # fmt: skip
+        ratio_cols = ("ratio", "topics", "nDCG@10", "MAP", "R@100", "nDCG@10 (no exp.)")
+        parts.append(table(ratio_cols, ratio_rows, title="Cross-language ratios"))
+    if report.concepts:
+        concept_rows = [(c.topic, c.concept, *(f"{x:.3f}" for x in (
+            c.scores.ndcg_at_10, c.scores.recall_at_100, c.text_ndcg_at_10, c.ratio_to_text)))
+            for c in report.concepts]  # fmt: skip
+        concept_cols = ("topic", "concept", "nDCG@10", "R@100", "text nDCG@10", "÷ text")
+        parts.append(table(concept_cols, concept_rows, title="Concept search (--concept)"))
+    return Group(*parts)
 
 
 def eval_search(
@@ -55,7 +72,8 @@ def eval_search(
     json: JsonOpt = False,
 ) -> None:
     """nDCG@10, MAP and recall@100 of `socsec search` on judged queries, with and without
-    concept expansion, per query language and overall.
+    concept expansion, per query language and overall; FR÷EN and ES÷EN ratios; and the
+    concept search of each topic that names a concept.
 
     Example: socsec eval search --qrels tests/data/qrels/socsec-sample.qrels --backend sqlite
     """

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from socsec.cli.options import JsonOpt, LangOpt, parse_year_range
+from socsec.cli.options import JsonOpt, parse_year_range
 from socsec.cli.output import table
 from socsec.cli.state import CliState, get_state
 from socsec.indexer.base import Sort
@@ -61,12 +61,20 @@ def _render(resp: SearchResponse, explain: bool) -> RenderableType:
     from rich.console import Group
 
     parts: list[RenderableType] = []
+    if explain:
+        how = "given" if not resp.query_lang_detected else "detected"
+        parts.append(f"query language: {resp.query_lang or 'any (en/fr/es)'} ({how})")
     if explain and resp.expansions:
-        rows = [(e.words, e.label, f"{e.matched_lang} {e.matched_label!r} ({e.match})", e.uri)
+        rows = [(e.words, e.label, f"{e.matched_lang} {e.matched_label!r} ({e.match})"
+                 + (f", replaces deprecated {e.replaced}" if e.replaced else ""), e.uri)
                 for e in resp.expansions]  # fmt: skip
         parts.append(
             table(("query words", "concept", "matched label", "uri"), rows, title="Expanded with")
         )
+    if explain and resp.translations:
+        trows = [(t.words, f"{t.target} {t.text!r}", f"{t.via} ({t.source})")
+                 for t in resp.translations]  # fmt: skip
+        parts.append(table(("query word", "translation", "from"), trows, title="Translated"))
     first = (resp.page - 1) * resp.size + 1 if resp.hits else 0
     title = f"{resp.total} hits" + (f", {first}-{first + len(resp.hits) - 1}" if resp.hits else "")
     hits = _hits_table(resp.hits, explain)
@@ -94,7 +102,18 @@ def search(
     no_expand: Annotated[
         bool, typer.Option("--no-expand", help="Match the records' own text only, no concepts.")
     ] = False,
-    lang: LangOpt = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", "-l", help="Language (en, fr or es) of the labels shown."),
+    ] = None,
+    query_lang: Annotated[
+        str | None,
+        typer.Option(
+            "--query-lang",
+            help="Language of the query words: en, fr or es (default: detected). "
+            "--lang only sets the language of labels shown.",
+        ),
+    ] = None,
     year: Annotated[
         str | None, typer.Option("--year", help="YEAR, FROM..TO, FROM.. or ..TO.")
     ] = None,
@@ -150,6 +169,7 @@ def search(
         exact_concept=exact_concept,
         expand=not no_expand,
         lang=lang,
+        query_lang=query_lang,
         year_from=first,
         year_to=last,
         types=tuple(type_ or ()),

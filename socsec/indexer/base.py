@@ -30,8 +30,25 @@ FIELD_WEIGHTS: dict[str, float] = {
 TEXT_FIELDS: tuple[str, ...] = tuple(FIELD_WEIGHTS)
 OWN_FIELDS: tuple[str, ...] = ("title", "abstract", "other", "authors")
 
+# Weights of a subject by its provenance, strongest first: a librarian's subject, one a
+# librarian accepted, one assigned by the suggestion model. Concepts merely detected in the
+# text weigh less (CONCEPT_WEIGHTS["detected"]). Subjects without a provenance are manual.
+# A backend indexes each provenance as its own concept field (subject_ids_<provenance>) with
+# this weight once records carry provenance (issue 13, automatic subject indexing).
+PROVENANCE_WEIGHTS: dict[str, float] = {"manual": 8.0, "accepted": 7.0, "automatic": 4.0}
+
+
+def subject_weight(provenance: str | None) -> float:
+    """The weight of a subject of this provenance (None: manual, as today's subjects)."""
+    return PROVENANCE_WEIGHTS.get(provenance or "manual", PROVENANCE_WEIGHTS["automatic"])
+
+
 # Weights of a match on a concept URI the query expanded to, by how the record holds it.
-CONCEPT_WEIGHTS: dict[str, float] = {"subjects": 8.0, "detected": 2.0, "ancestors": 1.0}
+CONCEPT_WEIGHTS: dict[str, float] = {
+    "subjects": subject_weight(None),
+    "detected": 2.0,
+    "ancestors": 1.0,
+}
 
 
 class Sort(StrEnum):

@@ -23,12 +23,16 @@ from socsec.analysis import (
 )
 from socsec.errors import NotFoundError
 from socsec.indexer.base import IndexDoc
+from socsec.indexer.labels import MAX_LABEL_WORDS, LabelMatch, LabelMatcher
+
+ANALYSIS_VERSION = "2"
+"""Bump when enrichment changes what documents hold: indexes built before are then stale
+(an index without the value was built before it existed: version "1")."""
+
+__all__ = ["ANALYSIS_VERSION", "MAX_LABEL_WORDS", "Enricher", "LabelMatch", "LabelMatcher", "terms"]
 
 if TYPE_CHECKING:
     from socsec.bibliography.model import Person, Record
-
-MAX_LABEL_WORDS = 6
-"""Longest label (in analysed terms) looked for in text and queries."""
 
 
 class ConceptLike(Protocol):
@@ -52,6 +56,7 @@ class ThesaurusLike(Protocol):
     def descendants(self, uri: str) -> list[str]: ...
     def iter_labels(self) -> Iterator[tuple[str, str, str, str]]: ...
     def version(self) -> str: ...
+    def replacements(self) -> dict[str, list[str]]: ...
     def pref_label(self, uri: str, lang: str) -> str: ...
     def resolve(self, ref: str, *, scheme: str | None = None) -> str: ...
 
@@ -62,11 +67,6 @@ class ThesaurusLike(Protocol):
 def _variants(word: str, lang: str) -> tuple[str, ...]:
     """Stems of a word as written and as folded: "sécurité" and "securite" share one."""
     return tuple(dict.fromkeys((stem(word, lang), stem(fold(word), lang))))
-
-
-@lru_cache(maxsize=1 << 18)
-def _canon_word(word: str, lang: str) -> str:
-    return stem(fold(word), lang)
 
 
 def terms(text: str | None, lang: str | None) -> list[str]:
@@ -87,13 +87,6 @@ def terms(text: str | None, lang: str | None) -> list[str]:
             continue
         out.extend(dict.fromkeys(v for lg in langs if lg for v in _variants(word, lg)))
     return out
-
-
-def canon(text: str, lang: str) -> list[str]:
-    """Accent-insensitive stemmed sequence, used to match labels inside text and queries."""
-    stops = STOPWORDS.get(lang, frozenset())
-    words = (_canon_word(w, lang) for w in tokenize(text) if w not in stops)
-    return [w for w in words if w]
 
 
 def query_groups(text: str, lang: str | None) -> tuple[tuple[str, ...], ...]:
@@ -138,93 +131,6 @@ def _person_keys(person: Person) -> list[str]:
 _ConceptData = tuple[tuple[str, ...], str, str | None]
 
 
-@dataclass(frozen=True)
-class LabelMatch:
-    """A thesaurus label found in a text: the words it covers and the concept it names."""
-
-    uri: str
-    words: str
-    label: str
-    lang: str
-
-
-@dataclass
-class LabelMatcher:
-    """Finds thesaurus labels inside text (longest match first, per language)."""
-
-    # (lang, analysed label) -> [(uri, label)]; (lang, first term) -> longest label starting so
-    _keys: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = field(default_factory=dict)
-    _longest: dict[tuple[str, str], int] = field(default_factory=dict)
-
-    @classmethod
-    def build(cls, labels: Iterable[tuple[str, str, str, str]]) -> LabelMatcher:
-        """Index ``(uri, lang, kind, label)`` rows; hidden labels count too (misspellings)."""
-        matcher = cls()
-        for uri, lang, _kind, label in labels:
-            base = base_language(lang)
-            if base not in SUPPORTED_LANGUAGES:
-                continue
-            key = tuple(canon(label, base))
-            # One short generic word ("age", "aid") matches too much running text.
-            if not key or len(key) > MAX_LABEL_WORDS or (len(key) == 1 and len(key[0]) < 4):
-                continue
-            matcher._add(base, key, uri, label)
-        return matcher
-
-    def _add(self, lang: str, key: tuple[str, ...], uri: str, label: str) -> None:
-        entries = self._keys.setdefault((lang, key), [])
-        if all(u != uri for u, _ in entries):
-            entries.append((uri, label))
-        first = (lang, key[0])
-        self._longest[first] = max(self._longest.get(first, 0), len(key))
-
-    def to_json(self) -> list[list[object]]:
-        """A JSON-able form, for caching next to the thesaurus cache."""
-        return [
-            [lg, list(key), uri, label] for (lg, key), e in self._keys.items() for uri, label in e
-        ]
-
-    @classmethod
-    def from_json(cls, rows: Iterable[list[object]]) -> LabelMatcher:
-        """Rebuild a matcher from :meth:`to_json` output."""
-        matcher = cls()
-        for lang, key, uri, label in rows:
-            matcher._add(str(lang), tuple(key), str(uri), str(label))  # type: ignore[arg-type]
-        return matcher
-
-    def matches(self, text: str | None, lang: str | None) -> list[LabelMatch]:
-        """Labels occurring in ``text`` (all languages if ``lang`` is None), longest first."""
-        if not text:
-            return []
-        base = base_language(lang)
-        langs = [base] if base in SUPPORTED_LANGUAGES else list(SUPPORTED_LANGUAGES)
-        words = tokenize(text)
-        found: list[LabelMatch] = []
-        for lg in langs:
-            assert lg is not None
-            stops = STOPWORDS.get(lg, frozenset())
-            seq = [(_canon_word(w, lg), n) for n, w in enumerate(words) if w not in stops]
-            seq = [(t, n) for t, n in seq if t]
-            terms_ = [t for t, _ in seq]
-            i = 0
-            while i < len(seq):
-                step = 1
-                longest = min(self._longest.get((lg, terms_[i]), 0), len(seq) - i)
-                for size in range(longest, 0, -1):
-                    entries = self._keys.get((lg, tuple(terms_[i : i + size])))
-                    if entries:
-                        span = " ".join(words[seq[i][1] : seq[i + size - 1][1] + 1])
-                        found.extend(LabelMatch(u, span, label, lg) for u, label in entries)
-                        step = size
-                        break
-                i += step
-        return found
-
-    def find(self, text: str | None, lang: str | None) -> list[str]:
-        """URIs of concepts whose labels occur in ``text`` (all languages if ``lang`` is None)."""
-        return list(dict.fromkeys(m.uri for m in self.matches(text, lang)))
-
-
 @dataclass
 class Enricher:
     """Turns records into :class:`IndexDoc`; caches per-concept data across records."""
@@ -237,7 +143,9 @@ class Enricher:
     @property
     def matcher(self) -> LabelMatcher:
         if self._matcher is None:
-            self._matcher = LabelMatcher.build(self.thesaurus.iter_labels())
+            self._matcher = LabelMatcher.build(
+                self.thesaurus.iter_labels(), self.thesaurus.replacements()
+            )
         return self._matcher
 
     def _concept(self, uri: str) -> _ConceptData | None:

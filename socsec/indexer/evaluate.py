@@ -3,7 +3,10 @@
 The qrels file is UTF-8 text with two kinds of lines (blank lines and lines starting
 with ``#`` are ignored):
 
-* a query: ``Q<TAB>query_id<TAB>lang<TAB>query text`` (lang is en, fr or es);
+* a query: ``Q<TAB>query_id<TAB>lang<TAB>query text`` (lang is en, fr or es); queries
+  ``<topic>-<lang>`` (e.g. ``t01-en``, ``t01-fr``) are one topic asked in several languages;
+* a topic's concept: ``C<TAB>topic<TAB>concept`` (URI, notation or label), used for the
+  concept search of that topic (``socsec search --concept``); optional;
 * a judgment, as in a TREC qrels file: ``query_id 0 record_id grade`` separated by
   whitespace, where the grade is 2 (highly relevant), 1 (partially) or 0 (not relevant).
 
@@ -17,8 +20,12 @@ Metrics, per query then averaged over queries (macro average):
 * MAP: average precision with grade >= 1 relevant, over all relevant judged records;
 * recall@100: share of the relevant (grade >= 1) records found in the first 100 hits.
 
-Each query runs twice on the same :class:`~socsec.indexer.service.SearchService`: with
-concept expansion (the default of ``socsec search``) and without (``--no-expand``).
+Each query runs twice on the same :class:`~socsec.indexer.service.SearchService`, in its
+own language (``--query-lang``): with concept expansion and translation (the default of
+``socsec search``) and without (``--no-expand``). Over the topics asked in en, fr and es,
+the cross-language ratios FR÷EN and ES÷EN divide the mean French (Spanish) score by the
+mean English one (1.0: as good as asking in English). Each topic with a concept is also
+searched by that concept alone, scored against the same judgments.
 """
 
 from __future__ import annotations
@@ -84,6 +91,29 @@ class GroupSummary:
 
 
 @dataclass(frozen=True)
+class Ratio:
+    """Mean score of a language divided by the English mean, over topics asked in all three."""
+
+    lang: str
+    topics: int
+    ndcg_at_10: float
+    map: float
+    recall_at_100: float
+    unexpanded_ndcg_at_10: float
+
+
+@dataclass(frozen=True)
+class ConceptResult:
+    """A topic searched by its concept (``--concept``) against the topic's judgments."""
+
+    topic: str
+    concept: str
+    scores: Scores
+    text_ndcg_at_10: float
+    ratio_to_text: float
+
+
+@dataclass(frozen=True)
 class SearchEvalReport:
     """What ``socsec eval search`` reports."""
 
@@ -92,6 +122,8 @@ class SearchEvalReport:
     depth: int
     queries: list[QueryResult]
     summary: list[GroupSummary] = field(default_factory=list)
+    ratios: list[Ratio] = field(default_factory=list)
+    concepts: list[ConceptResult] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of ``socsec eval search --json`` (snake_case keys)."""
@@ -161,6 +193,27 @@ def mean(scores: Sequence[Scores]) -> Scores:
 
 
 # -- qrels -------------------------------------------------------------------------------------
+def topic_of(query_id: str) -> str:
+    """The topic of a query id: what precedes its last ``-`` ("t01-fr" -> "t01")."""
+    return query_id.rsplit("-", 1)[0]
+
+
+def read_topic_concepts(path: Path) -> dict[str, str]:
+    """The ``C`` lines of a qrels file: topic -> concept reference (see the module docstring)."""
+    out: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if raw.startswith("C\t"):
+            parts = raw.rstrip("\r\n").split("\t")
+            if len(parts) != 3 or not parts[1].strip() or not parts[2].strip():
+                raise InputDataError(
+                    "a concept line needs 3 tab-separated fields: C, topic, concept",
+                    path=path,
+                    line=number,
+                )
+            out[parts[1].strip()] = parts[2].strip()
+    return out
+
+
 def read_qrels(path: Path) -> list[JudgedQuery]:
     """Parse a qrels file (format in the module docstring), queries in file order.
 
@@ -181,7 +234,7 @@ def read_qrels(path: Path) -> list[JudgedQuery]:
 
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if not line or line.startswith("#") or raw.startswith("C\t"):
             continue
         if line.startswith("Q\t"):
             parts = raw.rstrip("\r\n").split("\t", 3)
@@ -227,7 +280,7 @@ def run_query(service: SearchService, query: JudgedQuery, *, expand: bool) -> li
     """The ids of the first :data:`DEPTH` hits of ``query`` (as ``socsec search`` ranks them)."""
     from socsec.indexer.service import SearchRequest
 
-    request = SearchRequest(text=query.text, lang=query.lang, expand=expand, size=DEPTH)
+    request = SearchRequest(text=query.text, query_lang=query.lang, expand=expand, size=DEPTH)
     return [hit.id for hit in service.search(request).hits]
 
 
@@ -267,6 +320,61 @@ def summarize(results: Sequence[QueryResult]) -> list[GroupSummary]:
         for name, members in groups
         if members
     ]
+
+
+def ratios(results: Sequence[QueryResult]) -> list[Ratio]:
+    """FR÷EN and ES÷EN of the mean scores, over the topics asked in en, fr and es."""
+    by_topic: dict[str, dict[str, QueryResult]] = {}
+    for r in results:
+        by_topic.setdefault(topic_of(r.id), {})[r.lang] = r
+    full = [t for t in by_topic.values() if all(lg in t for lg in SUPPORTED_LANGUAGES)]
+    if not full:
+        return []
+    en = mean([t["en"].expanded for t in full])
+    en_plain = mean([t["en"].unexpanded for t in full])
+
+    def div(a: float, b: float) -> float:
+        return a / b if b else 0.0
+
+    out = []
+    for lang in SUPPORTED_LANGUAGES[1:]:
+        m = mean([t[lang].expanded for t in full])
+        plain = mean([t[lang].unexpanded for t in full])
+        out.append(
+            Ratio(
+                lang,
+                len(full),
+                div(m.ndcg_at_10, en.ndcg_at_10),
+                div(m.map, en.map),
+                div(m.recall_at_100, en.recall_at_100),
+                div(plain.ndcg_at_10, en_plain.ndcg_at_10),
+            )
+        )
+    return out
+
+
+def evaluate_concepts(
+    service: SearchService,
+    queries: Sequence[JudgedQuery],
+    results: Sequence[QueryResult],
+    concepts: Mapping[str, str],
+) -> list[ConceptResult]:
+    """Score each topic's concept search against its judgments (those of its English query)."""
+    from socsec.indexer.service import SearchRequest
+
+    out = []
+    for topic, ref in concepts.items():
+        judged = [q for q in queries if topic_of(q.id) == topic]
+        if not judged:
+            continue
+        query = next((q for q in judged if q.lang == "en"), judged[0])
+        request = SearchRequest(concept=ref, size=DEPTH)
+        ranking = [hit.id for hit in service.search(request).hits]
+        scores = score(ranking, query.grades)
+        text = next(r for r in results if r.id == query.id).expanded.ndcg_at_10
+        ratio = scores.ndcg_at_10 / text if text else 0.0
+        out.append(ConceptResult(topic, ref, scores, text, ratio))
+    return out
 
 
 def with_backend(ws: Workspace, backend: str | None) -> Workspace:
@@ -317,5 +425,8 @@ def evaluate_search(
                 on_notice(f"Building the {service.backend.name} index first (never built).")
             service.rebuild()
         results = evaluate_queries(service, queries, on_progress=on_progress)
+        concepts = evaluate_concepts(service, queries, results, read_topic_concepts(qrels))
         name = service.backend.name
-    return SearchEvalReport(str(qrels), name, DEPTH, results, summarize(results))
+    return SearchEvalReport(
+        str(qrels), name, DEPTH, results, summarize(results), ratios(results), concepts
+    )

@@ -1,46 +1,51 @@
-"""The search service the CLI calls: query expansion, paging, explain and index lifecycle.
+"""The search service the faces call: analyse a request, run it, shape the hits.
 
-It joins the three areas: the thesaurus (concepts named by the query, labels shown),
-the bibliography store (records to index or export) and the configured search backend.
+It joins the thesaurus (concepts the query names, labels shown), the query vocabulary
+(label keys and translations, :mod:`socsec.indexer.vocab`) and the configured backend. The
+other jobs live beside it: :mod:`~socsec.indexer.explain` (why a hit matched),
+:mod:`~socsec.indexer.export` (writing hits out) and :mod:`~socsec.indexer.upkeep` (building
+and updating the index).
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from socsec.analysis import base_language, fold
-from socsec.errors import NotFoundError, QualityGateFailed
-from socsec.fileutil import exclusive_lock
-from socsec.indexer.base import (
-    OWN_FIELDS,
-    TEXT_FIELDS,
-    Hit,
-    IndexReport,
-    ProgressFn,
-    Query,
-    SearchBackend,
-    Sort,
-)
-from socsec.indexer.documents import Enricher, LabelMatcher, highlight, query_groups
+from socsec.errors import BackendUnavailable, NotFoundError
+from socsec.indexer.base import OWN_FIELDS, TEXT_FIELDS, Hit, IndexReport, ProgressFn, Query, Sort
+from socsec.indexer.documents import ANALYSIS_VERSION, highlight
+from socsec.indexer.understand import Translation  # a field type of SearchResponse (web API)
+from socsec.indexer.upkeep import IndexStatus, IndexUpkeep, StaleIndex, UpdateReport, sync_index
 
 if TYPE_CHECKING:
     from socsec.bibliography.store import BibliographyStore
+    from socsec.indexer.base import SearchBackend
+    from socsec.indexer.labels import LabelMatch, LabelMatcher
+    from socsec.indexer.understand import QueryAnalyser
+    from socsec.indexer.vocab import Vocabulary
     from socsec.thesaurus.lookup import ThesaurusCache
     from socsec.workspace import Workspace
 
+__all__ = [
+    "ConceptRef",
+    "Expansion",
+    "FacetValue",
+    "IndexStatus",
+    "ResultHit",
+    "SearchRequest",
+    "SearchResponse",
+    "SearchService",
+    "StaleIndex",
+    "UpdateReport",
+    "sync_index",
+]
+
 STREAM_PAGE = 500
-
-
-class StaleIndex(QualityGateFailed):
-    """`socsec index status --check` found the index out of date with the store or thesaurus."""
-
-    prefix = "Index out of date"
+VOCABULARY_FILE = "query-vocabulary.sqlite"
 
 
 @dataclass(frozen=True)
@@ -51,8 +56,10 @@ class SearchRequest:
         text: free text in any of en/fr/es (may be empty: filters only).
         concept: a concept URI, notation or label restricting the results.
         exact_concept: do not include narrower concepts of ``concept``.
-        expand: match the concepts the text names, and the thesaurus labels of records.
-        lang: language of the query and of the labels shown (None: any / English).
+        expand: match the concepts the text names, their labels and translations.
+        lang: display language of labels and references (None: English); never changes
+            which records match.
+        query_lang: language of ``text`` (None: detected from its words).
         year_from: first year.
         year_to: last year.
         types: record types.
@@ -69,6 +76,7 @@ class SearchRequest:
     exact_concept: bool = False
     expand: bool = True
     lang: str | None = None
+    query_lang: str | None = None
     year_from: int | None = None
     year_to: int | None = None
     types: tuple[str, ...] = ()
@@ -82,7 +90,11 @@ class SearchRequest:
 
 @dataclass(frozen=True)
 class Expansion:
-    """A concept the query text names, and why: the words and the label that matched."""
+    """A concept the query text names, and why: the words and the label that matched.
+
+    ``match`` is "exact", "stemmed" or "folded"; ``replaced`` is the deprecated concept whose
+    label matched when ``uri`` is its replacement.
+    """
 
     uri: str
     label: str
@@ -90,6 +102,7 @@ class Expansion:
     matched_label: str
     matched_lang: str
     match: str
+    replaced: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,7 +140,7 @@ class FacetValue:
 
 @dataclass(frozen=True)
 class SearchResponse:
-    """A page of results with its total, facets and the expansion applied."""
+    """A page of results with its total, facets, and how the query was understood."""
 
     hits: list[ResultHit]
     total: int
@@ -137,6 +150,9 @@ class SearchResponse:
     expansions: list[Expansion]
     concept_filter: list[ConceptRef]
     facets: dict[str, list[FacetValue]] | None = None
+    query_lang: str | None = None
+    query_lang_detected: bool = False
+    translations: list[Translation] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of ``socsec search --json`` (snake_case keys)."""
@@ -144,55 +160,26 @@ class SearchResponse:
 
 
 @dataclass(frozen=True)
-class IndexStatus:
-    """How the index compares with the store and the thesaurus."""
+class Analysed:
+    """A request turned into a backend query, with what was understood on the way."""
 
-    backend: str
-    name: str
-    physical: str | None
-    documents: int
-    records: int
-    last_build: str | None
-    last_update: str | None
-    thesaurus_version: str | None
-    indexed_thesaurus_version: str | None
-    modified_since_update: int
-    deleted_since_update: int
-    stale: bool
-    reasons: list[str]
-
-    def to_dict(self) -> dict[str, object]:
-        """The JSON shape of ``socsec index status --json``."""
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class UpdateReport:
-    """What ``socsec index update`` changed."""
-
-    reindexed: int
-    deleted: int
-    full_scan: bool
-    seconds: float
-
-    def to_dict(self) -> dict[str, object]:
-        """The JSON shape of ``socsec index update --json``."""
-        return asdict(self)
-
-
-def _now() -> str:
-    from socsec.bibliography.store import now_iso
-
-    return now_iso()
+    query: Query
+    expansions: list[Expansion]
+    concept_filter: list[str]
+    translations: list[Translation]
+    query_lang: str | None
+    detected: bool
 
 
 class SearchService:
-    """Searches and maintains the index of one workspace.
+    """Searches the index of one workspace (and gives access to its upkeep).
 
     Args:
         backend: the search backend (see :func:`socsec.indexer.registry.open_backend`).
         thesaurus: the compiled thesaurus cache.
         store: the bibliography store (needed to build, update and export).
+        vocabulary: the query vocabulary file (None: built in memory when first needed).
+        write_lock: a lock file held by rebuilds and updates (None: no cross-process lock).
     """
 
     def __init__(
@@ -201,16 +188,18 @@ class SearchService:
         thesaurus: ThesaurusCache,
         store: BibliographyStore | None = None,
         *,
-        label_cache: Path | None = None,
+        vocabulary: Path | None = None,
         write_lock: Path | None = None,
     ) -> None:
         self.backend = backend
         self._write_lock = write_lock
-        self._label_cache = label_cache
-        self._matcher: LabelMatcher | None = None
         self.thesaurus = thesaurus
         self._store = store
+        self._vocab_path = vocabulary
+        self._vocab: Vocabulary | None = None
+        self._analyser: QueryAnalyser | None = None
         self._built = False
+        self._record_langs: tuple[tuple[str, ...] | None] | None = None
 
     @classmethod
     def open(cls, ws: Workspace) -> SearchService:
@@ -219,37 +208,26 @@ class SearchService:
         from socsec.indexer.registry import open_backend
         from socsec.thesaurus.lookup import get_cache
 
-        label_cache = ws.root / "index-labels.json"
         return cls(
             open_backend(ws),
             get_cache(ws),
             get_store(ws),
-            label_cache=label_cache,
+            vocabulary=ws.root / VOCABULARY_FILE,
             write_lock=ws.index_lock,
         )
 
-    @contextmanager
-    def _writing(self) -> Iterator[None]:
-        """Hold the index writer lock: one rebuild or update at a time across processes.
-
-        Two writers that both read "changed since" and then write would each re-index and
-        stamp the index; taking turns, the second finds only what the first left.
-        """
-        if self._write_lock is None:
-            yield
-            return
-        with exclusive_lock(self._write_lock):
-            yield
-
     @property
     def store(self) -> BibliographyStore:
+        """The bibliography store; NotFoundError when the service was made without one."""
         if self._store is None:
             raise NotFoundError("No bibliography store was given to the search service")
         return self._store
 
     def close(self) -> None:
-        """Close the backend, the thesaurus cache and the store."""
+        """Close the backend, the vocabulary, the thesaurus cache and the store."""
         self.backend.close()
+        if self._vocab is not None:
+            self._vocab.close()
         self.thesaurus.close()
         if self._store is not None:
             self._store.close()
@@ -262,64 +240,73 @@ class SearchService:
 
     # -- query analysis ------------------------------------------------------------------------
     @property
+    def vocabulary(self) -> Vocabulary:
+        """The query vocabulary (opened, or built once per thesaurus version)."""
+        if self._vocab is None:
+            from socsec.indexer.vocab import Vocabulary
+
+            self._vocab = Vocabulary.open(self._vocab_path, self.thesaurus)
+        return self._vocab
+
+    @property
+    def analyser(self) -> QueryAnalyser:
+        """The query analyser over :attr:`vocabulary`."""
+        if self._analyser is None:
+            from socsec.indexer.understand import QueryAnalyser
+
+            self._analyser = QueryAnalyser(self.vocabulary, self._pref_labels)
+        return self._analyser
+
+    def _pref_labels(self, uri: str) -> dict[str, str]:
+        pref = self.thesaurus.concept(uri).pref
+        return {base_language(tag) or "": label for tag, label in sorted(pref.items())}
+
     def matcher(self) -> LabelMatcher:
-        """The label matcher of the thesaurus, cached on disk per thesaurus version."""
-        if self._matcher is None:
-            self._matcher = self._load_matcher()
-        return self._matcher
+        """The thesaurus label matcher with every key in memory (for enriching records)."""
+        return self.vocabulary.memory_matcher()
 
-    def _load_matcher(self) -> LabelMatcher:
-        version = self.thesaurus.version()
-        path = self._label_cache
-        if path is not None and path.exists():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                if data.get("version") == version:
-                    return LabelMatcher.from_json(data["labels"])
-            except (OSError, ValueError, KeyError, TypeError):
-                pass  # a damaged cache is rebuilt below
-        matcher = LabelMatcher.build(self.thesaurus.iter_labels())
-        if path is not None:
-            from socsec.fileutil import atomic_write_text
+    def expand(self, text: str, query_lang: str | None = None) -> list[Expansion]:
+        """Concepts named by ``text``: the longest spans that are a label in some language.
 
-            payload = {"version": version, "labels": matcher.to_json()}
-            with contextlib.suppress(OSError):  # a read-only data dir only costs speed
-                atomic_write_text(path, json.dumps(payload, ensure_ascii=False))
-        return matcher
-
-    def expand(self, text: str, lang: str | None = None) -> list[Expansion]:
-        """Concepts named by ``text``: the longest word spans that are a label in any language.
-
-        Labels match after folding and stemming in the label's language (as index-time
-        detection does), never by prefix or typo, so "retraite" expands to the concept
-        labelled "retraite" and nothing looser.
+        Each language's labels are matched with that language's analysis; exact labels win
+        over singular forms, which win over accent-folded ones (see
+        :mod:`socsec.indexer.labels`). A deprecated concept gives way to its replacement.
         """
-        base = base_language(lang)
+        understood = self.analyser.understand(text, query_lang)
+        return self._expansions(understood.matches, "en")
+
+    def _expansions(self, matches: Iterable[LabelMatch], lang: str) -> list[Expansion]:
         found: dict[str, Expansion] = {}
-        for m in self.matcher.matches(text, base):
+        for m in matches:
+            label = self.thesaurus.pref_label(m.uri, lang)
             found.setdefault(
                 m.uri,
-                Expansion(
-                    uri=m.uri,
-                    label=self.thesaurus.pref_label(m.uri, base or "en"),
-                    words=m.words,
-                    matched_label=m.label,
-                    matched_lang=m.lang,
-                    match="exact" if fold(m.words) == fold(m.label) else "stemmed",
-                ),
+                Expansion(m.uri, label, m.words, m.label, m.lang, m.match, m.replaced),
             )
         return list(found.values())
 
-    def analyse(self, request: SearchRequest) -> tuple[Query, list[Expansion], list[str]]:
-        """The backend query of a request, the expansions applied and the concept filter."""
-        expansions = self.expand(request.text, request.lang) if request.expand else []
-        concept_filter: list[str] = []
-        if request.concept:
-            uri = self.thesaurus.resolve(request.concept)
-            concept_filter = [uri]
-        author = fold(request.author) if request.author else None
+    def _targets(self) -> tuple[str, ...] | None:
+        """Languages of the indexed records (None: not recorded, translate into all)."""
+        if self._record_langs is None:
+            from socsec.indexer.upkeep import RECORD_LANGUAGES
+
+            try:
+                known = self.backend.info().meta.get(RECORD_LANGUAGES)
+            except BackendUnavailable:
+                known = None
+            self._record_langs = (tuple(filter(None, known.split(","))),) if known else (None,)
+        return self._record_langs[0]
+
+    def analyse(self, request: SearchRequest) -> Analysed:
+        """The backend query of a request and what was understood (language, concepts...)."""
+        display = base_language(request.lang) or "en"
+        understood = self.analyser.understand(
+            request.text, request.query_lang, expand=request.expand, targets=self._targets()
+        )
+        expansions = self._expansions(understood.matches, display)
+        concept_filter = [self.thesaurus.resolve(request.concept)] if request.concept else []
         query = Query(
-            groups=query_groups(request.text, request.lang),
+            groups=understood.groups,
             fields=TEXT_FIELDS if request.expand else OWN_FIELDS,
             concepts=tuple(e.uri for e in expansions),
             concept_filter=tuple(concept_filter),
@@ -328,13 +315,20 @@ class SearchService:
             year_to=request.year_to,
             types=request.types,
             languages=tuple(base_language(lg) or lg for lg in request.languages),
-            author=author,
+            author=fold(request.author) if request.author else None,
             facets=request.facets,
             sort=request.sort,
             page=request.page,
             size=request.size,
         )
-        return query, expansions, concept_filter
+        return Analysed(
+            query,
+            expansions,
+            concept_filter,
+            understood.translations,
+            understood.lang,
+            understood.detected,
+        )
 
     # -- searching -----------------------------------------------------------------------------
     def search(self, request: SearchRequest, *, explain: bool = False) -> SearchResponse:
@@ -344,18 +338,17 @@ class SearchService:
             request: the search.
             explain: fill each hit's ``why`` with the concepts and terms it matched on.
         """
-        query, expansions, concept_filter = self.analyse(request)
         self._ensure_built()
-        result = self.backend.search(query)
+        a = self.analyse(request)
+        result = self.backend.search(a.query)
         lang = base_language(request.lang) or "en"
-        hits = [self._hit(h, query, expansions, concept_filter, lang, explain) for h in result.hits]
+        hits = [self._hit(h, a, lang, explain) for h in result.hits]
         facets = None
         if result.facets is not None:
             f = result.facets
+            label = self.thesaurus.pref_label
             facets = {
-                "subjects": [
-                    FacetValue(u, n, self.thesaurus.pref_label(u, lang)) for u, n in f.subjects
-                ],
+                "subjects": [FacetValue(u, n, label(u, lang)) for u, n in f.subjects],
                 "year": [FacetValue(y, n) for y, n in f.year],
                 "type": [FacetValue(t, n) for t, n in f.type],
                 "language": [FacetValue(lg, n) for lg, n in f.language],
@@ -365,45 +358,42 @@ class SearchService:
             total=result.total,
             page=request.page,
             size=request.size,
-            terms=[list(g) for g in query.groups],
-            expansions=expansions,
+            terms=[list(g) for g in a.query.groups],
+            expansions=a.expansions,
             concept_filter=[
-                ConceptRef(u, self.thesaurus.pref_label(u, lang)) for u in concept_filter
+                ConceptRef(u, self.thesaurus.pref_label(u, lang)) for u in a.concept_filter
             ],
             facets=facets,
+            query_lang=a.query_lang,
+            query_lang_detected=a.detected,
+            translations=a.translations if explain else [],
         )
 
     def iter_hits(self, request: SearchRequest, *, explain: bool = False) -> Iterator[ResultHit]:
         """Every hit of ``request``, streamed with keyset paging (no deep-offset limit)."""
-        query, expansions, concept_filter = self.analyse(request)
-        query = replace(query, size=STREAM_PAGE, facets=False, page=1)
         self._ensure_built()
+        a = self.analyse(request)
+        query = replace(a.query, size=STREAM_PAGE, facets=False, page=1)
         lang = base_language(request.lang) or "en"
         while True:
             result = self.backend.search(query)
             for h in result.hits:
-                yield self._hit(h, query, expansions, concept_filter, lang, explain)
+                yield self._hit(h, replace(a, query=query), lang, explain)
             if len(result.hits) < query.size:
                 return
             query = replace(query, after=result.hits[-1].sort)
 
-    def _hit(
-        self,
-        hit: Hit,
-        query: Query,
-        expansions: list[Expansion],
-        concept_filter: list[str],
-        lang: str,
-        explain: bool,
-    ) -> ResultHit:
+    def _hit(self, hit: Hit, a: Analysed, lang: str, explain: bool) -> ResultHit:
         display = hit.display
         title = str(display.get("title") or "")
         title_lang = display.get("title_language")
-        wanted = {t for g in query.groups for t in g}
+        wanted = {t for g in a.query.groups for t in g}
         marked = highlight(title, str(title_lang) if title_lang else None, wanted)
-        why: list[str] = []
+        reasons: list[str] = []
         if explain:
-            why = self._why(hit, marked, expansions, concept_filter, lang)
+            from socsec.indexer.explain import why
+
+            reasons = why(hit, marked, a.expansions, a.concept_filter, lang, self.thesaurus)
         authors = display.get("authors") or []
         return ResultHit(
             id=hit.id,
@@ -415,213 +405,53 @@ class SearchService:
             highlight=marked,
             authors=[str(a) for a in authors] if isinstance(authors, list) else [],
             subjects=[ConceptRef(u, self.thesaurus.pref_label(u, lang)) for u in hit.subjects],
-            why=why,
+            why=reasons,
         )
-
-    def _why(
-        self,
-        hit: Hit,
-        marked: str | None,
-        expansions: list[Expansion],
-        concept_filter: list[str],
-        lang: str,
-    ) -> list[str]:
-        why = []
-        if marked:
-            why.append(f"title: {marked}")
-        for e in expansions:
-            said = f"{e.label} (query {e.words!r})"
-            if e.uri in hit.subjects:
-                why.append(f"subject: {said}")
-            elif e.uri in hit.ancestors:
-                why.append(f"broader than a subject: {said}")
-            elif e.uri in hit.detected:
-                why.append(f"concept in title/abstract: {said}")
-        for uri in concept_filter:
-            label = self.thesaurus.pref_label(uri, lang)
-            if uri in hit.subjects:
-                why.append(f"tagged {label}")
-            elif uri in hit.ancestors:
-                narrower = [u for u in hit.subjects if uri in self.thesaurus.ancestors(u)]
-                names = ", ".join(self.thesaurus.pref_label(u, lang) for u in narrower)
-                why.append(f"tagged {names}, narrower than {label}")
-        if not why:
-            why.append("labels or text of the record (abstract, keywords, subject labels)")
-        return why
-
-    def export(
-        self,
-        request: SearchRequest,
-        fmt: str,
-        target: Path | IO[str],
-        *,
-        style: str | None = None,
-    ) -> int:
-        """Write every hit of ``request`` to a file or stream; returns the number of records.
-
-        A file is replaced only when the export succeeds (a bad style writes nothing).
-
-        Args:
-            request: the search; every hit is written, in result order.
-            fmt: a bibliographic format (bibtex, ris, csljson, csv, ...), or "text" for
-                formatted references, one per line, in the CSL ``style`` and the locale of
-                ``request.lang`` (English by default).
-            target: a file path, or an open text stream.
-            style: the citation style of "text" (apa by default).
-
-        Raises:
-            NotFoundError: unknown format or citation style.
-        """
-        if isinstance(target, Path):
-            from socsec.fileutil import atomic_file
-
-            with atomic_file(target, "w") as fh:
-                return self.export(request, fmt, fh, style=style)
-        stream = target
-        ids = [h.id for h in self.iter_hits(request)]
-        records = self.store.iter_records(ids)
-        lang = base_language(request.lang) or "en"
-        if fmt == "text":
-            from socsec.bibliography.cite import DEFAULT_STYLE, format_references
-
-            references = format_references(list(records), style=style or DEFAULT_STYLE, lang=lang)
-            stream.writelines(text + "\n" for text in references)
-            return len(references)
-        from socsec.bibliography.formats import get_format
-
-        count: int = get_format(fmt).write(
-            records, stream, subject_lang=lang, labels=self.thesaurus
-        )
-        return count
 
     def _ensure_built(self) -> None:
-        """Build an embedded index on first search; a server index must be built explicitly."""
+        """Build an embedded index on first search (or after an analysis change)."""
         if self._built or self.backend.capabilities.server:
             return
-        if "last_build" not in self.backend.info().meta and self._store is not None:
+        meta = self.backend.info().meta
+        outdated = meta.get("analysis_version", "1") != ANALYSIS_VERSION
+        if ("last_build" not in meta or outdated) and self._store is not None:
             self.rebuild()
+            self._record_langs = None
         self._built = True
 
-    # -- lifecycle -----------------------------------------------------------------------------
-    def rebuild(self, on_progress: ProgressFn | None = None) -> IndexReport:
-        """Index every record into a new index and switch to it; the old one serves until then."""
-        with self._writing():
-            started = _now()
-            enricher = Enricher(self.thesaurus, _matcher=self.matcher)
-            meta = {
-                "last_build": started,
-                "last_update": started,
-                "thesaurus_version": self.thesaurus.version(),
-            }
-            docs = enricher.enrich_all(self.store.iter_records())
-            return self.backend.rebuild(docs, meta, on_progress)
+    # -- the other jobs, for the faces (one call each) ------------------------------------------
+    def export(
+        self, request: SearchRequest, fmt: str, target: Path | IO[str], *, style: str | None = None
+    ) -> int:
+        """Write every hit (see :func:`socsec.indexer.export.export_hits`)."""
+        from socsec.indexer.export import export_hits
 
-    def reindex(self, ids: Iterable[str]) -> int:
-        """Re-index these records now (the hook for record add/edit/tag/delete).
+        return export_hits(self, request, fmt, target, style=style)
 
-        Ids no longer in the store are removed from the index. Returns documents written.
-        """
-        wanted = list(dict.fromkeys(ids))
-        present: list[str] = []
-        gone: list[str] = []
-        for rid in wanted:
-            try:
-                present.append(self.store.resolve_id(rid))
-            except NotFoundError:
-                gone.append(rid)
-        enricher = Enricher(self.thesaurus, _matcher=self.matcher)
-        written = self.backend.index(enricher.enrich_all(self.store.iter_records(present))).indexed
-        if gone:
-            self.backend.delete(gone)
-        return written
-
-    def status(self) -> IndexStatus:
-        """Backend, index, counts and whether the index lags the store or the thesaurus."""
-        info = self.backend.info()
-        records = self.store.count()
-        last_build = info.meta.get("last_build")
-        last_update = info.meta.get("last_update") or last_build
-        indexed_version = info.meta.get("thesaurus_version")
-        current = self.thesaurus.version()
-        modified = deleted = 0
-        reasons = []
-        if last_update is None:
-            reasons.append("never built: run socsec index rebuild")
-        else:
-            modified = len(self.store.ids_modified_since(last_update))
-            deleted = len(self.store.deleted_since(last_update))
-            if modified:
-                reasons.append(f"{modified} records changed since the last update")
-            if deleted:
-                reasons.append(f"{deleted} records deleted since the last update")
-            if indexed_version != current:
-                reasons.append("the thesaurus changed since the last update")
-            if info.count != records:
-                reasons.append(f"{info.count} documents for {records} records")
-        return IndexStatus(
-            backend=info.backend,
-            name=info.name,
-            physical=info.physical,
-            documents=info.count,
-            records=records,
-            last_build=last_build,
-            last_update=last_update,
-            thesaurus_version=current,
-            indexed_thesaurus_version=indexed_version,
-            modified_since_update=modified,
-            deleted_since_update=deleted,
-            stale=bool(reasons),
-            reasons=reasons,
+    @property
+    def upkeep(self) -> IndexUpkeep:
+        """Building, updating and checking this index (:class:`IndexUpkeep`)."""
+        return IndexUpkeep(
+            self.backend, self.thesaurus, self.store, self.matcher, write_lock=self._write_lock
         )
 
+    def rebuild(self, on_progress: ProgressFn | None = None) -> IndexReport:
+        """Index every record anew (see :meth:`IndexUpkeep.rebuild`)."""
+        self._record_langs = None
+        return self.upkeep.rebuild(on_progress)
+
+    def reindex(self, ids: Iterable[str]) -> int:
+        """Re-index these records now (see :meth:`IndexUpkeep.reindex`)."""
+        return self.upkeep.reindex(ids)
+
+    def status(self) -> IndexStatus:
+        """How the index compares with the store (see :meth:`IndexUpkeep.status`)."""
+        return self.upkeep.status()
+
     def check(self) -> IndexStatus:
-        """The status; raises :class:`StaleIndex` when the index is out of date."""
-        status = self.status()
-        if status.stale:
-            raise StaleIndex(
-                f"{status.name}: " + "; ".join(status.reasons),
-                hint="run: socsec index update",
-            )
-        return status
+        """The status, or :class:`StaleIndex` (see :meth:`IndexUpkeep.check`)."""
+        return self.upkeep.check()
 
     def update(self, on_progress: ProgressFn | None = None) -> UpdateReport:
-        """Re-enrich and re-index only what changed since the last build or update.
-
-        Records modified or deleted since then are re-indexed or removed. When the thesaurus
-        changed, every record is re-enriched but only the documents whose content changed
-        (new labels, moved or merged concepts) are written, by comparing fingerprints.
-        """
-        with self._writing():
-            return self._update(on_progress)
-
-    def _update(self, on_progress: ProgressFn | None) -> UpdateReport:
-        import time
-
-        start = time.perf_counter()
-        info = self.backend.info()
-        since = info.meta.get("last_update") or info.meta.get("last_build")
-        if since is None:
-            report = self.rebuild(on_progress)
-            return UpdateReport(report.indexed, 0, True, report.seconds)
-        stamp = _now()
-        enricher = Enricher(self.thesaurus, _matcher=self.matcher)
-        version = self.thesaurus.version()
-        full = info.meta.get("thesaurus_version") != version or info.count != self.store.count()
-        if full:
-            stored = self.backend.fingerprints()
-            changed = []
-            seen: set[str] = set()
-            for record in self.store.iter_records():
-                seen.add(record.id)
-                doc = enricher.enrich(record)
-                if stored.get(doc.id) != doc.fingerprint:
-                    changed.append(doc)
-            gone = [i for i in stored if i not in seen]
-        else:
-            ids = self.store.ids_modified_since(since)
-            changed = list(enricher.enrich_all(self.store.iter_records(ids)))
-            gone = self.store.deleted_since(since)
-        indexed = self.backend.index(changed, on_progress).indexed
-        deleted = self.backend.delete(gone) if gone else 0
-        self.backend.set_meta({"last_update": stamp, "thesaurus_version": version})
-        return UpdateReport(indexed, deleted, full, time.perf_counter() - start)
+        """Index what changed (see :meth:`IndexUpkeep.update`)."""
+        return self.upkeep.update(on_progress)

@@ -243,6 +243,11 @@ class ThesaurusCache:
             ).fetchall()
         return [r[0] for r in rows]
 
+    def replacements(self) -> dict[str, list[str]]:
+        """Every deprecated concept with the concepts replacing it (``dct:isReplacedBy``)."""
+        rows = self._conn.execute("SELECT uri, data FROM concepts WHERE deprecated = 1")
+        return {uri: list(json.loads(data).get("replaced_by") or []) for uri, data in rows}
+
     def iter_labels(self) -> Iterator[tuple[str, str, str, str]]:
         """Every label as (uri, lang, kind, label); kind is "pref", "alt" or "hidden"."""
         sql = (

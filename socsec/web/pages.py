@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from socsec.indexer.service import SearchRequest
 from socsec.web.api import Res, Uri
 from socsec.web.exports import ConceptFormat, concept_rdf
-from socsec.web.params import LANG_PATTERN, Lang, SearchParams
+from socsec.web.params import Lang, SearchParams
 from socsec.web.views import LANGS, concept_payload, display_lang, relabel, top_concepts
 
 router = APIRouter(include_in_schema=False)
@@ -112,13 +112,11 @@ def search_page(
     request: Request,
     res: Res,
     params: Annotated[SearchParams, Depends()],
-    qlang: Annotated[
-        str | None, Query(max_length=35, pattern=LANG_PATTERN, description="Query language.")
-    ] = None,
 ) -> Response:
     """Results with facets and paging; ``lang`` is the reader's, ``qlang`` the query's (any)."""
     shown = display_lang(params.lang)
-    req = replace(params.request(), facets=True, lang=qlang)
+    qlang = params.qlang
+    req = replace(params.request(), facets=True)
     with res.search() as svc:
         resp = relabel(svc.search(req), svc.thesaurus, shown)
     current: dict[str, Any] = {
@@ -146,9 +144,7 @@ def search_page(
             "current": current,
             "link": query_link,
             "last_page": last_page,
-            "export_query": query_link({**current, "lang": qlang, "qlang": None})[
-                len("/search?") :
-            ],
+            "export_query": query_link(current)[len("/search?") :],
         },
     )
 

@@ -69,6 +69,14 @@ class SearchParams:
         bool, Query(description="Match concepts the text names (false: the records' text only).")
     ] = True
     lang: Lang = None
+    qlang: Annotated[
+        str | None,
+        Query(
+            max_length=35,
+            pattern=LANG_PATTERN,
+            description="Query language (default: detected); `lang` is the display language.",
+        ),
+    ] = None
     year: Annotated[
         str | None, Query(max_length=20, description="YEAR, FROM..TO, FROM.. or ..TO.")
     ] = None
@@ -106,6 +114,7 @@ class SearchParams:
             exact_concept=self.exact_concept,
             expand=self.expand,
             lang=self.lang,
+            query_lang=self.qlang,
             year_from=first,
             year_to=last,
             types=tuple(self.type or ()),

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from socsec.bibliography.model import Record
 from socsec.indexer.base import BackendConfig, Query
 from socsec.indexer.documents import Enricher, LabelMatcher, highlight, query_groups, terms
+from socsec.indexer.labels import SqliteKeys, build_keys, save_keys
 from socsec.indexer.sqlite_fts import SqliteBackend
 
 PENSION_SCHEME = "http://eurovoc.europa.eu/3751"
@@ -78,7 +79,9 @@ def test_label_matcher_longest_match_and_spans() -> None:
     found = matcher.matches("La retraite anticipee en France", "fr")
     assert [(m.uri, m.words) for m in found] == [("u:early", "retraite anticipee")]
     assert matcher.find("jubilacion anticipada", None) == ["u:es"]
-    assert LabelMatcher.from_json(matcher.to_json()).find("retraite", "fr") == ["u:ret"]
+    conn = sqlite3.connect(":memory:")
+    save_keys(conn, "label", build_keys(rows))  # the SQLite-resident form matches the same
+    assert LabelMatcher(SqliteKeys(conn, "label")).find("retraite", "fr") == ["u:ret"]
 
 
 def test_highlight() -> None:

@@ -215,3 +215,30 @@ def test_cli_elasticsearch(sample_dir: Path, tmp_path: Path, es_url: str) -> Non
         backend.drop()
         backend.close()
     _check(data, "elasticsearch", fr_es_gain=0.3)
+
+
+def test_cross_language_ratios_hand_computed() -> None:
+    from socsec.indexer.evaluate import ratios
+
+    def q(qid: str, lang: str, ndcg: float) -> QueryResult:
+        return QueryResult(qid, lang, "x", 1, Scores(ndcg, ndcg, ndcg), Scores(0.0, 0.0, 0.0))
+
+    results = [
+        q("t1-en", "en", 0.8), q("t1-fr", "fr", 0.4), q("t1-es", "es", 0.8),
+        q("t2-en", "en", 0.4), q("t2-fr", "fr", 0.2), q("t2-es", "es", 0.6),
+        q("t3-en", "en", 1.0),  # not asked in all three languages: left out
+    ]  # fmt: skip
+    fr, es = ratios(results)
+    assert (fr.lang, fr.topics) == ("fr", 2)
+    assert fr.ndcg_at_10 == pytest.approx(0.3 / 0.6)
+    assert es.ndcg_at_10 == pytest.approx(0.7 / 0.6)
+    assert fr.unexpanded_ndcg_at_10 == 0.0  # no division by zero
+
+
+def test_topic_concepts_of_the_sample_qrels() -> None:
+    from socsec.indexer.evaluate import read_topic_concepts, topic_of
+
+    concepts = read_topic_concepts(QRELS)
+    assert len(concepts) == 9 and concepts["t04"] == "http://eurovoc.europa.eu/2604"
+    assert topic_of("t04-es") == "t04"
+    assert len(read_qrels(QRELS)) == 33  # C lines are not queries

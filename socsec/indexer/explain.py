@@ -1,0 +1,53 @@
+"""Why a hit matched: the lines ``socsec search --explain`` shows under each hit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from socsec.indexer.base import Hit
+    from socsec.indexer.documents import ThesaurusLike
+    from socsec.indexer.service import Expansion
+
+
+def why(
+    hit: Hit,
+    marked: str | None,
+    expansions: Sequence[Expansion],
+    concept_filter: Sequence[str],
+    lang: str,
+    thesaurus: ThesaurusLike,
+) -> list[str]:
+    """Reasons, in English, why ``hit`` matched (title words, concepts, concept filter).
+
+    Args:
+        hit: the backend hit.
+        marked: its highlighted title, if any query word is in it.
+        expansions: the concepts the query named.
+        concept_filter: the concepts the search was restricted to.
+        lang: language of the concept labels shown.
+        thesaurus: for labels and the hierarchy.
+    """
+    out = []
+    if marked:
+        out.append(f"title: {marked}")
+    for e in expansions:
+        said = f"{e.label} (query {e.words!r})"
+        if e.uri in hit.subjects:
+            out.append(f"subject: {said}")
+        elif e.uri in hit.ancestors:
+            out.append(f"broader than a subject: {said}")
+        elif e.uri in hit.detected:
+            out.append(f"concept in title/abstract: {said}")
+    for uri in concept_filter:
+        label = thesaurus.pref_label(uri, lang)
+        if uri in hit.subjects:
+            out.append(f"tagged {label}")
+        elif uri in hit.ancestors:
+            narrower = [u for u in hit.subjects if uri in thesaurus.ancestors(u)]
+            names = ", ".join(thesaurus.pref_label(u, lang) for u in narrower)
+            out.append(f"tagged {names}, narrower than {label}")
+    if not out:
+        out.append("labels or text of the record (abstract, keywords, subject labels)")
+    return out
