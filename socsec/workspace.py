@@ -24,6 +24,7 @@ class Workspace(NamedTuple):  # not a dataclass: see socsec.config
 
     @property
     def thesaurus_dir(self) -> Path:
+        """The thesaurus of record: one Turtle file per scheme."""
         return self.root / "thesaurus"
 
     @property
@@ -33,14 +34,17 @@ class Workspace(NamedTuple):  # not a dataclass: see socsec.config
 
     @property
     def thesaurus_cache(self) -> Path:
+        """The compiled lookup cache of the thesaurus."""
         return self.root / "thesaurus.sqlite"
 
     @property
     def bibliography_db(self) -> Path:
+        """The bibliography store of record."""
         return self.root / "bibliography.sqlite"
 
     @property
     def index_db(self) -> Path:
+        """The embedded search index (sqlite backend)."""
         return self.root / "index.sqlite"
 
     @property

@@ -42,7 +42,8 @@ class BibliographyTags:
         self, ids: Sequence[str], old_uri: str, new_uri: str, had_new: Collection[str]
     ) -> int:
         """Undo a re-tagging: ``ids`` get ``old_uri`` back and lose ``new_uri`` unless they
-        had it before; returns the records changed (deleted ones are skipped)."""
+        had it before; returns the records changed (deleted ones are skipped).
+        """
         changed = 0
         with bibliography(self.ws) as store, thesaurus_checker(self.ws) as checker:
             for rid in ids:

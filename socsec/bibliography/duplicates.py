@@ -1,5 +1,6 @@
 """Probable duplicates: equal DOI or ISBN, or a fuzzy title match with the same year and first
-author (rapidfuzz), scored 0-100 and grouped."""
+author (rapidfuzz), scored 0-100 and grouped.
+"""
 
 from __future__ import annotations
 
@@ -141,7 +142,8 @@ def _compare(
     titles: list[str], left: list[int], right: list[int], cutoff: float
 ) -> Iterator[tuple[int, int, float]]:
     """(i, j, title score) of the pairs of ``left`` x ``right`` scoring at least ``cutoff``;
-    when ``left`` is ``right``, each unordered pair once."""
+    when ``left`` is ``right``, each unordered pair once.
+    """
     from rapidfuzz import fuzz, process
 
     same = left is right

@@ -39,7 +39,8 @@ INSERT_SUBJECT = "INSERT INTO subjects (record_id, uri, curated, position) VALUE
 @dataclass(frozen=True)
 class Located:
     """A record read from a file, with its 1-based record number, line when known, and the
-    normalisations the reader applied."""
+    normalisations the reader applied.
+    """
 
     record: Record
     number: int
@@ -268,7 +269,8 @@ class _Importer:
 
     def taken(self, records: Iterable[Record]) -> set[str]:
         """Those of the records' ids, DOIs and ISBNs that the store has (ids also as
-        aliases): a record with none of them is new."""
+        aliases): a record with none of them is new.
+        """
         ids: list[str] = []
         dois: list[str] = []
         isbns: list[str] = []
@@ -418,7 +420,8 @@ class _InsertQueue:
 
     def surely_new(self, record: Record, taken: set[str]) -> bool:
         """Whether the record matches nothing stored (``taken``: the stored keys of its
-        batch) nor queued, so that it can be inserted without a lookup of its own."""
+        batch) nor queued, so that it can be inserted without a lookup of its own.
+        """
         keys = (record.id, record.doi, record.isbn)
         return bool(record.id) and taken.isdisjoint(keys) and self.keys.isdisjoint(keys)
 

@@ -1,6 +1,7 @@
 """The rules that combine a stored record with another one: a re-imported version of it
 (:func:`combine`: empty fields filled, differing values are conflicts) or a duplicate merged
-into it (:func:`merge_records`)."""
+into it (:func:`merge_records`).
+"""
 
 from __future__ import annotations
 

@@ -31,6 +31,7 @@ class Person:
 
     @property
     def display(self) -> str:
+        """The name as cited: the literal, or 'Family, Given'."""
         if self.literal:
             return self.literal
         return ", ".join(p for p in (self.family, self.given) if p)

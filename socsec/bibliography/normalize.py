@@ -130,7 +130,8 @@ _MONTH_NAMES.update({"sept": 9, "fevrier": 2, "aout": 8, "decembre": 12, "setiem
 
 def parse_month(text: str) -> int | None:
     """A month number from a number (1-12) or an English, French, Spanish or German name or
-    abbreviation ("Jan.", "janvier", "ene"); None when it is not a month."""
+    abbreviation ("Jan.", "janvier", "ene"); None when it is not a month.
+    """
     key = text.strip().lower().rstrip(".")
     if key.isdigit():
         n = int(key) if len(key) <= 2 else 0
@@ -166,7 +167,8 @@ def _keep(changes: dict[str, Any], record: Record, field: str, value: str) -> No
 
 def _identifiers(record: Record, changes: dict[str, Any], fixes: list[Fix]) -> None:
     """ISBN and ISSN: spaces, hyphens, "ISBN" prefixes, qualifiers such as "(pbk.)" and
-    second values dropped (the original kept); an ISSN found in the ISBN field moves."""
+    second values dropped (the original kept); an ISSN found in the ISBN field moves.
+    """
     if record.isbn:
         text = re.sub(r"^\s*ISBN(?:-1[03])?:?\s*", "", record.isbn, flags=re.IGNORECASE)
         found = _ISBN_TOKEN.search(text)

@@ -134,7 +134,8 @@ def _counting(records: Iterable[Record], on_progress: ProgressFn) -> Iterator[Re
 
 def write_report(report: ImportReport, path: Path) -> None:
     """Write what an import did not take as it came, as JSON lines: rejected records
-    (number, line, id, reason), then warnings and conflicts, each with a ``kind``."""
+    (number, line, id, reason), then warnings and conflicts, each with a ``kind``.
+    """
     lines = [{"kind": "rejected", **r.to_dict()} for r in report.rejected]
     lines += [{"kind": "warning", **w.to_dict()} for w in report.warnings]
     lines += [{"kind": "conflict", **c.to_dict()} for c in report.conflicts]

@@ -108,7 +108,8 @@ class BibliographyStore:
     @classmethod
     def open(cls, path: Path, *, user: str | None = None) -> BibliographyStore:
         """Open (creating and migrating as needed) the store at ``path``; ``user`` is who the
-        history names for its changes (default $USER)."""
+        history names for its changes (default $USER).
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
         # timeout: a write waits for another process's transaction (parallel editors, an
         # import) instead of failing with "database is locked".
@@ -430,7 +431,8 @@ class BibliographyStore:
         on_conflict: OnConflict = OnConflict.incoming,
     ) -> tuple[Record, Status]:
         """Insert, or update the record matched on id, alias, DOI or ISBN by the import rules
-        (empty fields filled; differing values resolved by ``on_conflict``)."""
+        (empty fields filled; differing values resolved by ``on_conflict``).
+        """
         report = self.import_records(
             [Located(record, 1)],
             source="upsert",

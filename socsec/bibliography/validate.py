@@ -133,7 +133,11 @@ def normalize_language(value: str) -> str:
 
 
 def normalize_issued(value: str) -> str:
-    """ "YYYY", "YYYY-MM" or "YYYY-MM-DD" (also accepts 'YYYY/MM/DD'); raises ValueError."""
+    """An issued date as "YYYY", "YYYY-MM" or "YYYY-MM-DD" (also from 'YYYY/MM/DD').
+
+    Raises:
+        ValueError: not such a date.
+    """
     text = value.strip().replace("/", "-").rstrip("-")
     m = _YEAR.match(text)
     if not m:

@@ -93,9 +93,11 @@ class LazySubGroup(TyperGroup):
     pending: dict[str, Callable[[], ClickCommand]]
 
     def list_commands(self, ctx: ClickContext) -> list[str]:
+        """Every command name, built or pending."""
         return [*self.commands, *(n for n in self.pending if n not in self.commands)]
 
     def get_command(self, ctx: ClickContext, cmd_name: str) -> ClickCommand | None:
+        """The command, building it on first use."""
         if cmd_name not in self.commands and cmd_name in self.pending:
             self.commands[cmd_name] = self.pending[cmd_name]()
         return self.commands.get(cmd_name)
@@ -150,14 +152,17 @@ class SocsecGroup(TyperGroup):
     """Loads command groups lazily, and turns library errors into one line and an exit code."""
 
     def list_commands(self, ctx: ClickContext) -> list[str]:
+        """Every command name, the lazy groups first."""
         return [*LAZY_COMMANDS, *(n for n in super().list_commands(ctx) if n not in LAZY_COMMANDS)]
 
     def get_command(self, ctx: ClickContext, cmd_name: str) -> ClickCommand | None:
+        """The command, building a lazily registered group on first use."""
         if cmd_name in LAZY_COMMANDS:
             return _load(cmd_name)
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: ClickContext) -> Any:
+        """Run the command; a library error becomes one line and its exit code."""
         try:
             return super().invoke(ctx)
         except SocsecError as error:

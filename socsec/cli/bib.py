@@ -1,5 +1,6 @@
 """`socsec bib` commands: import, history, export, add, show, list, edit, delete, tag, untag,
-info, duplicates, merge, cite."""
+info, duplicates, merge, cite.
+"""
 
 from __future__ import annotations
 

@@ -48,18 +48,21 @@ class Output:
     # Consoles are made on first use: importing rich costs more than a JSON answer.
     @cached_property
     def stdout(self) -> Console:
+        """The console for data."""
         from rich.console import Console
 
         return Console(soft_wrap=False)
 
     @cached_property
     def stderr(self) -> Console:
+        """The console for notices, warnings, progress and errors."""
         from rich.console import Console
 
         return Console(stderr=True, soft_wrap=True)
 
     @property
     def is_json(self) -> bool:
+        """Whether data is printed as JSON."""
         return self.fmt is not OutputFormat.table
 
     def data(self, payload: Any) -> None:
@@ -108,6 +111,7 @@ class Output:
         self.stderr.print(text, style="bold red", highlight=False, markup=False)
 
     def progress_enabled(self) -> bool:
+        """Whether to draw progress bars (a table on a terminal, not quiet)."""
         return not self.quiet and not self.is_json and self.stderr.is_terminal
 
     @contextmanager

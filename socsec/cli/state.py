@@ -24,6 +24,7 @@ class CliState:
 
     @property
     def settings(self) -> Settings:
+        """The settings from flags, environment and config file."""
         if self._settings is None:
             self._settings = Settings.load(data_dir=self.data_dir, config_file=self.config_file)
         return self._settings

@@ -38,7 +38,7 @@ class LabelChange:
 
     @property
     def change(self) -> str:
-        """ "added", "removed" or "changed"."""
+        """What happened to the value: "added", "removed" or "changed"."""
         if not self.old:
             return "added"
         if not self.new:

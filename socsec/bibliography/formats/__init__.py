@@ -138,7 +138,8 @@ def open_text(source: Source) -> Iterator[IO[str]]:
 
 class _LimitedGunzip(io.RawIOBase):
     """A .gz stream that refuses to expand beyond the size and ratio limits (a "zip bomb"),
-    checked as it is read."""
+    checked as it is read.
+    """
 
     def __init__(self, raw: IO[bytes], path: Path) -> None:
         import gzip
@@ -193,7 +194,8 @@ PARSER_ERRORS: tuple[type[BaseException], ...] = (
 
 def guarded(located: Iterable[Located], name: str) -> Iterator[Located]:
     """The records of a reader, with any parser exception made one InputDataError that names
-    the file and the position after the last good record (nothing escapes as a traceback)."""
+    the file and the position after the last good record (nothing escapes as a traceback).
+    """
     last: Located | None = None
     iterator = iter(located)
     while True:

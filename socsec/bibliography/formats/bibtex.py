@@ -171,7 +171,8 @@ _UNENCLOSE = RemoveEnclosingMiddleware(allow_inplace_modification=True)
 
 def _raw(entry: Entry, lib: Any, strings: dict[str, str]) -> RawEntry:
     """Key, type and field values without their enclosing braces or quotes; field names in
-    lower case (the last of a name wins), unbraced macro names replaced from ``strings``."""
+    lower case (the last of a name wins), unbraced macro names replaced from ``strings``.
+    """
     fields: dict[str, str] = {}
     for f in entry.fields:
         value = f.value
@@ -394,7 +395,8 @@ def _parse_chunk(first: int, text: str, strings: dict[str, str]) -> tuple[Parsed
 
 def _parsed_chunks(chunks: Iterator[tuple[int, str]], workers: int) -> Iterator[Parsed]:
     """Parsed chunks in file order; bibtexparser is the slow part of an import, so big files
-    are parsed by ``workers`` processes while the caller validates and stores."""
+    are parsed by ``workers`` processes while the caller validates and stores.
+    """
     strings: dict[str, str] = {}
     head = []
     for chunk in chunks:
@@ -446,7 +448,8 @@ def _worker_setup(parent: int | None = None) -> None:
 
 def die_with_parent(parent: int) -> None:
     """End this worker when the process that started it dies, even by kill -9 (which runs no
-    clean-up): Linux delivers SIGKILL on the parent's death; elsewhere a thread watches."""
+    clean-up): Linux delivers SIGKILL on the parent's death; elsewhere a thread watches.
+    """
     import os
     import signal
     import sys

@@ -1,5 +1,6 @@
 """CSL-JSON (the citeproc/Zotero/Pandoc exchange format); subjects travel as
-``"custom": {"subjects": [URI, ...]}`` and are read back."""
+``"custom": {"subjects": [URI, ...]}`` and are read back.
+"""
 
 from __future__ import annotations
 
@@ -100,7 +101,8 @@ def to_csl(record: Record) -> dict[str, Any]:
 
 def _date(date: object) -> tuple[int | None, str | None, list[Fix], dict[str, str]]:
     """Year and ISO date of a CSL date: date-parts (numbers or numeric strings; extra parts
-    and nulls dropped), else ``raw``/``literal`` read leniently."""
+    and nulls dropped), else ``raw``/``literal`` read leniently.
+    """
     if isinstance(date, Mapping):
         parts = date.get("date-parts")
         first = parts[0] if isinstance(parts, list) and parts else None

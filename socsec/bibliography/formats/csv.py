@@ -116,7 +116,8 @@ MULTILINE_COLUMNS = frozenset(("abstract", "notes"))  # the only values that may
 
 def _check_span(row: dict[str, str], first: int, last: int) -> None:
     """Refuse a row whose value spans lines in a one-line column: an unbalanced quote there
-    would otherwise swallow the rows that follow into one value."""
+    would otherwise swallow the rows that follow into one value.
+    """
     for column, value in row.items():
         if column not in MULTILINE_COLUMNS and value and ("\n" in value or "\r" in value):
             raise ValueError(

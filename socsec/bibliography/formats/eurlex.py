@@ -1,5 +1,6 @@
 """EUR-Lex acts as JSON lines (the shape of shared/data/eurlex/eurlex-train-validation.jsonl):
-read-only conversion to records with their gold EuroVoc descriptors as curated subjects."""
+read-only conversion to records with their gold EuroVoc descriptors as curated subjects.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """MARCXML (MARC 21 bibliographic), read with pymarc through a defusedxml SAX parser (XXE and
-entity expansion refused) and streamed record by record."""
+entity expansion refused) and streamed record by record.
+"""
 
 from __future__ import annotations
 

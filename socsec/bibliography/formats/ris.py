@@ -1,5 +1,6 @@
 """RIS (Research Information Systems): records are checked line by line (TY ... ER) and each one
-is parsed by rispy. Subject URIs travel in ``C8`` (" ; "-separated), labels in ``C7``."""
+is parsed by rispy. Subject URIs travel in ``C8`` (" ; "-separated), labels in ``C7``.
+"""
 
 from __future__ import annotations
 
@@ -70,7 +71,8 @@ _ISSN_LIKE = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str, Fix | None]]:
     """(first line, text, note of skipped text) of each TY..ER record; refuses a record
     without ER and a tag outside any record. Other text between records (an exporter's
-    "Record #1 of 2", "Provider: ...") is skipped with a warning on the next record."""
+    "Record #1 of 2", "Provider: ...") is skipped with a warning on the next record.
+    """
     lines: list[str] = []
     start: int | None = None
     lineno = size = 0
