@@ -104,7 +104,9 @@ def format_when(value: str, lang: str) -> str:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return value
-    return str(format_datetime(when, format="medium", locale=lang, tzinfo=when.tzinfo))
+    text = str(format_datetime(when, format="medium", locale=lang, tzinfo=when.tzinfo))
+    # History times are UTC; say so rather than pass them off as the reader's local time.
+    return f"{text} UTC" if when.utcoffset() is not None and not when.utcoffset() else text
 
 
 def format_issued(value: str, lang: str) -> str:
