@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from socsec.indexer.service import SearchRequest
-from socsec.web.api import Res, Uri
 from socsec.web import i18n, ui_names
+from socsec.web.api import Res, Uri
 from socsec.web.exports import ConceptFormat, concept_rdf
 from socsec.web.histogram import year_histogram
 from socsec.web.params import LANG_PATTERN, Lang, SearchParams
@@ -306,4 +306,3 @@ def record_page(
         "record.html",
         {"r": rec, "subjects": subjects, "citations": citations},
     )
-

@@ -210,9 +210,10 @@ def test_language_from_parameter_then_cookie_then_accept_language(web: TestClien
     # The parameter beats the header, and is remembered in a cookie.
     page = web.get("/search?q=pension&lang=es", headers=accept_fr)
     assert "Refinar" in page.text
-    assert "lang=es" in page.headers["set-cookie"] and "samesite=lax" in page.headers[
-        "set-cookie"
-    ].lower()
+    assert (
+        "lang=es" in page.headers["set-cookie"]
+        and "samesite=lax" in page.headers["set-cookie"].lower()
+    )
     web.cookies.set("lang", "es")
     try:
         assert "Refinar" in web.get("/search?q=pension", headers=accept_fr).text
