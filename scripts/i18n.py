@@ -10,6 +10,7 @@ use (socsec/web/i18n.py), so there is no .mo file to build or ship.
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -45,10 +46,18 @@ def _read(path: Path, locale: str | None = None) -> Catalog:
         return read_po(fh, locale=locale)
 
 
+def _undated(data: bytes) -> list[bytes]:
+    return [line for line in data.splitlines() if not line.startswith((b'"POT-', b'"PO-'))]
+
+
 def _write(path: Path, catalog: Catalog) -> None:
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=100, sort_output=True, ignore_obsolete=True)
+    # Unchanged but for the header dates: leave the file alone (no diff, no merge conflict).
+    if path.exists() and _undated(path.read_bytes()) == _undated(buf.getvalue()):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as fh:
-        write_po(fh, catalog, width=100, omit_header=False, sort_output=True)
+    path.write_bytes(buf.getvalue())
 
 
 def problems() -> list[str]:

@@ -31,7 +31,7 @@ ACTIONS = {
     "edit": i18n.N_("edited"),
     "link": i18n.N_("linked"),
     "unlink": i18n.N_("unlinked"),
-    "deprecate": i18n.N_("deprecated"),
+    "deprecate": i18n.N_("marked deprecated"),
     "merge": i18n.N_("merged"),
     "import-labels": i18n.N_("labels imported"),
     "undo": i18n.N_("undone"),
