@@ -6,6 +6,7 @@ folded: "É" files under "E"); an alternative label points to its concept's pref
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -63,6 +64,34 @@ def initial(label: str) -> str:
     return first.upper() if first.isalpha() else OTHER
 
 
+# (thesaurus build id, language) -> letters and entries per letter. Building reads every label
+# (~50,000 for the whole of EuroVoc), so it is done once per build and language.
+_BUILT: dict[tuple[str, str], tuple[list[str], dict[str, list[IndexEntry]]]] = {}
+_BUILT_MAX = 12
+_LOCK = threading.Lock()
+
+
+def _build(cache: ThesaurusCache, base: str) -> tuple[list[str], dict[str, list[IndexEntry]]]:
+    prefs: dict[str, str] = {}
+    alts: list[tuple[str, str]] = []
+    for uri, tag, kind, label in cache.iter_labels():
+        if base_language(tag) != base:
+            continue
+        if kind == "pref":
+            prefs.setdefault(uri, label)
+        elif kind == "alt":
+            alts.append((uri, label))
+    entries = [IndexEntry(label, uri) for uri, label in prefs.items()]
+    entries += [IndexEntry(label, uri, prefs.get(uri) or uri) for uri, label in alts]
+    by_letter: dict[str, list[IndexEntry]] = {}
+    for entry in entries:
+        by_letter.setdefault(initial(entry.label), []).append(entry)
+    for shown in by_letter.values():
+        shown.sort(key=lambda e: (_fold(e.label), e.label, e.uri))
+    letters = sorted(by_letter, key=lambda x: (x == OTHER, x))
+    return letters, by_letter
+
+
 def alphabetical_index(
     cache: ThesaurusCache, lang: str, letter: str | None = None
 ) -> AlphabeticalIndex:
@@ -75,20 +104,17 @@ def alphabetical_index(
             when no label starts with it.
     """
     base = base_language(lang) or "en"
-    prefs: dict[str, str] = {}
-    alts: list[tuple[str, str]] = []
-    for uri, tag, kind, label in cache.iter_labels():
-        if base_language(tag) != base:
-            continue
-        if kind == "pref":
-            prefs.setdefault(uri, label)
-        elif kind == "alt":
-            alts.append((uri, label))
-    entries = [IndexEntry(label, uri) for uri, label in prefs.items()]
-    entries += [IndexEntry(label, uri, prefs.get(uri) or uri) for uri, label in alts]
-    letters = sorted({initial(e.label) for e in entries}, key=lambda x: (x == OTHER, x))
+    key = (cache.version(), base)
+    with _LOCK:
+        built = _BUILT.get(key)
+    if built is None:
+        built = _build(cache, base)
+        with _LOCK:
+            if len(_BUILT) >= _BUILT_MAX:
+                _BUILT.pop(next(iter(_BUILT)))
+            _BUILT[key] = built
+    letters, by_letter = built
     wanted = initial(letter) if letter else None
-    chosen = wanted if wanted in letters else (letters[0] if letters else None)
-    shown = [e for e in entries if initial(e.label) == chosen]
-    shown.sort(key=lambda e: (_fold(e.label), e.label, e.uri))
+    chosen = wanted if wanted in by_letter else (letters[0] if letters else None)
+    shown = list(by_letter.get(chosen, [])) if chosen else []
     return AlphabeticalIndex(lang=base, letters=letters, letter=chosen, entries=shown)

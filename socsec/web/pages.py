@@ -24,6 +24,7 @@ from socsec.web.params import LANG_PATTERN, Lang, SearchParams
 from socsec.web.views import (
     LANGS,
     concept_payload,
+    display_lang,
     hierarchy_sidebar,
     relabel,
     top_concepts,
@@ -109,6 +110,8 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     response = templates.TemplateResponse(
         request, name, {**base, **context, "lang": lang}, status_code=status, headers=_HEADERS
     )
+    # The language may come from the cookie or Accept-Language: caches must key on them.
+    response.headers["Vary"] = "Accept-Language, Cookie"
     chosen = request.query_params.get("lang")
     if chosen and chosen == lang:
         response.set_cookie(i18n.COOKIE, lang, max_age=365 * 86400, samesite="lax")
@@ -253,7 +256,8 @@ def concept_page(
             status_code=406,
             headers=vary,
         )
-    shown = i18n.choose_lang(request)
+    # Data answers follow the parameter only (as /api/concept); pages follow the reader.
+    shown = i18n.choose_lang(request) if media == "text/html" else display_lang(lang)
     if media in ("text/turtle", "application/ld+json"):
         fmt = ConceptFormat.ttl if media == "text/turtle" else ConceptFormat.jsonld
         with res.thesaurus() as cache:
@@ -280,7 +284,7 @@ def concept_page(
             "text_link": query_link({"q": payload.label, "lang": lang}),
         },
     )
-    response.headers.update(vary)
+    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
     return response
 
 

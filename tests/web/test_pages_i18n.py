@@ -220,6 +220,9 @@ def test_language_from_parameter_then_cookie_then_accept_language(web: TestClien
         assert "Refine" in web.get("/search?q=pension&lang=en", headers=accept_fr).text
     finally:
         web.cookies.clear()
+    assert page.headers["vary"] == "Accept-Language, Cookie"
+    concept = web.get(f"/concept?uri={EARLY_RETIREMENT}", headers=HTML)
+    assert concept.headers["vary"] == "Accept, Accept-Language, Cookie"
     assert accept_language("de, es;q=0.5, fr;q=0.7") == "fr"
     assert accept_language("de") is None and accept_language("es;q=0") is None
 
