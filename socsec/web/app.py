@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from socsec import __version__
-from socsec.web import api, errors, pages, reconcile, skosmos, sparql
+from socsec.web import api, browsing, errors, pages, reconcile, skosmos, sparql
 from socsec.web.cors import ProtocolCors
 from socsec.web.resources import Resources
 
@@ -55,6 +55,7 @@ def create_app(ws: Workspace, *, warm_up: bool = False) -> FastAPI:
     errors.install(app)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(browsing.router)
     for protocol in (reconcile, skosmos, sparql):  # interoperability: OpenRefine, Skosmos, SPARQL
         app.include_router(protocol.router)
     app.add_middleware(ProtocolCors)

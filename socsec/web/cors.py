@@ -28,6 +28,7 @@ class ProtocolCors:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, adding the CORS headers under the interop prefixes."""
         path = scope.get("path", "")
         if scope["type"] != "http" or not path.startswith(CORS_PREFIXES):
             await self.app(scope, receive, send)

@@ -38,6 +38,7 @@ class ConceptFormat(StrEnum):
 
     @property
     def media_type(self) -> str:
+        """The response media type of the format."""
         return {"ttl": "text/turtle", "jsonld": "application/ld+json"}[self.value]
 
 
@@ -49,6 +50,7 @@ class GlossaryFormat(StrEnum):
 
     @property
     def media_type(self) -> str:
+        """The response media type of the glossary format."""
         return {"tbx": "application/x-tbx+xml", "csv": "text/csv; charset=utf-8"}[self.value]
 
 

@@ -236,3 +236,47 @@ def relabel(resp: SearchResponse, cache: ThesaurusCache, lang: str) -> SearchRes
         concept_filter=[ref(c) for c in resp.concept_filter],
         facets=facets,
     )
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    """A concept in the hierarchy sidebar: its children are shown only along the open path."""
+
+    uri: str
+    label: str
+    narrower_count: int
+    current: bool = False
+    children: list[TreeNode] = field(default_factory=list)
+
+
+SIBLINGS_SHOWN = 100
+
+
+def hierarchy_sidebar(cache: ThesaurusCache, c: ConceptPayload, *, lang: str) -> list[TreeNode]:
+    """The tree a Skosmos sidebar shows: the path from a top concept down to ``c``.
+
+    The concept sits among its siblings (the other narrower concepts of its first broader
+    concept, or the top concepts of its scheme), with its own narrower concepts below it.
+    """
+    here = TreeNode(
+        c.uri,
+        c.label,
+        len(c.narrower),
+        current=True,
+        children=[TreeNode(n.uri, n.label, n.narrower_count) for n in c.narrower],
+    )
+    path = list(reversed(c.broader_paths[0])) if c.broader_paths else []
+    if path:
+        sibling_uris = cache.narrower(path[-1].uri)
+    else:
+        sibling_uris = cache.top_concepts(c.schemes[0]) if c.schemes else []
+    siblings = [
+        here if u == c.uri else TreeNode(**vars(_link(cache, u, lang)))
+        for u in sibling_uris[:SIBLINGS_SHOWN]
+    ]
+    if here not in siblings:
+        siblings.append(here)
+    level = sorted(siblings, key=lambda n: (n.label.casefold(), n.uri))
+    for ancestor in reversed(path):
+        level = [TreeNode(ancestor.uri, ancestor.label, ancestor.narrower_count, children=level)]
+    return level

@@ -211,7 +211,9 @@ def test_concept_uri_content_negotiation(client: TestClient, accept: str, media:
     resp = client.get("/concept", params={"uri": EARLY_RETIREMENT}, headers={"Accept": accept})
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith(media)
-    assert resp.headers["vary"] == "Accept"
+    # A page also varies with the reader's language (cookie, Accept-Language); data does not.
+    html = media == "text/html"
+    assert resp.headers["vary"] == ("Accept, Accept-Language, Cookie" if html else "Accept")
 
 
 def test_concept_uri_not_acceptable(client: TestClient) -> None:

@@ -43,7 +43,7 @@ def test_results_page_has_facets_and_paging(client: TestClient) -> None:
     page = client.get("/search", params={"q": "pension", "lang": "fr"}, headers=HTML)
     assert page.status_code == 200
     html = page.text
-    assert 'aria-label="Refine"' in html and "<summary>Subject</summary>" in html
+    assert 'aria-label="Affiner"' in html and "<summary>Sujet</summary>" in html  # lang=fr
     assert 'rel="next"' in html
     assert "/api/search/export?q=pension" in html
 

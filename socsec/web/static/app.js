@@ -1,3 +1,8 @@
+// Sort menus submit their form when changed (the button stays for keyboard and no-JS use).
+document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+  select.addEventListener("change", function () { select.form.submit(); });
+});
+
 // Concept autocomplete for the search box (WAI-ARIA combobox with a listbox popup).
 // Without JavaScript the form still submits a free-text search.
 (function () {
@@ -72,7 +77,9 @@
     list.hidden = !open;
     input.setAttribute("aria-expanded", open ? "true" : "false");
     active = -1;
-    status.textContent = open ? data.length + " concept suggestions" : "";
+    // The sentence comes translated from the page (data-status-template, "{n}" = count).
+    const template = input.dataset.statusTemplate || "{n} concept suggestions";
+    status.textContent = open ? template.replace("{n}", String(data.length)) : "";
   }
 
   function fetchSuggestions() {

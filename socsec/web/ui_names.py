@@ -1,0 +1,42 @@
+"""Names the pages show for codes (record types, SKOS note and mapping properties, styles).
+
+Each is marked with :func:`N_` for extraction and translated where it is shown.
+"""
+
+from __future__ import annotations
+
+from socsec.web.i18n import N_
+
+RECORD_TYPES = {
+    "article": N_("journal article"),
+    "book": N_("book"),
+    "chapter": N_("book chapter"),
+    "report": N_("report"),
+    "thesis": N_("thesis"),
+    "legislation": N_("legislation"),
+    "dataset": N_("dataset"),
+    "paper-conference": N_("conference paper"),
+    "webpage": N_("web page"),
+    "other": N_("other"),
+}
+NOTES = {
+    "definition": N_("Definition"),
+    "scopeNote": N_("Scope note"),
+    "example": N_("Example"),
+    "historyNote": N_("History note"),
+    "editorialNote": N_("Editorial note"),
+    "changeNote": N_("Change note"),
+    "note": N_("Note"),
+}
+MAPPINGS = {
+    "exactMatch": N_("Exact match"),
+    "closeMatch": N_("Close match"),
+    "broadMatch": N_("Broader match"),
+    "narrowMatch": N_("Narrower match"),
+    "relatedMatch": N_("Related match"),
+}
+CITE_STYLES = {
+    "apa": "APA",
+    "chicago-author-date": N_("Chicago (author-date)"),
+    "harvard": "Harvard",
+}
