@@ -42,7 +42,6 @@ from socsec.thesaurus.working import (
     commit,
     iri,
     label_key,
-    parse_scoped,
 )
 
 if TYPE_CHECKING:
@@ -257,13 +256,7 @@ def mint_uri(pattern: str, scheme: str, taken: Callable[[str], bool], notation: 
 
 
 def _scheme_for(work: WorkingCopy, scheme: str | None, broader: Sequence[str]) -> str:
-    schemes = sorted(
-        t.subject.value
-        for t in work.where
-        if t.predicate == TYPE
-        and t.object == iri(SKOS + "ConceptScheme")
-        and isinstance(t.subject, ox.NamedNode)
-    )
+    schemes = work.subjects(TYPE, SKOS + "ConceptScheme")
     if scheme is not None:
         if scheme not in schemes:
             raise NotFoundError(f"scheme {scheme!r} is not in the thesaurus", suggestions=schemes)
@@ -326,21 +319,13 @@ def add_concept(
     chosen = _scheme_for(work, scheme, parents)
     if notation is not None:
         notation = _check_text("notation", "-", notation)
-        for t in work.where:
-            if (
-                t.predicate == NOTATION
-                and isinstance(t.object, ox.Literal)
-                and t.object.value == notation
-                and isinstance(t.subject, ox.NamedNode)
-                and chosen in work.schemes_of(t.subject.value)
-            ):
-                raise ValidationFailed(
-                    f"notation {notation!r} is already used by {t.subject.value}"
-                )
+        for other in work.with_literal(NOTATION, ox.Literal(notation)):
+            if chosen in work.schemes_of(other):
+                raise ValidationFailed(f"notation {notation!r} is already used by {other}")
     uri = mint_uri(
         _uri_pattern(ws),
         chosen,
-        lambda u: iri(u) in work.by_s or iri(u) in work.by_o,
+        work.mentions,
         notation,
     )
     name = work.scheme_file(chosen)
@@ -771,7 +756,8 @@ def undo(ws: Workspace) -> ChangeResult:
         ValidationFailed: the files changed since (an import, or a manual edit).
     """
     from socsec.fileutil import exclusive_lock
-    from socsec.thesaurus.manage import commit_store
+    from socsec.thesaurus.incremental import commit_files
+    from socsec.thesaurus.quadindex import QuadIndex
 
     with exclusive_lock(ws.thesaurus_lock):
         when = history.now()
@@ -780,12 +766,11 @@ def undo(ws: Workspace) -> ChangeResult:
         if target is None:
             raise NotFoundError("nothing to undo: the curation history is empty")
         directory = ws.thesaurus_dir
+        current = {p.name: p.read_bytes() for p in store_files(directory)}
         payloads: dict[str, bytes] = {}
         removed: list[str] = []
         for name, (before, after) in sorted(target.files.items()):
-            path = directory / name
-            current = history.sha256(path.read_bytes()) if path.is_file() else None
-            if current != after:
+            if history.sha256(current.get(name)) != after:
                 raise ValidationFailed(
                     f"{name} changed after change #{target.id} ({target.summary}); cannot undo it",
                     hint="the thesaurus was imported or edited since",
@@ -794,16 +779,13 @@ def undo(ws: Workspace) -> ChangeResult:
                 removed.append(name)
             else:
                 payloads[name] = history.load_blob(ws, before)
-        union: list[ox.Triple] = []
-        for i, path in enumerate(store_files(directory)):
-            if path.name in removed:
-                continue
-            data = payloads.get(path.name) or path.read_bytes()
-            union.extend(parse_scoped(data, f"f{i}"))
         files = {name: [after, before] for name, (before, after) in target.files.items()}
-        build_id = commit_store(
-            ws, Manifest.load(directory), payloads, list(dict.fromkeys(union)), removed=removed
-        )
+        index = QuadIndex.of(ws)
+        try:
+            index.sync(directory, current)
+            update = commit_files(ws, index, Manifest.load(directory), current, payloads, removed)
+        finally:
+            index.close()
         restored = _untag_back(ws, target)
         notes = [f"{restored} bibliography record(s) tagged back"] if restored else []
         entry = HistoryEntry(
@@ -822,5 +804,8 @@ def undo(ws: Workspace) -> ChangeResult:
         )
         history.append(ws, entry)
         return ChangeResult(
-            entry=entry, cache_version=build_id, uri=target.concepts[0] if target.concepts else None
+            entry=entry,
+            cache_version=update.build_id,
+            uri=target.concepts[0] if target.concepts else None,
+            affected=frozenset(update.affected),
         )

@@ -18,6 +18,7 @@ from socsec.thesaurus.compile import build_cache
 from socsec.thesaurus.lookup import ThesaurusCache, get_cache
 from socsec.thesaurus.model import ImportRecord, ImportReport, ThesaurusInfo
 from socsec.thesaurus.partition import SHARED, partition, scheme_uris
+from socsec.thesaurus.quadindex import sha256 as history_sha256
 from socsec.thesaurus.rdfio import (
     guess_format,
     literal_originals,
@@ -156,7 +157,13 @@ def commit_store(
     """
     directory = ws.thesaurus_dir
     staging = ws.thesaurus_cache.with_name(ws.thesaurus_cache.name + ".staging")
-    build_id = build_cache(union, manifest, staging)
+    digests = {
+        p.name: history_sha256(p.read_bytes())
+        for p in store_files(directory)
+        if p.name not in payloads and p.name not in (removed or ())
+    }
+    digests.update({name: history_sha256(data) for name, data in payloads.items()})
+    build_id = build_cache(union, manifest, staging, digests=digests)
     # Commit: everything above could fail without touching the store or the cache.
     for name, data in payloads.items():
         atomic_write_bytes(directory / name, data)
