@@ -22,6 +22,7 @@ from socsec.errors import NotFoundError, ValidationFailed
 from socsec.thesaurus import history
 from socsec.thesaurus.history import HistoryEntry
 from socsec.thesaurus.model import NOTE_KINDS, SKOS
+from socsec.thesaurus.quadindex import label_key
 from socsec.thesaurus.store import Manifest, store_files
 from socsec.thesaurus.working import (
     BROADER,
@@ -41,7 +42,6 @@ from socsec.thesaurus.working import (
     WorkingCopy,
     commit,
     iri,
-    label_key,
 )
 
 if TYPE_CHECKING:
@@ -808,4 +808,5 @@ def undo(ws: Workspace) -> ChangeResult:
             cache_version=update.build_id,
             uri=target.concepts[0] if target.concepts else None,
             affected=frozenset(update.affected),
+            cache_rows=update.rows,
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,12 +62,14 @@ class ChangeResult:
         uri: the concept the change is about (the new URI for `add`).
         affected: concepts whose labels or ancestors the change altered (the records
             tagged with them need re-enriching).
+        cache_rows: lookup-cache rows written per table (the update is incremental).
     """
 
     entry: HistoryEntry
     cache_version: str
     uri: str | None = None
     affected: frozenset[str] = frozenset()
+    cache_rows: dict[str, int] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- the working copy
@@ -93,7 +95,7 @@ def _nt(t: ox.Triple) -> str:
     return f"{t.subject} {t.predicate} {t.object} ."
 
 
-Node = ox.NamedNode | ox.BlankNode | ox.Literal
+Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 class WorkingCopy:
@@ -430,6 +432,7 @@ def commit(
             cache_version=update.build_id,
             uri=concepts[0] if concepts else None,
             affected=frozenset(update.affected),
+            cache_rows=update.rows,
         )
 
 
