@@ -271,13 +271,25 @@ def import_(
     replace: Annotated[
         bool, typer.Option("--replace", help="Replace the whole thesaurus.")
     ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Import even if it removes concepts.")
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
     """Import a SKOS vocabulary; its schemes replace stored schemes of the same URI.
 
+    An import that would remove concepts asks first (refused without --yes when stdin is
+    not a terminal). Undo it with: socsec thesaurus undo
+
     Example: socsec thesaurus import unesco-thesaurus.ttl
     """
     from socsec.thesaurus.manage import import_file
+
+    def confirm(count: int) -> bool:
+        if yes:
+            return True
+        question = f"This import removes {count} concept(s) from the thesaurus. Continue?"
+        return sys.stdin.isatty() and typer.confirm(question, default=False, err=True)
 
     state = get_state(ctx, json)
     report = import_file(
@@ -287,6 +299,7 @@ def import_(
         scheme=scheme,
         replace=replace,
         on_progress=lambda step: state.out.hint(f"{step}..."),
+        confirm=confirm,
     )
     state.out.emit(
         asdict(report),

@@ -23,7 +23,7 @@ from socsec.thesaurus import history
 from socsec.thesaurus.history import HistoryEntry
 from socsec.thesaurus.model import NOTE_KINDS, SKOS
 from socsec.thesaurus.quadindex import label_key
-from socsec.thesaurus.store import Manifest, store_files
+from socsec.thesaurus.store import MANIFEST, Manifest, store_files
 from socsec.thesaurus.working import (
     BROADER,
     CONCEPT,
@@ -756,10 +756,12 @@ def undo(ws: Workspace) -> ChangeResult:
         ValidationFailed: the files changed since (an import, or a manual edit).
     """
     from socsec.fileutil import exclusive_lock
+    from socsec.thesaurus import journal
     from socsec.thesaurus.incremental import commit_files
     from socsec.thesaurus.quadindex import QuadIndex
 
     with exclusive_lock(ws.thesaurus_lock):
+        journal.recover(ws, locked=True)
         when = history.now()
         entries = history.read_log(ws)
         target = history.last_undoable(entries)
@@ -767,10 +769,14 @@ def undo(ws: Workspace) -> ChangeResult:
             raise NotFoundError("nothing to undo: the curation history is empty")
         directory = ws.thesaurus_dir
         current = {p.name: p.read_bytes() for p in store_files(directory)}
+        manifest_now = directory / MANIFEST
+        on_disk = (
+            {**current, MANIFEST: manifest_now.read_bytes()} if manifest_now.is_file() else current
+        )
         payloads: dict[str, bytes] = {}
         removed: list[str] = []
         for name, (before, after) in sorted(target.files.items()):
-            if history.sha256(current.get(name)) != after:
+            if history.sha256(on_disk.get(name)) != after:
                 raise ValidationFailed(
                     f"{name} changed after change #{target.id} ({target.summary}); cannot undo it",
                     hint="the thesaurus was imported or edited since",
@@ -780,14 +786,7 @@ def undo(ws: Workspace) -> ChangeResult:
             else:
                 payloads[name] = history.load_blob(ws, before)
         files = {name: [after, before] for name, (before, after) in target.files.items()}
-        index = QuadIndex.of(ws)
-        try:
-            index.sync(directory, current)
-            update = commit_files(ws, index, Manifest.load(directory), current, payloads, removed)
-        finally:
-            index.close()
-        restored = _untag_back(ws, target)
-        notes = [f"{restored} bibliography record(s) tagged back"] if restored else []
+        back = len(target.retag_moved) if len(target.concepts) >= 2 else 0
         entry = HistoryEntry(
             id=history.next_id(entries),
             when=when,
@@ -798,11 +797,23 @@ def undo(ws: Workspace) -> ChangeResult:
             before=list(target.after),
             after=list(target.before),
             files=files,
-            retagged=restored,
+            retagged=back,
             undoes=target.id,
-            notes=notes,
+            notes=[f"{back} bibliography record(s) tagged back"] if back else [],
         )
-        history.append(ws, entry)
+        journal.begin(ws, entry, payloads, removed, untag_back=target.id)  # the commit point
+        manifest_bytes = payloads.pop(MANIFEST, None)
+        index = QuadIndex.of(ws)
+        try:
+            index.sync(directory, current)
+            update = commit_files(
+                ws, index, Manifest.load(directory), current, payloads, removed,
+                manifest_bytes=manifest_bytes,
+            )  # fmt: skip
+        finally:
+            index.close()
+        _untag_back(ws, target)
+        journal.finish(ws, entry)
         return ChangeResult(
             entry=entry,
             cache_version=update.build_id,

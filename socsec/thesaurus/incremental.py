@@ -25,7 +25,10 @@ from socsec.thesaurus.cache_update import (
 from socsec.thesaurus.compile import build_cache
 from socsec.thesaurus.quadindex import QuadIndex, scoped, sha256
 from socsec.thesaurus.rdfio import RdfFormat, parse_bytes
-from socsec.thesaurus.store import Manifest
+from socsec.thesaurus.store import MANIFEST, Manifest
+
+# Above this many changed triples (an undone import) one full recompilation is faster.
+_INCREMENTAL_LIMIT = 5000
 
 if TYPE_CHECKING:
     from socsec.workspace import Workspace
@@ -40,6 +43,7 @@ def commit_files(
     removed: Sequence[str] = (),
     *,
     parsed: dict[str, list[ox.Triple]] | None = None,
+    manifest_bytes: bytes | None = None,
 ) -> CacheUpdate:
     """Replace store files and update the index and the cache for the difference.
 
@@ -54,6 +58,7 @@ def commit_files(
         removed: files to delete.
         parsed: file name -> its (scoped) triples after the change, when the caller has
             them (saves parsing ``payloads`` again).
+        manifest_bytes: the manifest to write as it is (an undo restores it byte for byte).
     """
     touched = [*payloads, *removed]
     new = {
@@ -74,7 +79,10 @@ def commit_files(
         atomic_write_bytes(ws.thesaurus_dir / name, data)
     for name in removed:
         (ws.thesaurus_dir / name).unlink(missing_ok=True)
-    if removed:
+    if manifest_bytes is not None:
+        atomic_write_bytes(ws.thesaurus_dir / MANIFEST, manifest_bytes)
+        manifest = Manifest.load(ws.thesaurus_dir)
+    elif removed:
         manifest.files = {n: s for n, s in manifest.files.items() if n not in removed}
         manifest.save(ws.thesaurus_dir)
     with index.transaction():
@@ -83,7 +91,7 @@ def commit_files(
         for name, triples in new.items():
             index.apply(name, triples - old[name], old[name] - triples, after[name])
     changed = sorted(added | gone, key=str)
-    if cache_in_step:
+    if cache_in_step and len(changed) <= _INCREMENTAL_LIMIT:
         return update_cache(ws.thesaurus_cache, index, changed, manifest, after, triple_delta=delta)
     union = list(dict.fromkeys(t for t, _f in index.query("1", ())))
     build_id = build_cache(union, manifest, ws.thesaurus_cache, digests=after)

@@ -21,6 +21,7 @@ from socsec.errors import NotFoundError, ValidationFailed
 from socsec.fileutil import exclusive_lock
 from socsec.thesaurus import history
 from socsec.thesaurus.history import HistoryEntry
+from socsec.thesaurus.journal import needs_recovery, recover
 from socsec.thesaurus.model import DCT, OWL_DEPRECATED, RDF_TYPE, SKOS
 from socsec.thesaurus.quadindex import QuadIndex, label_key, scoped, unscoped
 from socsec.thesaurus.rdfio import RdfFormat, parse_bytes
@@ -109,6 +110,8 @@ class WorkingCopy:
     def __init__(self, ws: Workspace) -> None:
         """Read the store of ``ws`` (its file bytes, and the index in step with them)."""
         self.ws = ws
+        if needs_recovery(ws):
+            recover(ws)
         self.manifest = Manifest.load(ws.thesaurus_dir)
         self.paths = store_files(ws.thesaurus_dir)
         if not self.paths:
@@ -385,11 +388,16 @@ def commit(
         ValidationFailed: the store files changed since ``work`` read them (another editor or
             an import committed first); nothing is written.
     """
+    from socsec.thesaurus import journal
     from socsec.thesaurus.incremental import commit_files
 
     with exclusive_lock(work.ws.thesaurus_lock):
-        _check_unchanged(work)
         ws = work.ws
+        if journal.needs_recovery(ws):
+            journal.recover(ws, locked=True)  # then the check below refuses: run again
+        else:
+            journal.remove_stale_temp_files(ws)
+        _check_unchanged(work)
         net_added = [t for t in work.added if not work.stored(t)]
         net_removed = list(work.removed)
         if not net_added and not net_removed:
@@ -401,18 +409,12 @@ def commit(
             if before is not None:
                 history.save_blob(ws, before)
             files[name] = [history.sha256(before), history.sha256(data)]
-        update = commit_files(
-            ws, work.index, work.manifest, work.data, payloads, parsed=work.parsed()
-        )
-        retagged, moved, had_new = 0, [], []
+        moved: list[str] = []
+        had_new: list[str] = []
         if retag is not None:
-            from socsec.bibliography.store import retag_in_workspace
-
             moved, had_new = tagged_records(ws, retag[0]), tagged_records(ws, retag[1])
-            retagged = retag_in_workspace(ws, retag[0], retag[1])
-        entries = history.read_log(ws)
         entry = HistoryEntry(
-            id=history.next_id(entries),
+            id=history.next_id(history.read_log(ws)),
             when=when,
             who=history.current_user(ws),
             action=action,
@@ -421,12 +423,20 @@ def commit(
             before=sorted(_nt(t) for t in set(net_removed)),
             after=sorted(_nt(t) for t in set(net_added)),
             files=files,
-            retagged=retagged,
+            retagged=len(moved),
             retag_moved=moved,
             retag_had_new=sorted(set(had_new) & set(moved)),
             notes=list(notes),
         )
-        history.append(ws, entry)
+        journal.begin(ws, entry, payloads, [], retag=retag)  # the commit point
+        update = commit_files(
+            ws, work.index, work.manifest, work.data, payloads, parsed=work.parsed()
+        )
+        if retag is not None:
+            from socsec.bibliography.store import retag_in_workspace
+
+            retag_in_workspace(ws, retag[0], retag[1])
+        journal.finish(ws, entry)
         return ChangeResult(
             entry=entry,
             cache_version=update.build_id,

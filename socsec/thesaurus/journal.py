@@ -1,0 +1,156 @@
+"""One commit point for a thesaurus change, and recovery after a crash.
+
+A change (an import, a curation edit, an undo) writes several things: store files, the
+manifest, the quad index, the lookup cache, the history, maybe the bibliography's tags.
+A kill between two of them used to leave them disagreeing (files changed, cache and history
+not). Now every change first writes a journal, ``thesaurus/.journal.json``, atomically: the
+history entry it will record, the sha256 of each file's new bytes (the bytes themselves go
+to the history's content-addressed blobs first) and the re-tagging it will do. Writing the
+journal is the commit point:
+
+* killed before it: nothing of the change is visible (only temp files, removed at recovery);
+* killed after it: :func:`recover` finishes the change from the journal (files from the
+  blobs, history entry appended once, re-tagging redone, cache recompiled if it does not
+  match the files), then deletes the journal.
+
+The index and the cache are derived from the files and record the digests they were built
+from, so recovery can always tell whether they are current.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from socsec.fileutil import atomic_write_bytes, atomic_write_text, exclusive_lock
+from socsec.thesaurus import history
+from socsec.thesaurus.history import HistoryEntry
+from socsec.thesaurus.store import MANIFEST, store_files
+
+if TYPE_CHECKING:
+    from socsec.workspace import Workspace
+
+JOURNAL = ".journal.json"
+
+
+def journal_path(ws: Workspace) -> Path:
+    """Where the journal of a data dir lives."""
+    return ws.thesaurus_dir / JOURNAL
+
+
+def begin(
+    ws: Workspace,
+    entry: HistoryEntry,
+    payloads: dict[str, bytes],
+    removed: list[str],
+    *,
+    retag: tuple[str, str | None] | None = None,
+    untag_back: int | None = None,
+) -> None:
+    """Commit to a change: save the new bytes as blobs, then write the journal atomically.
+
+    Call with the writer lock held, before any store file is touched.
+
+    Args:
+        ws: the data dir.
+        entry: the history entry the change records.
+        payloads: file name (a store file or ``manifest.json``) -> new bytes.
+        removed: store files the change deletes.
+        retag: (old, new) concept URIs whose records are re-tagged.
+        untag_back: for an undo, the id of the change whose re-tagging is reverted.
+    """
+    files: dict[str, str | None] = {n: history.save_blob(ws, d) for n, d in payloads.items()}
+    files.update(dict.fromkeys(removed))
+    record = {
+        "entry": asdict(entry),
+        "files": files,
+        "retag": list(retag) if retag else None,
+        "untag_back": untag_back,
+    }
+    atomic_write_text(journal_path(ws), json.dumps(record, ensure_ascii=False, sort_keys=True))
+
+
+def finish(ws: Workspace, entry: HistoryEntry) -> None:
+    """Record the entry in the history and drop the journal: the change is complete."""
+    if entry.id not in {e.id for e in history.read_log(ws)}:
+        history.append(ws, entry)
+    journal_path(ws).unlink(missing_ok=True)
+
+
+def needs_recovery(ws: Workspace) -> bool:
+    """Whether a change was interrupted after its commit point (a journal is left)."""
+    return journal_path(ws).is_file()
+
+
+def recover(ws: Workspace, *, locked: bool = False) -> bool:
+    """Finish an interrupted change and remove temp files left by killed writers.
+
+    Returns True when a journal was replayed. ``locked``: the caller holds the writer lock.
+    """
+    if not locked:
+        with exclusive_lock(ws.thesaurus_lock):
+            return recover(ws, locked=True)
+    remove_stale_temp_files(ws)
+    path = journal_path(ws)
+    replayed = False
+    if path.is_file():
+        record = json.loads(path.read_text(encoding="utf-8"))
+        entry = HistoryEntry(**record["entry"])
+        for name, digest in sorted(record["files"].items()):
+            target = ws.thesaurus_dir / name
+            if digest is None:
+                target.unlink(missing_ok=True)
+                continue
+            current = target.read_bytes() if target.is_file() else None
+            if history.sha256(current) != digest:
+                atomic_write_bytes(target, history.load_blob(ws, digest))
+        known = {e.id for e in history.read_log(ws)}
+        if record.get("retag") and entry.id not in known:
+            from socsec.bibliography.store import retag_in_workspace
+
+            old, new = record["retag"]
+            retag_in_workspace(ws, old, new)
+        if record.get("untag_back") and entry.id not in known:
+            from socsec.thesaurus.curation import _untag_back
+
+            for done in history.read_log(ws):
+                if done.id == record["untag_back"]:
+                    _untag_back(ws, done)
+        replayed = True
+    ensure_cache(ws)
+    if replayed:
+        finish(ws, entry)
+    return replayed
+
+
+def ensure_cache(ws: Workspace) -> None:
+    """Recompile the lookup cache if it does not match the store files (or is missing)."""
+    from socsec.thesaurus.cache_update import cache_digests
+    from socsec.thesaurus.compile import file_digests, rebuild_cache
+
+    if not store_files(ws.thesaurus_dir):
+        return
+    if cache_digests(ws.thesaurus_cache) != file_digests(ws.thesaurus_dir):
+        rebuild_cache(ws)
+
+
+def remove_stale_temp_files(ws: Workspace) -> list[Path]:
+    """Delete the temp files of killed writers (call with the writer lock held)."""
+    folders = [ws.thesaurus_dir, history.history_dir(ws), history.history_dir(ws) / "blobs"]
+    found = [p for folder in folders if folder.is_dir() for p in folder.glob(".*.tmp")]
+    cache = ws.thesaurus_cache
+    found += list(cache.parent.glob(f".{cache.name}*.tmp"))
+    staging = cache.with_name(cache.name + ".staging")
+    found += [staging] if staging.exists() else []
+    for p in found:
+        try:
+            os.unlink(p)
+        except FileNotFoundError:
+            pass
+    return found
+
+
+__all__ = ["JOURNAL", "MANIFEST", "begin", "finish", "needs_recovery", "recover"]
