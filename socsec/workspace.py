@@ -66,10 +66,10 @@ class Workspace(NamedTuple):  # not a dataclass: see socsec.config
             from socsec.thesaurus.bundle import initialize_thesaurus
 
             notify(initialize_thesaurus(self))
-        elif (self.thesaurus_dir / ".journal.json").exists():  # a change was interrupted
-            from socsec.thesaurus.journal import recover
+        else:  # finish a change that was interrupted, if any
+            from socsec.thesaurus.journal import recover_at_start
 
-            recover(self)
+            recover_at_start(self)
         if not self.bibliography_db.exists():
             from socsec.bibliography.bundle import initialize_bibliography
 

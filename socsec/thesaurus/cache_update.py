@@ -401,11 +401,15 @@ def _update_meta(
 
 
 def cache_digests(path: Path) -> dict[str, str] | None:
-    """The store file digests a cache was built from (None: unknown, or no cache)."""
+    """The store file digests a cache was built from (None: unknown, or no cache).
+
+    Opens the cache for writing, so that SQLite rolls back an update a killed writer left
+    half-done (a hot journal) before anything is read.
+    """
     if not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(path, timeout=30)
         try:
             found = conn.execute("SELECT value FROM meta WHERE key = 'files'").fetchone()
         finally:

@@ -358,6 +358,9 @@ def _write(dest: Path, meta: dict[str, str], tables: dict[str, list[tuple[object
         conn.close()
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        # A rollback journal left by a killed in-place update belongs to the file replaced
+        # here: SQLite would apply it to the new file.
+        Path(f"{dest}-journal").unlink(missing_ok=True)
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -23,6 +23,7 @@ from socsec.thesaurus.cache_update import (
     update_cache,
 )
 from socsec.thesaurus.compile import build_cache
+from socsec.thesaurus.journal import crash_point
 from socsec.thesaurus.quadindex import QuadIndex, scoped, sha256
 from socsec.thesaurus.rdfio import RdfFormat, parse_bytes
 from socsec.thesaurus.store import MANIFEST, Manifest
@@ -77,6 +78,7 @@ def commit_files(
     after.update({name: sha256(data) for name, data in payloads.items()})
     for name, data in payloads.items():
         atomic_write_bytes(ws.thesaurus_dir / name, data)
+        crash_point("after-file")
     for name in removed:
         (ws.thesaurus_dir / name).unlink(missing_ok=True)
     if manifest_bytes is not None:
@@ -90,6 +92,7 @@ def commit_files(
             index.replace_file(name, None, None)
         for name, triples in new.items():
             index.apply(name, triples - old[name], old[name] - triples, after[name])
+    crash_point("after-index")
     changed = sorted(added | gone, key=str)
     if cache_in_step and len(changed) <= _INCREMENTAL_LIMIT:
         return update_cache(ws.thesaurus_cache, index, changed, manifest, after, triple_delta=delta)

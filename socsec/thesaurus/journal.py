@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING
 from socsec.fileutil import atomic_write_bytes, atomic_write_text, exclusive_lock
 from socsec.thesaurus import history
 from socsec.thesaurus.history import HistoryEntry
-from socsec.thesaurus.store import MANIFEST, store_files
 
 if TYPE_CHECKING:
     from socsec.workspace import Workspace
 
 JOURNAL = ".journal.json"
+MANIFEST = "manifest.json"  # as in socsec.thesaurus.store (not imported: start-up stays light)
 
 
 def journal_path(ws: Workspace) -> Path:
@@ -70,11 +70,14 @@ def begin(
         "retag": list(retag) if retag else None,
         "untag_back": untag_back,
     }
+    crash_point("before-journal")
     atomic_write_text(journal_path(ws), json.dumps(record, ensure_ascii=False, sort_keys=True))
+    crash_point("after-journal")
 
 
 def finish(ws: Workspace, entry: HistoryEntry) -> None:
     """Record the entry in the history and drop the journal: the change is complete."""
+    crash_point("before-history")
     if entry.id not in {e.id for e in history.read_log(ws)}:
         history.append(ws, entry)
     journal_path(ws).unlink(missing_ok=True)
@@ -131,20 +134,46 @@ def ensure_cache(ws: Workspace) -> None:
     from socsec.thesaurus.cache_update import cache_digests
     from socsec.thesaurus.compile import file_digests, rebuild_cache
 
-    if not store_files(ws.thesaurus_dir):
+    if not any(ws.thesaurus_dir.glob("*.ttl")):
         return
     if cache_digests(ws.thesaurus_cache) != file_digests(ws.thesaurus_dir):
         rebuild_cache(ws)
 
 
-def remove_stale_temp_files(ws: Workspace) -> list[Path]:
-    """Delete the temp files of killed writers (call with the writer lock held)."""
+def recover_at_start(ws: Workspace) -> bool:
+    """Start-up check: recover if a change was interrupted or a writer left temp files.
+
+    Cheap when there is nothing to do (a stat and a few directory listings); otherwise it
+    waits for the writer lock, so a writer still running is never disturbed.
+    """
+    hot = Path(f"{ws.thesaurus_cache}-journal").exists()  # a killed in-place cache update
+    if needs_recovery(ws) or hot or stale_temp_files(ws):
+        recover(ws)
+        return True
+    return False
+
+
+def stale_temp_files(ws: Workspace) -> list[Path]:
+    """Temp files of thesaurus writers (stale unless a writer is running)."""
     folders = [ws.thesaurus_dir, history.history_dir(ws), history.history_dir(ws) / "blobs"]
     found = [p for folder in folders if folder.is_dir() for p in folder.glob(".*.tmp")]
     cache = ws.thesaurus_cache
     found += list(cache.parent.glob(f".{cache.name}*.tmp"))
     staging = cache.with_name(cache.name + ".staging")
-    found += [staging] if staging.exists() else []
+    return found + ([staging] if staging.exists() else [])
+
+
+def crash_point(name: str) -> None:
+    """Test hook: ``SOCSEC_CRASH_AT=name`` kills the process here (as kill -9 would)."""
+    if os.environ.get("SOCSEC_CRASH_AT") == name:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def remove_stale_temp_files(ws: Workspace) -> list[Path]:
+    """Delete the temp files of killed writers (call with the writer lock held)."""
+    found = stale_temp_files(ws)
     for p in found:
         try:
             os.unlink(p)
