@@ -41,7 +41,7 @@ from socsec.cli.lookup_view import (
     hits_table,
     parse_langs,
 )
-from socsec.cli.options import JsonOpt, LangOpt
+from socsec.cli.options import BaseOpt, JsonOpt, LangOpt
 from socsec.cli.output import key_values, table
 from socsec.cli.state import get_state
 
@@ -274,6 +274,7 @@ def import_(
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Import even if it removes concepts.")
     ] = False,
+    base: BaseOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Import a SKOS vocabulary; its schemes replace stored schemes of the same URI.
@@ -300,6 +301,7 @@ def import_(
         replace=replace,
         on_progress=lambda step: state.out.hint(f"{step}..."),
         confirm=confirm,
+        base=base,
     )
     state.out.emit(
         asdict(report),

@@ -57,6 +57,7 @@ def import_file(
     source_name: str | None = None,
     on_progress: ProgressFn | None = None,
     confirm: Callable[[int], bool] | None = None,
+    base: str | None = None,
 ) -> ImportReport:
     """Import an RDF file into the thesaurus of record and rebuild the lookup cache.
 
@@ -74,6 +75,8 @@ def import_file(
         on_progress: called with a short step name ("parse", "store", "compile").
         confirm: asked with the number of concepts the import would remove from the
             thesaurus; without it (or if it answers False) such an import is refused.
+        base: the IRI relative IRIs of the file resolve against (default: the file's URI;
+            N-Triples takes absolute IRIs only).
 
     An import into a store that has files is recorded in the curation history and can be
     undone like an edit.
@@ -88,13 +91,13 @@ def import_file(
     started = time.perf_counter()
     rdf_format = guess_format(path, fmt)
     step("parse")
-    triples, prefixes = parse_file(path, rdf_format)
+    triples, prefixes = parse_file(path, rdf_format, base=base)
     if not triples:
         raise InputDataError(
             "the file holds no triples: nothing to import", path=path,
             hint="an import never empties the thesaurus; check the file",
         )  # fmt: skip
-    originals = literal_originals(path, rdf_format, triples)
+    originals = literal_originals(path, rdf_format, triples, base=base)
     parts = partition(triples)
     if scheme is not None:
         if scheme not in parts:

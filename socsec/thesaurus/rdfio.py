@@ -117,8 +117,57 @@ def _check_xml(path: Path) -> None:
         ) from None
 
 
-def parse_file(path: Path, fmt: RdfFormat) -> tuple[list[ox.Triple], dict[str, str]]:
+def base_iri(path: Path, fmt: RdfFormat, base: str | None = None) -> str | None:
+    """The IRI relative IRIs of a file resolve against: ``base``, else the file's own URI.
+
+    As RDF/XML, Turtle and JSON-LD specify (the document's retrieval URI, unless the document
+    sets one itself with xml:base, @base or @base). N-Triples has absolute IRIs only: None.
+
+    Raises:
+        InputDataError: ``base`` is not an absolute IRI.
+    """
+    if fmt is RdfFormat.nt:
+        return None
+    if base is None:
+        return path.resolve().as_uri()
+    try:
+        ox.NamedNode(base)
+    except ValueError as exc:
+        raise InputDataError(f"--base {base!r} is not an absolute IRI: {exc}") from None
+    return base
+
+
+def invalid_iris(triples: Iterable[ox.Triple]) -> dict[str, int]:
+    """IRIs that RDF does not allow (e.g. with spaces), read by a lenient parse, with counts."""
+    seen: dict[str, bool] = {}
+    out: dict[str, int] = {}
+    for t in triples:
+        for node in (t.subject, t.predicate, t.object):
+            if not isinstance(node, ox.NamedNode):
+                continue
+            value = node.value
+            if value not in seen:
+                try:
+                    ox.NamedNode(value)
+                    seen[value] = True
+                except ValueError:
+                    seen[value] = False
+            if not seen[value]:
+                out[value] = out.get(value, 0) + 1
+    return out
+
+
+def parse_file(
+    path: Path, fmt: RdfFormat, *, base: str | None = None, lenient: bool = False
+) -> tuple[list[ox.Triple], dict[str, str]]:
     """All triples of an RDF file, and the prefixes it declares.
+
+    Args:
+        path: the file.
+        fmt: its format.
+        base: the IRI relative IRIs resolve against (default: the file's URI; see
+            :func:`base_iri`).
+        lenient: accept invalid IRIs (``thesaurus check`` reports them as findings).
 
     Raises:
         InputDataError: unreadable file or syntax error (with line and column when known),
@@ -129,7 +178,12 @@ def parse_file(path: Path, fmt: RdfFormat) -> tuple[list[ox.Triple], dict[str, s
     if fmt is RdfFormat.xml:
         _check_xml(path)
     try:
-        parser = ox.parse(path=str(path), format=_OX_FORMATS[fmt])
+        parser = ox.parse(
+            path=str(path),
+            format=_OX_FORMATS[fmt],
+            base_iri=base_iri(path, fmt, base),
+            lenient=lenient,
+        )
         quads = list(parser)
         prefixes = dict(parser.prefixes) if fmt in (RdfFormat.ttl, RdfFormat.xml) else {}
     except SyntaxError as exc:
@@ -182,7 +236,9 @@ def _candidate_statements(data: bytes, fmt: RdfFormat) -> bytes | None:
     return b"\n".join(_DIRECTIVE.findall(data)) + b"\n" + b"\n\n".join(blocks) + b"\n"
 
 
-def literal_originals(path: Path, fmt: RdfFormat, triples: list[ox.Triple]) -> dict[ox.Triple, str]:
+def literal_originals(
+    path: Path, fmt: RdfFormat, triples: list[ox.Triple], *, base: str | None = None
+) -> dict[ox.Triple, str]:
     """Triples whose literal Oxigraph normalises, mapped to their Turtle form as written.
 
     Only files that contain an explicit ``xsd:string`` or a capitalised language tag get a
@@ -196,15 +252,18 @@ def literal_originals(path: Path, fmt: RdfFormat, triples: list[ox.Triple]) -> d
     from rdflib import Graph
 
     known = set(triples)
+    public = base_iri(path, fmt, base)
     part = _candidate_statements(data, fmt)
     if part is not None:
         try:
-            found = _originals(Graph().parse(data=part, format=_RDFLIB_FORMATS[fmt]))
+            found = _originals(
+                Graph().parse(data=part, format=_RDFLIB_FORMATS[fmt], publicID=public)
+            )
         except Exception:  # any failure means: read the whole file
             found = None
         if found is not None and all(t in known for t in found):
             return found
-    return _originals(Graph().parse(path, format=_RDFLIB_FORMATS[fmt]))
+    return _originals(Graph().parse(path, format=_RDFLIB_FORMATS[fmt], publicID=public))
 
 
 def _nt_literal(o: Literal) -> str:
