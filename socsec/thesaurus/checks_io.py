@@ -216,9 +216,16 @@ def snapshot_from_graph(graph: Graph, *, source: str = "graph") -> SkosSnapshot:
         graph: any rdflib graph holding SKOS data.
         source: a name for reports (path, "store", ...).
     """
+    from rdflib import URIRef
+
+    from socsec.thesaurus.rdfio import invalid_iri_counts
+
     snap = SkosSnapshot(source=source)
+    iris: list[str] = []
     for s, p, o in graph:
         snap.add(str(_term_from_rdflib(s)), str(p), _term_from_rdflib(o))
+        iris.extend(str(t) for t in (s, p, o) if isinstance(t, URIRef))
+    snap.invalid_iris = invalid_iri_counts(iris)  # rdflib accepts IRIs RDF does not allow
     return snap
 
 

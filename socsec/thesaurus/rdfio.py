@@ -139,22 +139,103 @@ def base_iri(path: Path, fmt: RdfFormat, base: str | None = None) -> str | None:
 
 def invalid_iris(triples: Iterable[ox.Triple]) -> dict[str, int]:
     """IRIs that RDF does not allow (e.g. with spaces), read by a lenient parse, with counts."""
+    return invalid_iri_counts(
+        node.value
+        for t in triples
+        for node in (t.subject, t.predicate, t.object)
+        if isinstance(node, ox.NamedNode)
+    )
+
+
+def invalid_iri_counts(values: Iterable[str]) -> dict[str, int]:
+    """The values that are not valid absolute IRIs, with how often each occurs."""
     seen: dict[str, bool] = {}
     out: dict[str, int] = {}
-    for t in triples:
-        for node in (t.subject, t.predicate, t.object):
-            if not isinstance(node, ox.NamedNode):
-                continue
-            value = node.value
-            if value not in seen:
-                try:
-                    ox.NamedNode(value)
-                    seen[value] = True
-                except ValueError:
-                    seen[value] = False
-            if not seen[value]:
-                out[value] = out.get(value, 0) + 1
+    for value in values:
+        if value not in seen:
+            try:
+                ox.NamedNode(value)
+                seen[value] = True
+            except ValueError:
+                seen[value] = False
+        if not seen[value]:
+            out[value] = out.get(value, 0) + 1
     return out
+
+
+# Limits on what an RDF file may hold (documented in the README, "Limits"). The largest real
+# vocabularies socsec is used with are ~3.5 MB (EuroVoc, UNESCO, STW); a 50 MB Turtle file
+# needs ~2 GB of memory to import, and one 32 MB literal overflows the parser.
+MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_LITERAL_CHARS = 1024 * 1024
+_SCAN_CHUNK = 1024 * 1024
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """The 1-based line number of byte ``offset`` (read in chunks)."""
+    line, done = 1, 0
+    with path.open("rb") as fh:
+        while done < offset and (chunk := fh.read(min(_SCAN_CHUNK, offset - done))):
+            line += chunk.count(b"\n")
+            done += len(chunk)
+    return line
+
+
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputDataError(
+            f"the file is {size / 2**20:.1f} MiB; RDF files are read up to "
+            f"{MAX_FILE_BYTES >> 20} MiB (the limit is reached here)",
+            path=path,
+            line=_line_at(path, MAX_FILE_BYTES),
+            hint="split the vocabulary by scheme and import the parts",
+        )
+
+
+def _literal_too_long(path: Path, value: str | None) -> InputDataError:
+    """The error for a literal over the limit, with the line where it starts when found."""
+    line = None
+    if value is not None:
+        offset = _find(path, value[:64].encode("utf-8"))
+        line = _line_at(path, offset) if offset >= 0 else None
+    else:  # the parser gave up inside it: the first long stretch with no quote or bracket
+        offset = _long_run(path)
+        line = _line_at(path, offset) if offset >= 0 else None
+    return InputDataError(
+        f"a literal is longer than {MAX_LITERAL_CHARS >> 20} MiB characters, the limit for one "
+        "label or note",
+        path=path,
+        line=line,
+    )
+
+
+def _find(path: Path, needle: bytes) -> int:
+    """Byte offset of the first ``needle`` in the file (-1 if absent), read in chunks."""
+    done, tail = 0, b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(_SCAN_CHUNK):
+            data = tail + chunk
+            at = data.find(needle)
+            if at >= 0:
+                return done - len(tail) + at
+            tail = data[-len(needle) :]
+            done += len(chunk)
+    return -1
+
+
+def _long_run(path: Path) -> int:
+    """Offset of the first run of ``MAX_LITERAL_CHARS`` bytes without ``"'<>``."""
+    start, done = 0, 0
+    stops = re.compile(rb"[\"'<>]")
+    with path.open("rb") as fh:
+        while chunk := fh.read(_SCAN_CHUNK):
+            for m in stops.finditer(chunk):
+                start = done + m.end()
+            done += len(chunk)
+            if done - start > MAX_LITERAL_CHARS:
+                return start
+    return -1
 
 
 def parse_file(
@@ -175,6 +256,7 @@ def parse_file(
     """
     if not path.is_file():
         raise InputDataError("no such file", path=path)
+    _check_size(path)
     if fmt is RdfFormat.xml:
         _check_xml(path)
     try:
@@ -184,7 +266,12 @@ def parse_file(
             base_iri=base_iri(path, fmt, base),
             lenient=lenient,
         )
-        quads = list(parser)
+        quads = []
+        for quad in parser:
+            obj = quad.object
+            if isinstance(obj, ox.Literal) and len(obj.value) > MAX_LITERAL_CHARS:
+                raise _literal_too_long(path, obj.value)
+            quads.append(quad)
         prefixes = dict(parser.prefixes) if fmt in (RdfFormat.ttl, RdfFormat.xml) else {}
     except SyntaxError as exc:
         line, column = exc.lineno, exc.offset
@@ -194,6 +281,8 @@ def parse_file(
         raise InputDataError(
             f"{fmt.value} syntax error: {message}", path=path, line=line, column=column
         ) from None
+    except MemoryError:  # Oxigraph's token buffer (16 MiB) overflowed: one huge literal
+        raise _literal_too_long(path, None) from None
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise InputDataError(f"cannot read {fmt.value}: {exc}", path=path) from None
     if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
