@@ -24,17 +24,14 @@ from socsec.thesaurus.partition import SHARED, partition, scheme_uris
 from socsec.thesaurus.quadindex import sha256 as file_sha256
 from socsec.thesaurus.rdfio import (
     guess_format,
-    literal_originals,
     parse_file,
     serialize,
-    serialize_with_originals,
 )
 from socsec.thesaurus.store import (
     MANIFEST,
     Manifest,
     part_file,
     read_all,
-    read_originals,
     render_part,
     store_files,
 )
@@ -97,7 +94,6 @@ def import_file(
             "the file holds no triples: nothing to import", path=path,
             hint="an import never empties the thesaurus; check the file",
         )  # fmt: skip
-    originals = literal_originals(path, rdf_format, triples, base=base)
     parts = partition(triples)
     if scheme is not None:
         if scheme not in parts:
@@ -118,8 +114,7 @@ def import_file(
         kept = sorted(old_files - set(new_files) - set(removed))
         step("store")
         payloads = {
-            name: render_part(parts[key], originals, manifest.prefixes)
-            for name, key in new_files.items()
+            name: render_part(parts[key], manifest.prefixes) for name, key in new_files.items()
         }
         manifest.files = {name: manifest.files.get(name) for name in kept}
         manifest.files.update({name: key or None for name, key in new_files.items()})
@@ -282,14 +277,6 @@ def export(
     triples = list(dict.fromkeys(read_all(ws.thesaurus_dir, names)))
     if rdf_format is None:
         return _glossary(triples, fmt.lower(), langs or SUPPORTED_LANGUAGES)
-    originals = [
-        block
-        for path in store_files(ws.thesaurus_dir)
-        if names is None or path.name in names
-        for block in read_originals(path)
-    ]
-    if originals:
-        return serialize_with_originals(triples, originals, rdf_format, manifest.prefixes)
     return serialize(triples, rdf_format, manifest.prefixes)
 
 

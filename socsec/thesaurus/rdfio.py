@@ -1,10 +1,9 @@
-"""Parse and serialize RDF files with Oxigraph (fast, and it never resolves XML entities).
+"""Parse and serialize RDF files with Oxigraph, socsec's one RDF stack (docs/decisions/0001).
 
 Oxigraph reads RDF 1.1 terms: it writes ``"x"^^xsd:string`` as ``"x"`` and language tags in
-lower case ("fr-CA" -> "fr-ca"). Both are the same RDF 1.1 term, but rdflib (and so
-``rdflib.compare``) tells them apart. To keep the round trip exact, :func:`literal_originals`
-finds such literals (with rdflib, only in files that have them) so the store can keep them
-as written.
+lower case ("fr-CA" -> "fr-ca"). RDF 1.1 defines both pairs as the same term (simple literals
+are xsd:string; language tags compare case-insensitively), so round trips are lossless as
+RDF 1.1 defines it; only the spelling of those two forms changes.
 """
 
 from __future__ import annotations
@@ -13,14 +12,10 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from socsec.errors import InputDataError
-
-if TYPE_CHECKING:
-    from rdflib import Graph, Literal
 
 
 class RdfFormat(StrEnum):
@@ -49,28 +44,6 @@ _EXTENSIONS = {
     ".jsonld": RdfFormat.jsonld,
     ".json": RdfFormat.jsonld,
 }
-_RDFLIB_FORMATS = {
-    RdfFormat.ttl: "turtle",
-    RdfFormat.xml: "xml",
-    RdfFormat.nt: "nt",
-    RdfFormat.jsonld: "json-ld",
-}
-# Cheap tests on the raw bytes: an explicit xsd:string, or a language tag with capitals.
-_XSD_STRING = re.compile(rb"XMLSchema#string|:string\b")
-_CAPITAL_TAG = re.compile(
-    rb"@[A-Za-z0-9-]*[A-Z]|xml:lang=\"[^\"]*[A-Z]|\"@language\"\s*:\s*\"[^\"]*[A-Z]"
-)
-
-
-def _needs_second_look(data: bytes) -> bool:
-    if b"string" in data and _XSD_STRING.search(data):
-        return True
-    return any(
-        m.group(0)[:1] != b"@" or data[m.start() - 1 : m.start()] in (b'"', b"'")
-        for m in _CAPITAL_TAG.finditer(data)
-    )
-
-
 _POSITION = re.compile(r"line (\d+)(?:,? (?:between )?columns? (\d+))?")
 
 
@@ -308,93 +281,3 @@ def serialize(
     data = ox.serialize(ordered, format=_OX_FORMATS[fmt], prefixes=names)
     assert data is not None  # no output file given: bytes are returned
     return data
-
-
-_DIRECTIVE = re.compile(rb"^[ \t]*(?:@prefix|@base|PREFIX|BASE)\b.*$", re.MULTILINE | re.IGNORECASE)
-
-
-def _candidate_statements(data: bytes, fmt: RdfFormat) -> bytes | None:
-    """For Turtle/N-Triples: the directives plus only the blocks that need a second look."""
-    if fmt is RdfFormat.nt:
-        return b"\n".join(line for line in data.splitlines() if _needs_second_look(line))
-    if fmt is not RdfFormat.ttl:
-        return None
-    # Serializers separate subjects by blank lines; a wrong split fails to parse or is caught
-    # by the check in literal_originals, and then the whole file is read instead.
-    blocks = [b for b in re.split(rb"\n[ \t]*\n", data) if _needs_second_look(b)]
-    return b"\n".join(_DIRECTIVE.findall(data)) + b"\n" + b"\n\n".join(blocks) + b"\n"
-
-
-def literal_originals(
-    path: Path, fmt: RdfFormat, triples: list[ox.Triple], *, base: str | None = None
-) -> dict[ox.Triple, str]:
-    """Triples whose literal Oxigraph normalises, mapped to their Turtle form as written.
-
-    Only files that contain an explicit ``xsd:string`` or a capitalised language tag get a
-    second reading, with rdflib, of just the statements concerned (of the whole file when
-    they cannot be cut out safely). Triples with a blank-node subject stay normalised.
-    Call after :func:`parse_file` succeeded (XML already checked for entities).
-    """
-    data = path.read_bytes()
-    if not _needs_second_look(data):
-        return {}
-    from rdflib import Graph
-
-    known = set(triples)
-    public = base_iri(path, fmt, base)
-    part = _candidate_statements(data, fmt)
-    if part is not None:
-        try:
-            found = _originals(
-                Graph().parse(data=part, format=_RDFLIB_FORMATS[fmt], publicID=public)
-            )
-        except Exception:  # any failure means: read the whole file
-            found = None
-        if found is not None and all(t in known for t in found):
-            return found
-    return _originals(Graph().parse(path, format=_RDFLIB_FORMATS[fmt], publicID=public))
-
-
-def _nt_literal(o: Literal) -> str:
-    """A literal in N-Triples syntax (also valid Turtle), datatype and tag exactly as parsed."""
-    text = str(o).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    text = text.replace("\r", "\\r")
-    if o.language:
-        return f'"{text}"@{o.language}'
-    return f'"{text}"^^<{o.datatype}>' if o.datatype else f'"{text}"'
-
-
-def _originals(graph: Graph) -> dict[ox.Triple, str]:
-    from rdflib import XSD, BNode, Literal
-
-    out: dict[ox.Triple, str] = {}
-    for s, p, o in graph:
-        if not isinstance(o, Literal) or isinstance(s, BNode):
-            continue
-        if o.datatype == XSD.string or (o.language and o.language != o.language.lower()):
-            text = f"<{s}> <{p}> {_nt_literal(o)} .\n"
-            (triple,) = parse_bytes(text.encode("utf-8"), RdfFormat.ttl)
-            out[triple] = text
-    return out
-
-
-def serialize_with_originals(
-    triples: list[ox.Triple], originals: list[str], fmt: RdfFormat, prefixes: dict[str, str]
-) -> bytes:
-    """Like :func:`serialize`, but the ``originals`` (N-Triples statements) replace their
-    normalised twins in ``triples``. Turtle and N-Triples get them appended verbatim; RDF/XML
-    and JSON-LD are written by rdflib (slower, and only when needed)."""
-    from rdflib import Graph
-
-    block = "".join(originals).encode("utf-8")
-    normalised = set(parse_bytes(block, RdfFormat.ttl))
-    plain = [t for t in triples if t not in normalised]
-    if fmt in (RdfFormat.ttl, RdfFormat.nt):
-        return serialize(plain, fmt, prefixes) + b"\n" + block
-    graph = Graph()
-    for name, iri in sorted(prefixes.items()):
-        graph.bind(name, iri, override=True)
-    graph.parse(data=serialize(plain, RdfFormat.nt), format="nt")
-    graph.parse(data=block, format="turtle")
-    data = graph.serialize(format=_RDFLIB_FORMATS[fmt], encoding="utf-8")
-    return data if isinstance(data, bytes) else data.encode("utf-8")

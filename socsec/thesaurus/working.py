@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -25,7 +24,7 @@ from socsec.thesaurus.journal import needs_recovery, recover
 from socsec.thesaurus.model import DCT, OWL_DEPRECATED, RDF_TYPE, SKOS
 from socsec.thesaurus.quadindex import QuadIndex, label_key, scoped, unscoped
 from socsec.thesaurus.rdfio import RdfFormat, parse_bytes
-from socsec.thesaurus.store import Manifest, read_originals, render_part, store_files
+from socsec.thesaurus.store import Manifest, render_part, store_files
 
 if TYPE_CHECKING:
     from socsec.workspace import Workspace
@@ -79,17 +78,6 @@ class ChangeResult:
 def parse_scoped(data: bytes, name: str) -> list[ox.Triple]:
     """Triples of one store file, blank nodes renamed into the scope of file ``name``."""
     return scoped(parse_bytes(data, RdfFormat.ttl), name)
-
-
-def _originals(path: Path) -> dict[ox.Triple, str]:
-    """The statements a store file keeps as written, keyed by their normalised triple."""
-    out: dict[ox.Triple, str] = {}
-    for block in read_originals(path):
-        for line in block.splitlines():
-            if line.strip():
-                for triple in parse_bytes(line.encode("utf-8"), RdfFormat.ttl):
-                    out[triple] = line + "\n"
-    return out
 
 
 def _nt(t: ox.Triple) -> str:
@@ -356,10 +344,7 @@ class WorkingCopy:
         """The new bytes of every changed file."""
         out = {}
         for name in sorted(self.touched):
-            path = self.ws.thesaurus_dir / name
-            out[name] = render_part(
-                unscoped(self.file_triples(name), name), _originals(path), self.manifest.prefixes
-            )
+            out[name] = render_part(unscoped(self.file_triples(name), name), self.manifest.prefixes)
         return out
 
     def parsed(self) -> dict[str, list[ox.Triple]]:
