@@ -1,11 +1,11 @@
 """Curation of the thesaurus of record: add, edit, link, deprecate and merge concepts, undo.
 
-Every change follows the same path: read the store files into a
-:class:`~socsec.thesaurus.working.WorkingCopy`, change the triples in memory, validate the
-result (label clashes, broader cycles, related-to-ancestor...), then
-:func:`~socsec.thesaurus.working.commit` it (the store's one write path: cache compiled first,
-files replaced atomically) and append to the history (:mod:`socsec.thesaurus.history`).
-A refused change raises before anything is written.
+Every change follows the same path: open a :class:`~socsec.thesaurus.working.WorkingCopy`
+(an indexed view of the store files), change the triples in memory, validate the result
+(label clashes, broader cycles, related-to-ancestor...), then
+:func:`~socsec.thesaurus.working.commit` it: journal (the commit point), changed files,
+index and only the changed concepts' cache rows, history. A refused change raises before
+anything is written.
 """
 
 from __future__ import annotations

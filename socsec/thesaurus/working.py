@@ -1,10 +1,10 @@
-"""A working copy of the thesaurus of record: the store files in memory, changed, committed.
+"""A working copy of the thesaurus of record: an indexed view of the store, changed, committed.
 
-Curation (:mod:`socsec.thesaurus.curation`) reads every store file into a
-:class:`WorkingCopy`, adds and removes triples (each remembers its file), and
-:func:`commit` writes the changed files through the store's one write path
-(:func:`socsec.thesaurus.manage.commit_store`: cache compiled first, files replaced atomically)
-and records the change in the history.
+Curation (:mod:`socsec.thesaurus.curation`) opens a :class:`WorkingCopy`, which reads only
+the triples it asks about from the quad index (:mod:`socsec.thesaurus.quadindex`), adds and
+removes triples (each remembers its file), and :func:`commit` writes the change: journal
+first (:mod:`socsec.thesaurus.journal`), then the changed files, the index and the changed
+concepts' cache rows (:mod:`socsec.thesaurus.incremental`), then the history.
 """
 
 from __future__ import annotations
