@@ -75,10 +75,14 @@ def begin(
     crash_point("after-journal")
 
 
-def finish(ws: Workspace, entry: HistoryEntry) -> None:
-    """Record the entry in the history and drop the journal: the change is complete."""
+def finish(ws: Workspace, entry: HistoryEntry, *, known: bool | None = None) -> None:
+    """Record the entry in the history and drop the journal: the change is complete.
+
+    ``known``: whether the log may hold the entry already (None: look; False: the caller
+    knows it does not, as in a change that was not interrupted).
+    """
     crash_point("before-history")
-    if entry.id not in {e.id for e in history.read_log(ws)}:
+    if known is False or entry.id not in {e.id for e in history.read_log(ws)}:
         history.append(ws, entry)
     journal_path(ws).unlink(missing_ok=True)
 

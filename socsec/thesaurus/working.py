@@ -107,6 +107,8 @@ class WorkingCopy:
                 f"no thesaurus files in {ws.thesaurus_dir}",
                 hint="import one with: socsec thesaurus import FILE",
             )
+        # Stat before reading: a file replaced in between then fails the check at commit.
+        self.signature = _signature(ws)
         self.data: dict[str, bytes] = {path.name: path.read_bytes() for path in self.paths}
         self.index = QuadIndex.of(ws)
         self.index.sync(ws.thesaurus_dir, self.data)
@@ -421,7 +423,7 @@ def commit(
             from socsec.bibliography.store import retag_in_workspace
 
             retag_in_workspace(ws, retag[0], retag[1])
-        journal.finish(ws, entry)
+        journal.finish(ws, entry, known=False)
         return ChangeResult(
             entry=entry,
             cache_version=update.build_id,
@@ -431,10 +433,18 @@ def commit(
         )
 
 
+def _signature(ws: Workspace) -> dict[str, tuple[int, int, int]]:
+    """(inode, mtime, size) of each store file: every write replaces a file by a new one."""
+    out = {}
+    for path in store_files(ws.thesaurus_dir):
+        st = path.stat()
+        out[path.name] = (st.st_ino, st.st_mtime_ns, st.st_size)
+    return out
+
+
 def _check_unchanged(work: WorkingCopy) -> None:
     """Refuse to write over a change committed after ``work`` was read (a lost update)."""
-    current = {p.name: p.read_bytes() for p in store_files(work.ws.thesaurus_dir)}
-    if current != work.data:
+    if _signature(work.ws) != work.signature:
         raise ValidationFailed(
             "the thesaurus changed while this change was being prepared "
             "(another editor or an import); nothing was written",
