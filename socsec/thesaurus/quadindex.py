@@ -194,10 +194,10 @@ class QuadIndex:
         )
         self.conn.execute("INSERT INTO files VALUES (?, ?)", (name, digest))
 
-    def transaction(self) -> sqlite3.Connection:
+    def transaction(self) -> _Tx:
         """A write transaction (``with index.transaction(): ...``)."""
         self.conn.execute("BEGIN IMMEDIATE")
-        return _Tx(self.conn)  # type: ignore[return-value]
+        return _Tx(self.conn)
 
     # -- reading
 
