@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
+
 from socsec.analysis import SUPPORTED_LANGUAGES
 from socsec.errors import InputDataError, NotFoundError, ValidationFailed
 from socsec.fileutil import atomic_write_bytes, exclusive_lock
@@ -19,7 +21,7 @@ from socsec.thesaurus import history, journal
 from socsec.thesaurus.compile import build_cache
 from socsec.thesaurus.history import HistoryEntry
 from socsec.thesaurus.lookup import ThesaurusCache, get_cache
-from socsec.thesaurus.model import ImportRecord, ImportReport, ThesaurusInfo
+from socsec.thesaurus.model import RDF_TYPE, SKOS, ImportRecord, ImportReport, ThesaurusInfo
 from socsec.thesaurus.partition import SHARED, partition, scheme_uris
 from socsec.thesaurus.quadindex import sha256 as file_sha256
 from socsec.thesaurus.rdfio import (
@@ -37,8 +39,6 @@ from socsec.thesaurus.store import (
 )
 
 if TYPE_CHECKING:
-    import pyoxigraph as ox
-
     from socsec.workspace import Workspace
 
 ProgressFn = Callable[[str], None]
@@ -172,8 +172,6 @@ def removed_concepts(ws: Workspace, union: list[ox.Triple]) -> list[str]:
     """Concepts of the current thesaurus (its cache) that ``union`` no longer has, sorted."""
     import sqlite3
 
-    from socsec.thesaurus.compile import _Graph, concept_uris
-
     if not ws.thesaurus_cache.is_file():
         return []
     conn = sqlite3.connect(f"file:{ws.thesaurus_cache}?mode=ro", uri=True)
@@ -183,8 +181,33 @@ def removed_concepts(ws: Workspace, union: list[ox.Triple]) -> list[str]:
         return []
     finally:
         conn.close()
-    g = _Graph(union)
-    return sorted(old - set(concept_uris(g, g.of_type("ConceptScheme"))))
+    return sorted(old - concept_subjects(union))
+
+
+_TYPE = RDF_TYPE
+_NOT_CONCEPTS = {SKOS + "ConceptScheme", SKOS + "Collection"}
+_HINTS = {SKOS + p for p in ("inScheme", "topConceptOf", "broader", "narrower")}
+
+
+def concept_subjects(triples: list[ox.Triple]) -> set[str]:
+    """The concepts of ``triples`` as the cache compiles them (compile.concept_uris), in one
+    light pass: typed skos:Concept or used as one, and not a scheme or collection."""
+    found: set[str] = set()
+    other: set[str] = set()
+    for t in triples:
+        s = t.subject
+        if not isinstance(s, ox.NamedNode):
+            continue
+        p = t.predicate.value
+        if p == _TYPE and isinstance(t.object, ox.NamedNode):
+            o = t.object.value
+            if o == SKOS + "Concept":
+                found.add(s.value)
+            elif o in _NOT_CONCEPTS:
+                other.add(s.value)
+        elif p in _HINTS and isinstance(t.object, ox.NamedNode):
+            found.add(s.value)
+    return found - other
 
 
 def commit_store(
