@@ -30,6 +30,7 @@ from socsec.thesaurus.store import MANIFEST, Manifest
 
 # Above this many changed triples (an undone import) one full recompilation is faster.
 _INCREMENTAL_LIMIT = 5000
+_REWRITE_FILE = 200  # changed triples in one file above which its index rows are reloaded
 
 if TYPE_CHECKING:
     from socsec.workspace import Workspace
@@ -70,10 +71,13 @@ def commit_files(
     old_set = {t for triples in old.values() for t in triples}
     new_set = {t for triples in new.values() for t in triples}
     added, gone = new_set - old_set, old_set - new_set
-    delta = sum(not _elsewhere(index, t, touched) for t in added)
-    delta -= sum(not _elsewhere(index, t, touched) for t in gone)
     digests = {name: sha256(data) for name, data in before.items()}
-    cache_in_step = cache_digests(ws.thesaurus_cache) == digests
+    small = len(added) + len(gone) <= _INCREMENTAL_LIMIT
+    incremental = small and cache_digests(ws.thesaurus_cache) == digests
+    delta = 0
+    if incremental:  # triples another file also holds do not change the union's size
+        delta = sum(not _elsewhere(index, t, touched) for t in added)
+        delta -= sum(not _elsewhere(index, t, touched) for t in gone)
     after = {name: d for name, d in digests.items() if name not in removed}
     after.update({name: sha256(data) for name, data in payloads.items()})
     for name, data in payloads.items():
@@ -91,10 +95,14 @@ def commit_files(
         for name in removed:
             index.replace_file(name, None, None)
         for name, triples in new.items():
-            index.apply(name, triples - old[name], old[name] - triples, after[name])
+            plus, minus = triples - old[name], old[name] - triples
+            if len(plus) + len(minus) > _REWRITE_FILE:  # an undone import: reload the file
+                index.replace_file(name, list(triples), after[name])
+            else:
+                index.apply(name, plus, minus, after[name])
     crash_point("after-index")
     changed = sorted(added | gone, key=str)
-    if cache_in_step and len(changed) <= _INCREMENTAL_LIMIT:
+    if incremental:
         return update_cache(ws.thesaurus_cache, index, changed, manifest, after, triple_delta=delta)
     union = list(dict.fromkeys(t for t, _f in index.query("1", ())))
     build_id = build_cache(union, manifest, ws.thesaurus_cache, digests=after)
