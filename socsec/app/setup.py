@@ -33,6 +33,11 @@ def initialize(ws: Workspace, on_notice: Notify | None = None) -> None:
         from socsec.thesaurus.bundle import initialize_thesaurus
 
         notify(initialize_thesaurus(ws))
+    else:  # finish or discard a thesaurus change that was interrupted (kill -9), if any
+        from socsec.app.retagging import BibliographyTags
+        from socsec.thesaurus.journal import recover_at_start
+
+        recover_at_start(ws, BibliographyTags(ws))
     if not ws.bibliography_db.exists():
         from socsec.app.stores import thesaurus_checker
         from socsec.bibliography.bundle import initialize_bibliography

@@ -7,7 +7,7 @@ search index is brought up to date with the new labels and hierarchy.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,9 +104,24 @@ def import_file(
     scheme: str | None = None,
     replace: bool = False,
     on_progress: ProgressFn | None = None,
+    confirm: Callable[[int], bool] | None = None,
+    base: str | None = None,
 ) -> Outcome[ImportReport]:
-    """Import a SKOS file into the thesaurus of record, then refresh the index."""
+    """Import a SKOS file into the thesaurus of record, then refresh the index.
+
+    ``confirm`` is asked with the number of concepts an import would remove (None refuses
+    such an import); ``base`` resolves relative IRIs (default: the file's own URI).
+    """
     from socsec.thesaurus.manage import import_file as run
 
-    report = run(ws, path, fmt=fmt, scheme=scheme, replace=replace, on_progress=on_progress)
+    report = run(
+        ws,
+        path,
+        fmt=fmt,
+        scheme=scheme,
+        replace=replace,
+        on_progress=on_progress,
+        confirm=confirm,
+        base=base,
+    )
     return UnitOfWork(ws, thesaurus_changed=True).outcome(report)

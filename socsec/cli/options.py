@@ -24,3 +24,13 @@ def parse_year_range(value: str | None) -> tuple[int | None, int | None]:
         return year_range(value)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--year") from None
+
+
+BaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--base",
+        help="IRI that relative IRIs in FILE resolve against (default: the file's own URI; "
+        "N-Triples needs absolute IRIs).",
+    ),
+]

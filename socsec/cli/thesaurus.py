@@ -49,7 +49,7 @@ from socsec.cli.lookup_view import (
     parse_langs,
     unknown_langs,
 )
-from socsec.cli.options import JsonOpt, LangOpt
+from socsec.cli.options import BaseOpt, JsonOpt, LangOpt
 from socsec.cli.output import key_values, table
 from socsec.cli.state import get_state
 
@@ -326,13 +326,26 @@ def import_(
     replace: Annotated[
         bool, typer.Option("--replace", help="Replace the whole thesaurus.")
     ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Import even if it removes concepts.")
+    ] = False,
+    base: BaseOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Import a SKOS vocabulary; its schemes replace stored schemes of the same URI.
 
+    An import that would remove concepts asks first (refused without --yes when stdin is
+    not a terminal). Undo it with: socsec thesaurus undo
+
     Example: socsec thesaurus import unesco-thesaurus.ttl
     """
     from socsec.app.thesaurus import import_file
+
+    def confirm(count: int) -> bool:
+        if yes:
+            return True
+        question = f"This import removes {count} concept(s) from the thesaurus. Continue?"
+        return sys.stdin.isatty() and typer.confirm(question, default=False, err=True)
 
     state = get_state(ctx, json)
     outcome = import_file(
@@ -342,6 +355,8 @@ def import_(
         scheme=scheme,
         replace=replace,
         on_progress=lambda step: state.out.hint(f"{step}..."),
+        confirm=confirm,
+        base=base,
     )
     report = outcome.value
     for warning in outcome.warnings:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from socsec.analysis import SUPPORTED_LANGUAGES
-from socsec.cli.options import JsonOpt
+from socsec.cli.options import BaseOpt, JsonOpt
 from socsec.cli.output import table
 from socsec.cli.state import CliState, get_state
 from socsec.errors import QualityGateFailed
@@ -66,11 +66,13 @@ def _langs(text: str, option: str = "--lang") -> list[str]:
     return langs
 
 
-def _snapshot(state: CliState, file: Path | None, fmt: str | None) -> SkosSnapshot:
+def _snapshot(
+    state: CliState, file: Path | None, fmt: str | None, base: str | None = None
+) -> SkosSnapshot:
     from socsec.thesaurus.checks_io import snapshot_from_dir, snapshot_from_file
 
     if file is not None:
-        return snapshot_from_file(file, fmt)
+        return snapshot_from_file(file, fmt, base=base)
     return snapshot_from_dir(state.workspace().thesaurus_dir)
 
 
@@ -175,6 +177,7 @@ def check(
         list[str] | None, typer.Option("--ignore", help="Skip a check by id (repeatable).")
     ] = None,
     fmt: RdfFormatOpt = None,
+    base: BaseOpt = None,
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, help="Findings listed per check in the table.")
     ] = 10,
@@ -190,7 +193,8 @@ def check(
     unknown = sorted(set(ignore or ()) - {c.id for c in catalogue()})
     if unknown:
         raise typer.BadParameter(f"unknown check {', '.join(unknown)}", param_hint="--ignore")
-    report = run_checks(_snapshot(state, file, fmt), languages=_langs(lang), ignore=ignore or ())
+    snapshot = _snapshot(state, file, fmt, base)
+    report = run_checks(snapshot, languages=_langs(lang), ignore=ignore or ())
     state.out.emit(_report_json(report, fail_on), lambda: _report_view(report, limit))
     if report.failed(_severity(fail_on)):
         failing = sum(1 for f in report.findings if f.severity.rank >= _severity(fail_on).rank)

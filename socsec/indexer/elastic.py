@@ -436,7 +436,8 @@ class ElasticBackend:
 
     def _seek(self, search: dict[str, Any], start: int) -> list[Any] | None:
         """The sort key of hit number ``start`` (0-based, exclusive) of ``search``, walking
-        the hits before it in windows; None when there are not that many hits."""
+        the hits before it in windows; None when there are not that many hits.
+        """
         after: list[Any] | None = None
         remaining = start
         while remaining:

@@ -136,7 +136,8 @@ def train(ws: Workspace, *, on_progress: ProgressFn | None = None, folds: int = 
 
 def load_model(ws: Workspace, *, on_notice: Notify | None = None) -> SuggestModel:
     """The saved model; trained first when missing, or when the thesaurus or the number of
-    curated subject links changed since."""
+    curated subject links changed since.
+    """
     from socsec.bibliography.store import get_store
     from socsec.thesaurus.lookup import get_cache
 
@@ -221,7 +222,8 @@ def review_queue(
     on_notice: Notify | None = None,
 ) -> Iterator[SuggestResult]:
     """Suggestions scoring at least ``min_score`` for each record without subjects (records
-    left with none are skipped), one record at a time; at most ``records`` records."""
+    left with none are skipped), one record at a time; at most ``records`` records.
+    """
     from socsec.bibliography.store import get_store
 
     load_model(ws, on_notice=on_notice)  # train before the first record, not in the middle

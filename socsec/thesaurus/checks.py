@@ -616,6 +616,16 @@ def _parse_languages(languages: Iterable[str] | None) -> tuple[str, ...]:
     return out or SUPPORTED_LANGUAGES
 
 
+@_check("invalid-iri", Severity.error, "An IRI that RDF does not allow", "RFC 3987 / RDF 1.1")
+def invalid_iri(snap: SkosSnapshot, opts: _Options) -> _Hits:
+    """An IRI with characters IRIs cannot have (spaces, <, |...) or without a scheme.
+
+    Only files read as they are (``thesaurus check FILE``) can have one: imports refuse them.
+    """
+    for iri, uses in sorted(snap.invalid_iris.items()):
+        yield (iri,), f"invalid IRI <{iri}> ({uses} use(s))", None
+
+
 def run_checks(
     data: SkosSnapshot | Graph,
     *,

@@ -87,6 +87,7 @@ class SkosSnapshot:
         links: link kind ("broader", "related", "inScheme", ...) -> (subject, object) pairs.
         deprecated: subjects with owl:deprecated true.
         provenance: "rights", "license", "attribution" -> the distinct values stated in the data.
+        invalid_iris: IRIs RDF does not allow (a file read leniently), with their use counts.
     """
 
     source: str = ""
@@ -105,6 +106,7 @@ class SkosSnapshot:
     )
     deprecated: set[str] = field(default_factory=set)
     provenance: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    invalid_iris: dict[str, int] = field(default_factory=dict)
 
     def add(self, subject: str, predicate: str, obj: Term) -> None:
         """Record one triple (others than the SKOS ones the snapshot keeps are ignored)."""
@@ -214,9 +216,16 @@ def snapshot_from_graph(graph: Graph, *, source: str = "graph") -> SkosSnapshot:
         graph: any rdflib graph holding SKOS data.
         source: a name for reports (path, "store", ...).
     """
+    from rdflib import URIRef
+
+    from socsec.thesaurus.rdfio import invalid_iri_counts
+
     snap = SkosSnapshot(source=source)
+    iris: list[str] = []
     for s, p, o in graph:
         snap.add(str(_term_from_rdflib(s)), str(p), _term_from_rdflib(o))
+        iris.extend(str(t) for t in (s, p, o) if isinstance(t, URIRef))
+    snap.invalid_iris = invalid_iri_counts(iris)  # rdflib accepts IRIs RDF does not allow
     return snap
 
 
@@ -240,20 +249,28 @@ def snapshot_from_triples(triples: Iterable[ox.Triple], *, source: str) -> SkosS
     return snap
 
 
-def snapshot_from_file(path: Path, fmt: str | None = None) -> SkosSnapshot:
+def snapshot_from_file(
+    path: Path, fmt: str | None = None, *, base: str | None = None
+) -> SkosSnapshot:
     """Parse one RDF file (Turtle, RDF/XML, N-Triples, JSON-LD) into a snapshot, importing nothing.
+
+    The file is read leniently: IRIs RDF does not allow are kept in ``invalid_iris`` (the
+    quality check reports them) instead of refusing the whole file.
 
     Args:
         path: the file.
         fmt: ttl, xml, nt or jsonld; default from the extension.
+        base: the IRI relative IRIs resolve against (default: the file's URI).
 
     Raises:
         InputDataError: unknown format, unreadable file or syntax error (with line and column).
     """
-    from socsec.thesaurus.rdfio import guess_format, parse_file
+    from socsec.thesaurus.rdfio import guess_format, invalid_iris, parse_file
 
-    triples, _prefixes = parse_file(path, guess_format(path, fmt))
-    return snapshot_from_triples(triples, source=str(path))
+    triples, _prefixes = parse_file(path, guess_format(path, fmt), base=base, lenient=True)
+    snap = snapshot_from_triples(triples, source=str(path))
+    snap.invalid_iris = invalid_iris(triples)
+    return snap
 
 
 def snapshot_from_dir(directory: Path, *, source: str = "store") -> SkosSnapshot:

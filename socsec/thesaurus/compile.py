@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -9,9 +10,10 @@ import tempfile
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -28,8 +30,8 @@ from socsec.thesaurus.model import (
     ConceptView,
     SchemeInfo,
 )
-from socsec.thesaurus.schema import DDL, INDEXES, KIND_CODES, SCHEMA_VERSION
-from socsec.thesaurus.store import Manifest, read_all
+from socsec.thesaurus.schema import DDL, INDEXES, KIND_CODES, KIND_NAMES, SCHEMA_VERSION
+from socsec.thesaurus.store import Manifest, read_all, store_files
 
 if TYPE_CHECKING:
     from socsec.workspace import Workspace
@@ -150,7 +152,7 @@ def _sources(g: _Graph, known: set[str]) -> list[dict[str, str | None]]:
 
 
 def token_rows(
-    label_rows: Sequence[tuple[int, str, str, int, str, str, str]], first_rowid: int = 1
+    label_rows: Sequence[tuple[Any, ...]], first_rowid: int = 1
 ) -> Iterator[tuple[str, str, int, int]]:
     """Rows of ``label_tokens`` for label rows inserted from ``first_rowid`` on, in order.
 
@@ -158,16 +160,35 @@ def token_rows(
     distinct words): what word-order-free and partial lookups match on.
     """
     for rid, row in enumerate(label_rows, first_rowid):
-        words = sorted(set(row[6].split()))
+        words = sorted(set(str(row[6]).split()))
         for word in words:
-            yield word, row[2], rid, len(words)
+            yield word, str(row[2]), rid, len(words)
 
 
-def build_cache(triples: Iterable[ox.Triple], manifest: Manifest, dest: Path) -> str:
-    """Write a new cache to ``dest`` (replaced atomically) and return its build id."""
-    g = _Graph(triples)
+@dataclass
+class _Structure:
+    """Who is a concept, in which schemes and collections, and the hierarchy between them."""
+
+    concepts: list[str]
+    schemes: set[str]
+    ids: dict[str, int]
+    in_scheme: dict[str, set[str]]
+    top_of: dict[str, set[str]]
+    collections: dict[str, set[str]]
+    parents: dict[int, set[int]]
+    children: dict[int, set[int]]
+    related: dict[str, set[str]]
+
+
+def concept_uris(g: _Graph, schemes: set[str]) -> list[str]:
+    """Resources typed or used as concepts, not schemes or collections, sorted."""
+    return sorted((g.of_type("Concept") | g.hinted) - schemes - g.of_type("Collection"))
+
+
+def _structure(g: _Graph) -> _Structure:
+    """Step 1: the concepts, their schemes and collections, broader/narrower and related."""
     scheme_set = g.of_type("ConceptScheme")
-    concepts = sorted((g.of_type("Concept") | g.hinted) - scheme_set - g.of_type("Collection"))
+    concepts = concept_uris(g, scheme_set)
     ids = {uri: i for i, uri in enumerate(concepts, 1)}
     in_scheme: dict[str, set[str]] = defaultdict(set)
     top_of: dict[str, set[str]] = defaultdict(set)
@@ -200,109 +221,141 @@ def build_cache(triples: Iterable[ox.Triple], manifest: Manifest, dest: Path) ->
     for cid, ps in parents.items():
         for p in ps:
             children[p].add(cid)
+    return _Structure(
+        concepts, scheme_set, ids, in_scheme, top_of, collections, parents, children, related
+    )
 
-    analyzer = _Analyzer()
+
+@dataclass
+class ConceptRows:
+    """The cache rows of one concept (without its id-dependent hierarchy rows)."""
+
+    concept: tuple[int, str, str | None, int, int, str]
+    labels: list[tuple[int, str, str, int, str, str, str]]
+
+
+@dataclass
+class Neighbours:
+    """What the rest of the thesaurus says about one concept (URIs, sorted by the caller)."""
+
+    broader: list[str]
+    narrower: list[str]
+    related: list[str]
+    in_scheme: set[str]
+    top_of: set[str]
+    collections: set[str]
+
+
+def concept_rows(
+    g: _Graph, uri: str, cid: int, near: Neighbours, analyzer: _Analyzer
+) -> ConceptRows:
+    """Step 2: the ``concepts`` row and the ``labels`` rows of one concept."""
+    pref: dict[str, str] = {}
+    alt: dict[str, list[str]] = defaultdict(list)
+    hidden: dict[str, list[str]] = defaultdict(list)
     label_rows = []
-    label_counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    concept_rows = []
-    scheme_rows = []
-    for uri in concepts:
-        cid = ids[uri]
-        pref: dict[str, str] = {}
-        alt: dict[str, list[str]] = defaultdict(list)
-        hidden: dict[str, list[str]] = defaultdict(list)
-        for kind, lang, text in sorted(g.labels.get(uri, [])):
-            base = base_language(lang) or ""
-            if kind == "pref":
-                pref.setdefault(lang, text)
-            else:
-                (alt if kind == "alt" else hidden)[lang].append(text)
-            label_counts[base or "-"][kind] += 1
-            label_rows.append(
-                (
-                    cid,
-                    lang,
-                    base,
-                    KIND_CODES[kind],
-                    text,
-                    fold(text),
-                    analyzer.key(text, base or None),
-                )
-            )
-        links = g.links.get(uri, {})
-        lits = g.literals.get(uri, {})
-        notes = {
-            name: {lang: [v for lg, v in sorted(lits[p]) if lg == lang] for lang, _ in lits[p]}
-            for p, name in _NOTES.items()
-            if p in lits
-        }
-        mappings = {name: sorted(links[p]) for p, name in _MAPPINGS.items() if p in links}
-        deprecated = any(v.lower() in ("true", "1") for _lg, v in lits.get(OWL_DEPRECATED, []))
-        view = ConceptView(
-            uri=uri,
-            notation=g.first(uri, SKOS + "notation"),
-            pref=pref,
-            alt=dict(alt),
-            hidden=dict(hidden),
-            broader=sorted(concepts[p - 1] for p in parents.get(cid, ())),
-            narrower=sorted(concepts[n - 1] for n in children.get(cid, ())),
-            related=sorted(related.get(uri, ())),
-            schemes=sorted(in_scheme[uri] | top_of[uri]),
-            top_of=sorted(top_of[uri]),
-            collections=sorted(collections.get(uri, ())),
-            deprecated=deprecated,
-            replaced_by=sorted(links.get(DCT + "isReplacedBy", ())),
-            notes=notes,
-            mappings=mappings,
-            created=g.first(uri, DCT + "created"),
-            modified=g.first(uri, DCT + "modified"),
+    for kind, lang, text in sorted(g.labels.get(uri, [])):
+        base = base_language(lang) or ""
+        if kind == "pref":
+            pref.setdefault(lang, text)
+        else:
+            (alt if kind == "alt" else hidden)[lang].append(text)
+        label_rows.append(
+            (cid, lang, base, KIND_CODES[kind], text, fold(text), analyzer.key(text, base or None))
         )
-        concept_rows.append(
-            (
-                cid,
-                uri,
-                view.notation,
-                int(deprecated),
-                len(children.get(cid, ())),
-                json.dumps(vars(view), ensure_ascii=False),
-            )
-        )
-    members: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for uri in concepts:
-        for s in sorted(in_scheme[uri] | top_of[uri]):
-            members[s].append((ids[uri], int(s in top_of[uri])))
-    file_of = {scheme: name for name, scheme in manifest.files.items() if scheme}
-    for s in sorted(scheme_set | set(members)):
-        title = g.by_lang(s, DCT + "title") or {
-            lang: text for kind, lang, text in sorted(g.labels.get(s, [])) if kind == "pref"
-        }
-        info = SchemeInfo(
-            uri=s,
-            title=title,
-            concepts=len(members.get(s, [])),
-            top_concepts=sum(top for _c, top in members.get(s, [])),
-            notation=g.first(s, SKOS + "notation"),
-            license=g.first(s, DCT + "license"),
-            rights=g.first(s, DCT + "rights"),
-            attribution=g.first(s, CC + "attributionName"),
-            source=g.first(s, DCT + "source"),
-            version=g.first(s, OWL_VERSION_INFO)
-            or g.first(s, DCT + "modified")
-            or g.first(s, DCT + "issued"),
-            file=file_of.get(s),
-        )
-        scheme_rows.append((s, json.dumps(vars(info), ensure_ascii=False)))
+    links = g.links.get(uri, {})
+    lits = g.literals.get(uri, {})
+    notes = {
+        name: {lang: [v for lg, v in sorted(lits[p]) if lg == lang] for lang, _ in lits[p]}
+        for p, name in _NOTES.items()
+        if p in lits
+    }
+    mappings = {name: sorted(links[p]) for p, name in _MAPPINGS.items() if p in links}
+    deprecated = any(v.lower() in ("true", "1") for _lg, v in lits.get(OWL_DEPRECATED, []))
+    view = ConceptView(
+        uri=uri,
+        notation=g.first(uri, SKOS + "notation"),
+        pref=pref,
+        alt=dict(alt),
+        hidden=dict(hidden),
+        broader=near.broader,
+        narrower=near.narrower,
+        related=near.related,
+        schemes=sorted(near.in_scheme | near.top_of),
+        top_of=sorted(near.top_of),
+        collections=sorted(near.collections),
+        deprecated=deprecated,
+        replaced_by=sorted(links.get(DCT + "isReplacedBy", ())),
+        notes=notes,
+        mappings=mappings,
+        created=g.first(uri, DCT + "created"),
+        modified=g.first(uri, DCT + "modified"),
+    )
+    data = json.dumps(vars(view), ensure_ascii=False)
+    row = (cid, uri, view.notation, int(deprecated), len(near.narrower), data)
+    return ConceptRows(row, label_rows)
 
-    build_id = uuid.uuid4().hex
-    meta = {
+
+def scheme_row(
+    g: _Graph, s: str, members: list[tuple[int, int]], file: str | None
+) -> tuple[str, str]:
+    """Step 3: the ``schemes`` row of one scheme (``members``: (concept id, is top))."""
+    title = g.by_lang(s, DCT + "title") or {
+        lang: text for kind, lang, text in sorted(g.labels.get(s, [])) if kind == "pref"
+    }
+    info = SchemeInfo(
+        uri=s,
+        title=title,
+        concepts=len(members),
+        top_concepts=sum(top for _c, top in members),
+        notation=g.first(s, SKOS + "notation"),
+        license=g.first(s, DCT + "license"),
+        rights=g.first(s, DCT + "rights"),
+        attribution=g.first(s, CC + "attributionName"),
+        source=g.first(s, DCT + "source"),
+        version=g.first(s, OWL_VERSION_INFO)
+        or g.first(s, DCT + "modified")
+        or g.first(s, DCT + "issued"),
+        file=file,
+    )
+    return (s, json.dumps(vars(info), ensure_ascii=False))
+
+
+def _neighbours(st: _Structure, uri: str) -> Neighbours:
+    cid = st.ids[uri]
+    return Neighbours(
+        broader=sorted(st.concepts[p - 1] for p in st.parents.get(cid, ())),
+        narrower=sorted(st.concepts[n - 1] for n in st.children.get(cid, ())),
+        related=sorted(st.related.get(uri, ())),
+        in_scheme=st.in_scheme[uri],
+        top_of=st.top_of[uri],
+        collections=st.collections.get(uri, set()),
+    )
+
+
+def meta_rows(
+    *,
+    triples: int,
+    label_counts: dict[str, dict[str, int]],
+    manifest: Manifest,
+    sources: str,
+    digests: dict[str, str] | None,
+) -> dict[str, str]:
+    """Step 4: the ``meta`` table (a new build id: readers see the cache changed)."""
+    return {
         "schema": SCHEMA_VERSION,
-        "build_id": build_id,
+        "build_id": uuid.uuid4().hex,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "triples": str(g.count),
+        "triples": str(triples),
         "label_counts": json.dumps(label_counts, sort_keys=True),
         "manifest": manifest.to_json(),
-        "sources": json.dumps(_sources(g, set(concepts) | scheme_set), ensure_ascii=False),
+        "sources": sources,
+        "files": json.dumps(digests or {}, sort_keys=True),
     }
+
+
+def _write(dest: Path, meta: dict[str, str], tables: dict[str, list[tuple[object, ...]]]) -> None:
+    """Step 5: write the tables to a temporary file, then put it in place atomically."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
@@ -311,31 +364,93 @@ def build_cache(triples: Iterable[ox.Triple], manifest: Manifest, dest: Path) ->
         with conn:
             conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + DDL)
             conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-            conn.executemany("INSERT INTO schemes VALUES (?, ?)", scheme_rows)
-            conn.executemany("INSERT INTO concepts VALUES (?, ?, ?, ?, ?, ?)", concept_rows)
-            conn.executemany(
-                "INSERT INTO concept_schemes VALUES (?, ?, ?)",
-                [(cid, s, top) for s, rows in members.items() for cid, top in rows],
-            )
-            conn.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?, ?)", label_rows)
-            conn.executemany("INSERT INTO label_tokens VALUES (?, ?, ?, ?)", token_rows(label_rows))
-            conn.executemany(
-                "INSERT INTO broader VALUES (?, ?)",
-                [(c, p) for c, ps in parents.items() for p in sorted(ps)],
-            )
-            conn.executemany("INSERT INTO closure VALUES (?, ?, ?)", _closure(parents))
+            for table, rows in tables.items():
+                if rows:
+                    marks = ", ".join("?" * len(rows[0]))
+                    conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
             conn.executescript(INDEXES + "ANALYZE;")
         conn.close()
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        # A rollback journal left by a killed in-place update belongs to the file replaced
+        # here: SQLite would apply it to the new file.
+        Path(f"{dest}-journal").unlink(missing_ok=True)
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return build_id
+
+
+def build_cache(
+    triples: Iterable[ox.Triple],
+    manifest: Manifest,
+    dest: Path,
+    *,
+    digests: dict[str, str] | None = None,
+) -> str:
+    """Write a new cache to ``dest`` (replaced atomically) and return its build id.
+
+    Args:
+        triples: every triple of the thesaurus of record.
+        manifest: the store's manifest (kept in the cache for ``thesaurus info``).
+        dest: the cache file.
+        digests: store file name -> sha256 of the bytes compiled (lets a later
+            incremental update check that the cache matches the files).
+    """
+    g = _Graph(triples)
+    st = _structure(g)
+    analyzer = _Analyzer()
+    label_counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    concept_table: list[tuple[object, ...]] = []
+    label_table: list[tuple[object, ...]] = []
+    for uri in st.concepts:
+        rows = concept_rows(g, uri, st.ids[uri], _neighbours(st, uri), analyzer)
+        concept_table.append(rows.concept)
+        label_table.extend(rows.labels)
+        for row in rows.labels:
+            label_counts[row[2] or "-"][KIND_NAMES[row[3]]] += 1
+    members: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for uri in st.concepts:
+        for s in sorted(st.in_scheme[uri] | st.top_of[uri]):
+            members[s].append((st.ids[uri], int(s in st.top_of[uri])))
+    file_of = {scheme: name for name, scheme in manifest.files.items() if scheme}
+    scheme_table: list[tuple[object, ...]] = [
+        scheme_row(g, s, members.get(s, []), file_of.get(s))
+        for s in sorted(st.schemes | set(members))
+    ]
+    sources = json.dumps(_sources(g, set(st.concepts) | st.schemes), ensure_ascii=False)
+    meta = meta_rows(
+        triples=g.count,
+        label_counts=label_counts,
+        manifest=manifest,
+        sources=sources,
+        digests=digests,
+    )
+    _write(
+        dest,
+        meta,
+        {
+            "schemes": scheme_table,
+            "concepts": concept_table,
+            "concept_schemes": [(cid, s, top) for s, rows in members.items() for cid, top in rows],
+            "labels": label_table,
+            "label_tokens": list(token_rows(label_table)),
+            "broader": [(c, p) for c, ps in st.parents.items() for p in sorted(ps)],
+            "closure": list(_closure(st.parents)),
+        },
+    )
+    return meta["build_id"]
+
+
+def file_digests(directory: Path) -> dict[str, str]:
+    """Store file name -> sha256 of its bytes (what a cache or index was built from)."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in store_files(directory)}
 
 
 def rebuild_cache(ws: Workspace) -> str:
     """Recompile ``ws.thesaurus_cache`` from the store files; returns the new build id."""
+    digests = file_digests(ws.thesaurus_dir)
     triples = list(dict.fromkeys(read_all(ws.thesaurus_dir)))
-    return build_cache(triples, Manifest.load(ws.thesaurus_dir), ws.thesaurus_cache)
+    return build_cache(
+        triples, Manifest.load(ws.thesaurus_dir), ws.thesaurus_cache, digests=digests
+    )

@@ -1,11 +1,11 @@
 """Curation of the thesaurus of record: add, edit, link, deprecate and merge concepts, undo.
 
-Every change follows the same path: read the store files into a
-:class:`~socsec.thesaurus.working.WorkingCopy`, change the triples in memory, validate the
-result (label clashes, broader cycles, related-to-ancestor...), then
-:func:`~socsec.thesaurus.working.commit` it (the store's one write path: cache compiled first,
-files replaced atomically) and append to the history (:mod:`socsec.thesaurus.history`).
-A refused change raises before anything is written.
+Every change follows the same path: open a :class:`~socsec.thesaurus.working.WorkingCopy`
+(an indexed view of the store files), change the triples in memory, validate the result
+(label clashes, broader cycles, related-to-ancestor...), then
+:func:`~socsec.thesaurus.working.commit` it: journal (the commit point), changed files,
+index and only the changed concepts' cache rows, history. A refused change raises before
+anything is written.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from socsec.errors import NotFoundError, ValidationFailed
 from socsec.thesaurus import history
 from socsec.thesaurus.history import HistoryEntry
 from socsec.thesaurus.model import NOTE_KINDS, SKOS
-from socsec.thesaurus.store import Manifest, store_files
+from socsec.thesaurus.quadindex import label_key
+from socsec.thesaurus.store import MANIFEST, Manifest, store_files
 from socsec.thesaurus.working import (
     BROADER,
     CONCEPT,
@@ -42,8 +43,6 @@ from socsec.thesaurus.working import (
     WorkingCopy,
     commit,
     iri,
-    label_key,
-    parse_scoped,
 )
 
 if TYPE_CHECKING:
@@ -179,7 +178,8 @@ def _label_problems(work: WorkingCopy, uri: str) -> list[str]:
 
 def _check_labels(work: WorkingCopy, uri: str, before: Sequence[str] = ()) -> None:
     """Refuse a change that breaks a label rule for ``uri`` (defects it had ``before`` aside:
-    real vocabularies have some, and fixing one should not need fixing all)."""
+    real vocabularies have some, and fixing one should not need fixing all).
+    """
     new = [p for p in _label_problems(work, uri) if p not in before]
     if new:
         hint = "choose another label, or merge the two concepts" if "used by" in new[0] else None
@@ -280,13 +280,7 @@ def mint_uri(
 
 
 def _scheme_for(work: WorkingCopy, scheme: str | None, broader: Sequence[str]) -> str:
-    schemes = sorted(
-        t.subject.value
-        for t in work.where
-        if t.predicate == TYPE
-        and t.object == iri(SKOS + "ConceptScheme")
-        and isinstance(t.subject, ox.NamedNode)
-    )
+    schemes = work.subjects(TYPE, SKOS + "ConceptScheme")
     if scheme is not None:
         if scheme not in schemes:
             raise NotFoundError(f"scheme {scheme!r} is not in the thesaurus", suggestions=schemes)
@@ -351,22 +345,14 @@ def add_concept(
     chosen = _scheme_for(work, scheme, parents)
     if notation is not None:
         notation = _check_text("notation", "-", notation)
-        for t in work.where:
-            if (
-                t.predicate == NOTATION
-                and isinstance(t.object, ox.Literal)
-                and t.object.value == notation
-                and isinstance(t.subject, ox.NamedNode)
-                and chosen in work.schemes_of(t.subject.value)
-            ):
-                raise ValidationFailed(
-                    f"notation {notation!r} is already used by {t.subject.value}"
-                )
+        for other in work.with_literal(NOTATION, ox.Literal(notation)):
+            if chosen in work.schemes_of(other):
+                raise ValidationFailed(f"notation {notation!r} is already used by {other}")
     base = _base_uri(ws)
     uri = mint_uri(
         _uri_pattern(ws),
         chosen,
-        lambda u: iri(u) in work.by_s or iri(u) in work.by_o,
+        work.mentions,
         notation,
         base,
     )
@@ -466,7 +452,8 @@ RELATIONS = ("broader", "narrower", "related")
 
 def _check_broader(work: WorkingCopy, child: str, parent: str) -> None:
     """Refuse ``child`` broader ``parent`` if it closes a cycle or relates a concept to an
-    ancestor (SKOS: skos:related is disjoint with skos:broaderTransitive)."""
+    ancestor (SKOS: skos:related is disjoint with skos:broaderTransitive).
+    """
     if child == parent:
         raise ValidationFailed(f"{_label(work, child)} cannot be its own broader concept")
     loop = work.path(parent, child, work.parents)
@@ -809,21 +796,27 @@ def undo(ws: Workspace, *, records: TaggedRecords | None = None) -> ChangeResult
         ValidationFailed: the files changed since (an import, or a manual edit).
     """
     from socsec.fileutil import exclusive_lock
-    from socsec.thesaurus.manage import commit_store
+    from socsec.thesaurus import journal
+    from socsec.thesaurus.incremental import commit_files
+    from socsec.thesaurus.quadindex import QuadIndex
 
     with exclusive_lock(ws.thesaurus_lock):
+        journal.recover(ws, locked=True, records=records)
         when = history.now()
         entries = history.read_log(ws)
         target = history.last_undoable(entries)
         if target is None:
             raise NotFoundError("nothing to undo: the curation history is empty")
         directory = ws.thesaurus_dir
+        current = {p.name: p.read_bytes() for p in store_files(directory)}
+        manifest_now = directory / MANIFEST
+        on_disk = (
+            {**current, MANIFEST: manifest_now.read_bytes()} if manifest_now.is_file() else current
+        )
         payloads: dict[str, bytes] = {}
         removed: list[str] = []
         for name, (before, after) in sorted(target.files.items()):
-            path = directory / name
-            current = history.sha256(path.read_bytes()) if path.is_file() else None
-            if current != after:
+            if history.sha256(on_disk.get(name)) != after:
                 raise ValidationFailed(
                     f"{name} changed after change #{target.id} ({target.summary}); cannot undo it",
                     hint="the thesaurus was imported or edited since",
@@ -832,18 +825,8 @@ def undo(ws: Workspace, *, records: TaggedRecords | None = None) -> ChangeResult
                 removed.append(name)
             else:
                 payloads[name] = history.load_blob(ws, before)
-        union: list[ox.Triple] = []
-        for i, path in enumerate(store_files(directory)):
-            if path.name in removed:
-                continue
-            data = payloads.get(path.name) or path.read_bytes()
-            union.extend(parse_scoped(data, f"f{i}"))
         files = {name: [after, before] for name, (before, after) in target.files.items()}
-        build_id = commit_store(
-            ws, Manifest.load(directory), payloads, list(dict.fromkeys(union)), removed=removed
-        )
-        restored = _untag_back(target, records)
-        notes = [f"{restored} bibliography record(s) tagged back"] if restored else []
+        back = len(target.retag_moved) if len(target.concepts) >= 2 else 0
         entry = HistoryEntry(
             id=history.next_id(entries),
             when=when,
@@ -854,11 +837,27 @@ def undo(ws: Workspace, *, records: TaggedRecords | None = None) -> ChangeResult
             before=list(target.after),
             after=list(target.before),
             files=files,
-            retagged=restored,
+            retagged=back,
             undoes=target.id,
-            notes=notes,
+            notes=[f"{back} bibliography record(s) tagged back"] if back else [],
         )
-        history.append(ws, entry)
+        journal.begin(ws, entry, payloads, removed, untag_back=target.id)  # the commit point
+        manifest_bytes = payloads.pop(MANIFEST, None)
+        index = QuadIndex.of(ws)
+        try:
+            index.sync(directory, current)
+            update = commit_files(
+                ws, index, Manifest.load(directory), current, payloads, removed,
+                manifest_bytes=manifest_bytes,
+            )  # fmt: skip
+        finally:
+            index.close()
+        _untag_back(target, records)
+        journal.finish(ws, entry)
         return ChangeResult(
-            entry=entry, cache_version=build_id, uri=target.concepts[0] if target.concepts else None
+            entry=entry,
+            cache_version=update.build_id,
+            uri=target.concepts[0] if target.concepts else None,
+            affected=frozenset(update.affected),
+            cache_rows=update.rows,
         )

@@ -113,7 +113,8 @@ def save_blob(ws: Workspace, data: bytes) -> str:
     digest = hashlib.sha256(data).hexdigest()
     path = history_dir(ws) / "blobs" / f"{digest}.gz"
     if not path.is_file():
-        atomic_write_bytes(path, gzip.compress(data, mtime=0))
+        # Level 1: an import saves megabytes here; level 9 took 5x longer for ~15% less.
+        atomic_write_bytes(path, gzip.compress(data, compresslevel=1, mtime=0))
     return digest
 
 

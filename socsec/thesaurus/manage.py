@@ -7,36 +7,38 @@ import json
 import os
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace as with_fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
+
 from socsec.analysis import SUPPORTED_LANGUAGES
-from socsec.errors import NotFoundError
+from socsec.errors import InputDataError, NotFoundError, ValidationFailed
 from socsec.fileutil import atomic_write_bytes, exclusive_lock
+from socsec.thesaurus import history, journal
 from socsec.thesaurus.compile import build_cache
+from socsec.thesaurus.history import HistoryEntry
 from socsec.thesaurus.lookup import ThesaurusCache, get_cache
-from socsec.thesaurus.model import ImportRecord, ImportReport, ThesaurusInfo
+from socsec.thesaurus.model import RDF_TYPE, SKOS, ImportRecord, ImportReport, ThesaurusInfo
 from socsec.thesaurus.partition import SHARED, partition, scheme_uris
+from socsec.thesaurus.quadindex import sha256 as file_sha256
 from socsec.thesaurus.rdfio import (
     guess_format,
-    literal_originals,
     parse_file,
     serialize,
-    serialize_with_originals,
 )
 from socsec.thesaurus.store import (
+    MANIFEST,
     Manifest,
     part_file,
     read_all,
-    read_originals,
     render_part,
     store_files,
 )
 
 if TYPE_CHECKING:
-    import pyoxigraph as ox
-
     from socsec.workspace import Workspace
 
 ProgressFn = Callable[[str], None]
@@ -51,6 +53,8 @@ def import_file(
     replace: bool = False,
     source_name: str | None = None,
     on_progress: ProgressFn | None = None,
+    confirm: Callable[[int], bool] | None = None,
+    base: str | None = None,
 ) -> ImportReport:
     """Import an RDF file into the thesaurus of record and rebuild the lookup cache.
 
@@ -66,17 +70,30 @@ def import_file(
         replace: replace the whole thesaurus by this file.
         source_name: name recorded as the source (default: the file name).
         on_progress: called with a short step name ("parse", "store", "compile").
+        confirm: asked with the number of concepts the import would remove from the
+            thesaurus; without it (or if it answers False) such an import is refused.
+        base: the IRI relative IRIs of the file resolve against (default: the file's URI;
+            N-Triples takes absolute IRIs only).
+
+    An import into a store that has files is recorded in the curation history and can be
+    undone like an edit.
 
     Raises:
-        InputDataError: unknown format, syntax error (with line/column), unsafe XML.
+        InputDataError: unknown format, syntax error (with line/column), unsafe XML, a file
+            with no triples.
+        ValidationFailed: the import would remove concepts and was not confirmed.
         NotFoundError: ``scheme`` is not in the file.
     """
     step = on_progress or (lambda _s: None)
     started = time.perf_counter()
     rdf_format = guess_format(path, fmt)
     step("parse")
-    triples, prefixes = parse_file(path, rdf_format)
-    originals = literal_originals(path, rdf_format, triples)
+    triples, prefixes = parse_file(path, rdf_format, base=base)
+    if not triples:
+        raise InputDataError(
+            "the file holds no triples: nothing to import", path=path,
+            hint="an import never empties the thesaurus; check the file",
+        )  # fmt: skip
     parts = partition(triples)
     if scheme is not None:
         if scheme not in parts:
@@ -87,6 +104,7 @@ def import_file(
     source = source_name or path.name
     # One writer at a time: what is read of the store below is still current at the commit.
     with exclusive_lock(ws.thesaurus_lock):
+        journal.recover(ws, locked=True)
         directory = ws.thesaurus_dir
         manifest = Manifest.load(directory)
         manifest.prefixes = {**manifest.prefixes, **prefixes}
@@ -96,8 +114,7 @@ def import_file(
         kept = sorted(old_files - set(new_files) - set(removed))
         step("store")
         payloads = {
-            name: render_part(parts[key], originals, manifest.prefixes)
-            for name, key in new_files.items()
+            name: render_part(parts[key], manifest.prefixes) for name, key in new_files.items()
         }
         manifest.files = {name: manifest.files.get(name) for name in kept}
         manifest.files.update({name: key or None for name, key in new_files.items()})
@@ -117,7 +134,25 @@ def import_file(
         union = list(
             dict.fromkeys([*read_all(directory, kept), *(t for v in parts.values() for t in v)])
         )
-        build_id = commit_store(ws, manifest, payloads, union, removed=removed)
+        lost = removed_concepts(ws, union)
+        if lost and not (confirm is not None and confirm(len(lost))):
+            raise ValidationFailed(
+                f"this import would remove {len(lost)} concept(s) from the thesaurus "
+                f"(e.g. {lost[0]}); nothing was written",
+                hint="pass --yes to import anyway (socsec thesaurus undo reverts it)",
+            )
+        entry = HistoryEntry(
+            id=history.next_id(history.read_log(ws)),
+            when=history.now(),
+            who=history.current_user(ws),
+            action="replace" if replace else "import",
+            concepts=[],
+            summary=f"{'replaced the thesaurus with' if replace else 'imported'} {source} "
+            f"({record.triples} triples" + (f"; {len(lost)} concept(s) removed)" if lost else ")"),
+        )
+        # The first import into an empty store (first run) is the start of the history.
+        recorded = entry if old_files else None
+        build_id = commit_store(ws, manifest, payloads, union, removed=removed, entry=recorded)
     with ThesaurusCache.open(ws.thesaurus_cache) as cache:
         concepts = cache.count()
     return ImportReport(
@@ -133,6 +168,49 @@ def import_file(
     )
 
 
+def removed_concepts(ws: Workspace, union: list[ox.Triple]) -> list[str]:
+    """Concepts of the current thesaurus (its cache) that ``union`` no longer has, sorted."""
+    import sqlite3
+
+    if not ws.thesaurus_cache.is_file():
+        return []
+    conn = sqlite3.connect(f"file:{ws.thesaurus_cache}?mode=ro", uri=True)
+    try:
+        old = {uri for (uri,) in conn.execute("SELECT uri FROM concepts")}
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+    return sorted(old - concept_subjects(union))
+
+
+_TYPE = RDF_TYPE
+_NOT_CONCEPTS = {SKOS + "ConceptScheme", SKOS + "Collection"}
+_HINTS = {SKOS + p for p in ("inScheme", "topConceptOf", "broader", "narrower")}
+
+
+def concept_subjects(triples: list[ox.Triple]) -> set[str]:
+    """The concepts of ``triples`` as the cache compiles them (compile.concept_uris), in one
+    light pass: typed skos:Concept or used as one, and not a scheme or collection.
+    """
+    found: set[str] = set()
+    other: set[str] = set()
+    for t in triples:
+        s = t.subject
+        if not isinstance(s, ox.NamedNode):
+            continue
+        p = t.predicate.value
+        if p == _TYPE and isinstance(t.object, ox.NamedNode):
+            o = t.object.value
+            if o == SKOS + "Concept":
+                found.add(s.value)
+            elif o in _NOT_CONCEPTS:
+                other.add(s.value)
+        elif p in _HINTS and isinstance(t.object, ox.NamedNode):
+            found.add(s.value)
+    return found - other
+
+
 def commit_store(
     ws: Workspace,
     manifest: Manifest,
@@ -140,12 +218,15 @@ def commit_store(
     union: list[ox.Triple],
     *,
     removed: list[str] | None = None,
+    entry: HistoryEntry | None = None,
 ) -> str:
     """Write store files and the manifest, and swap in a cache compiled from ``union``.
 
-    The one write path of the store (imports and curation): the new cache is compiled to a
-    staging file first, so a failure there leaves the store and the cache untouched; then the
-    files are replaced atomically, one by one, and the cache last. Returns the build id.
+    The write path of imports (curation goes through :mod:`socsec.thesaurus.incremental`):
+    the new cache is compiled to a staging file first, so a failure there changes nothing;
+    then the journal is written (the commit point, see :mod:`socsec.thesaurus.journal`),
+    the files are replaced, the cache swapped in and the history entry recorded. Call with
+    the writer lock held. Returns the build id.
 
     Args:
         ws: the data dir.
@@ -153,17 +234,34 @@ def commit_store(
         payloads: file name -> new bytes, for the files that change.
         union: every triple of the store after the commit (compiled into the cache).
         removed: store files to delete.
+        entry: the history entry of the change (its ``files`` are filled in here).
     """
     directory = ws.thesaurus_dir
+    removed = removed or []
     staging = ws.thesaurus_cache.with_name(ws.thesaurus_cache.name + ".staging")
-    build_id = build_cache(union, manifest, staging)
-    # Commit: everything above could fail without touching the store or the cache.
-    for name, data in payloads.items():
+    digests = {
+        p.name: file_sha256(p.read_bytes())
+        for p in store_files(directory)
+        if p.name not in payloads and p.name not in removed
+    }
+    digests.update({name: file_sha256(data) for name, data in payloads.items()})
+    build_id = build_cache(union, manifest, staging, digests=digests)
+    written = {**payloads, MANIFEST: manifest.to_json().encode("utf-8")}
+    files: dict[str, list[str | None]] = {}
+    for name in [*written, *removed]:
+        path = directory / name
+        before = history.save_blob(ws, path.read_bytes()) if path.is_file() else None
+        files[name] = [before, history.sha256(written.get(name))]
+    if entry is not None:
+        entry = with_fields(entry, files=files)
+        journal.begin(ws, entry, written, removed)  # the commit point
+    for name, data in written.items():
         atomic_write_bytes(directory / name, data)
-    for name in removed or ():
-        (directory / name).unlink()
-    manifest.save(directory)
+    for name in removed:
+        (directory / name).unlink(missing_ok=True)
     os.replace(staging, ws.thesaurus_cache)
+    if entry is not None:
+        journal.finish(ws, entry)
     return build_id
 
 
@@ -203,14 +301,6 @@ def export(
     triples = list(dict.fromkeys(read_all(ws.thesaurus_dir, names)))
     if rdf_format is None:
         return _glossary(triples, fmt.lower(), langs or SUPPORTED_LANGUAGES)
-    originals = [
-        block
-        for path in store_files(ws.thesaurus_dir)
-        if names is None or path.name in names
-        for block in read_originals(path)
-    ]
-    if originals:
-        return serialize_with_originals(triples, originals, rdf_format, manifest.prefixes)
     return serialize(triples, rdf_format, manifest.prefixes)
 
 

@@ -26,8 +26,6 @@ from socsec.thesaurus.rdfio import RdfFormat, parse_bytes, serialize
 
 MANIFEST = "manifest.json"
 SHARED_PREFIX = "_shared-"
-# Statements after this line are written as in the source (see rdfio.literal_originals).
-ORIGINALS_MARKER = "# socsec: literals kept as written (explicit xsd:string, language-tag case)\n"
 
 
 def slug(text: str) -> str:
@@ -78,22 +76,9 @@ class Manifest:
         atomic_write_text(directory / MANIFEST, self.to_json())
 
 
-def render_part(
-    triples: list[ox.Triple], originals: dict[ox.Triple, str], prefixes: dict[str, str]
-) -> bytes:
-    """One store file: Turtle, then the statements Oxigraph would normalise, as written."""
-    kept = sorted(originals[t] for t in triples if t in originals)
-    body = serialize([t for t in triples if t not in originals], RdfFormat.ttl, prefixes)
-    if not kept:
-        return body
-    return body + ("\n" + ORIGINALS_MARKER + "".join(kept)).encode("utf-8")
-
-
-def read_originals(path: Path) -> list[str]:
-    """The statements kept as written in one store file (usually none)."""
-    text = path.read_text(encoding="utf-8")
-    _, marker, block = text.partition(ORIGINALS_MARKER)
-    return [block] if marker else []
+def render_part(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
+    """One store file: its triples as Turtle, in a stable order."""
+    return serialize(triples, RdfFormat.ttl, prefixes)
 
 
 def store_files(directory: Path) -> list[Path]:

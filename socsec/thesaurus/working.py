@@ -1,19 +1,17 @@
-"""A working copy of the thesaurus of record: the store files in memory, changed, committed.
+"""A working copy of the thesaurus of record: an indexed view of the store, changed, committed.
 
-Curation (:mod:`socsec.thesaurus.curation`) reads every store file into a
-:class:`WorkingCopy`, adds and removes triples (each remembers its file), and
-:func:`commit` writes the changed files through the store's one write path
-(:func:`socsec.thesaurus.manage.commit_store`: cache compiled first, files replaced atomically)
-and records the change in the history.
+Curation (:mod:`socsec.thesaurus.curation`) opens a :class:`WorkingCopy`, which reads only
+the triples it asks about from the quad index (:mod:`socsec.thesaurus.quadindex`), adds and
+removes triples (each remembers its file), and :func:`commit` writes the change: journal
+first (:mod:`socsec.thesaurus.journal`), then the changed files, the index and the changed
+concepts' cache rows (:mod:`socsec.thesaurus.incremental`), then the history.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
@@ -22,9 +20,11 @@ from socsec.errors import NotFoundError, ValidationFailed
 from socsec.fileutil import exclusive_lock
 from socsec.thesaurus import history
 from socsec.thesaurus.history import HistoryEntry
+from socsec.thesaurus.journal import needs_recovery, recover
 from socsec.thesaurus.model import DCT, OWL_DEPRECATED, RDF_TYPE, SKOS
+from socsec.thesaurus.quadindex import QuadIndex, label_key, scoped, unscoped
 from socsec.thesaurus.rdfio import RdfFormat, parse_bytes
-from socsec.thesaurus.store import Manifest, read_originals, render_part, store_files
+from socsec.thesaurus.store import Manifest, render_part, store_files
 
 if TYPE_CHECKING:
     from socsec.workspace import Workspace
@@ -60,67 +60,46 @@ class ChangeResult:
         entry: the history entry recorded for the change.
         cache_version: the build id of the rebuilt lookup cache.
         uri: the concept the change is about (the new URI for `add`).
+        affected: concepts whose labels or ancestors the change altered (the records
+            tagged with them need re-enriching).
+        cache_rows: lookup-cache rows written per table (the update is incremental).
     """
 
     entry: HistoryEntry
     cache_version: str
     uri: str | None = None
-
-
-def label_key(text: str) -> str:
-    """Comparison key of a label: NFC, case-folded, inner whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    affected: frozenset[str] = frozenset()
+    cache_rows: dict[str, int] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- the working copy
 
 
-def parse_scoped(data: bytes, scope: str) -> list[ox.Triple]:
-    """Triples of one store file, blank nodes renamed into ``scope`` (as store.read_file does)."""
-    triples = parse_bytes(data, RdfFormat.ttl)
-
-    def rename(node: object) -> object:
-        return ox.BlankNode(f"{scope}x{node.value}") if isinstance(node, ox.BlankNode) else node
-
-    if not any(
-        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples
-    ):
-        return triples
-    return [ox.Triple(rename(t.subject), t.predicate, rename(t.object)) for t in triples]  # type: ignore[arg-type]
-
-
-def _unscope(triples: Iterable[ox.Triple], scope: str) -> list[ox.Triple]:
-    """Undo :func:`parse_scoped` renaming, so blank-node labels do not grow on every write."""
-    prefix = f"{scope}x"
-
-    def back(node: object) -> object:
-        if isinstance(node, ox.BlankNode) and node.value.startswith(prefix):
-            return ox.BlankNode(node.value[len(prefix) :])
-        return node
-
-    return [ox.Triple(back(t.subject), t.predicate, back(t.object)) for t in triples]  # type: ignore[arg-type]
-
-
-def _originals(path: Path) -> dict[ox.Triple, str]:
-    """The statements a store file keeps as written, keyed by their normalised triple."""
-    out: dict[ox.Triple, str] = {}
-    for block in read_originals(path):
-        for line in block.splitlines():
-            if line.strip():
-                for triple in parse_bytes(line.encode("utf-8"), RdfFormat.ttl):
-                    out[triple] = line + "\n"
-    return out
+def parse_scoped(data: bytes, name: str) -> list[ox.Triple]:
+    """Triples of one store file, blank nodes renamed into the scope of file ``name``."""
+    return scoped(parse_bytes(data, RdfFormat.ttl), name)
 
 
 def _nt(t: ox.Triple) -> str:
     return f"{t.subject} {t.predicate} {t.object} ."
 
 
+Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
 class WorkingCopy:
-    """The store files in memory, with indexes, and the changes made to them."""
+    """The store files as an indexed view, and the changes made to it in memory.
+
+    Reads go to the quad index (:mod:`socsec.thesaurus.quadindex`, brought in step with the
+    files first), so a change reads only the triples it asks about; the changes are an
+    overlay (``added``/``removed``) until :func:`commit`.
+    """
 
     def __init__(self, ws: Workspace) -> None:
+        """Read the store of ``ws`` (its file bytes, and the index in step with them)."""
         self.ws = ws
+        if needs_recovery(ws):
+            recover(ws)
         self.manifest = Manifest.load(ws.thesaurus_dir)
         self.paths = store_files(ws.thesaurus_dir)
         if not self.paths:
@@ -128,48 +107,85 @@ class WorkingCopy:
                 f"no thesaurus files in {ws.thesaurus_dir}",
                 hint="import one with: socsec thesaurus import FILE",
             )
-        self.scope: dict[str, str] = {}
-        self.data: dict[str, bytes] = {}
-        self.where: dict[ox.Triple, set[str]] = {}
-        self.by_s: dict[object, set[ox.Triple]] = {}
-        self.by_o: dict[object, set[ox.Triple]] = {}
-        for i, path in enumerate(self.paths):
-            self.scope[path.name] = f"f{i}"
-            self.data[path.name] = path.read_bytes()
-            for t in parse_scoped(self.data[path.name], f"f{i}"):
-                self._index(t, path.name)
-        self.added: list[ox.Triple] = []
-        self.removed: list[ox.Triple] = []
+        # Stat before reading: a file replaced in between then fails the check at commit.
+        self.signature = _signature(ws)
+        self.data: dict[str, bytes] = {path.name: path.read_bytes() for path in self.paths}
+        self.index = QuadIndex.of(ws)
+        self.index.sync(ws.thesaurus_dir, self.data)
+        self.added: dict[ox.Triple, str] = {}
+        self.removed: dict[ox.Triple, set[str]] = {}
         self.touched: set[str] = set()
         self.stamped: set[str] = set()
-        self._prefs: dict[tuple[str, str], set[str]] | None = None
+        self._s: dict[Node, dict[ox.Triple, set[str]]] = {}
+        self._o: dict[Node, dict[ox.Triple, set[str]]] = {}
 
-    def _index(self, t: ox.Triple, name: str) -> None:
-        self.where.setdefault(t, set()).add(name)
-        self.by_s.setdefault(t.subject, set()).add(t)
-        if isinstance(t.object, ox.NamedNode):
-            self.by_o.setdefault(t.object, set()).add(t)
+    # -- the stored state and the overlay
+
+    @staticmethod
+    def _group(rows: list[tuple[ox.Triple, str]]) -> dict[ox.Triple, set[str]]:
+        out: dict[ox.Triple, set[str]] = {}
+        for t, name in rows:
+            out.setdefault(t, set()).add(name)
+        return out
+
+    def _base_s(self, node: Node) -> dict[ox.Triple, set[str]]:
+        if node not in self._s:
+            self._s[node] = self._group(self.index.about(str(node)))
+        return self._s[node]
+
+    def _base_o(self, node: Node) -> dict[ox.Triple, set[str]]:
+        if node not in self._o:
+            self._o[node] = self._group(self.index.pointing(str(node)))
+        return self._o[node]
+
+    def stored(self, t: ox.Triple) -> bool:
+        """Whether ``t`` was in the store before this change."""
+        return t in self._base_s(t.subject)
+
+    def has(self, t: ox.Triple) -> bool:
+        """Whether ``t`` holds after the changes made so far."""
+        return t in self.added or (self.stored(t) and t not in self.removed)
+
+    def by_s(self, node: Node) -> set[ox.Triple]:
+        """Triples with subject ``node``, as changed."""
+        base = {t for t in self._base_s(node) if t not in self.removed}
+        return base | {t for t in self.added if t.subject == node}
+
+    def by_o(self, node: Node) -> set[ox.Triple]:
+        """Triples with object ``node``, as changed."""
+        base = {t for t in self._base_o(node) if t not in self.removed}
+        return base | {t for t in self.added if t.object == node}
+
+    def mentions(self, uri: str) -> bool:
+        """Whether ``uri`` is used in the store (as changed)."""
+        node = iri(uri)
+        return bool(self.by_s(node) or self.by_o(node))
 
     # -- reading
 
     def objects(self, s: str, p: ox.NamedNode) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
         """Objects of (s, p), sorted."""
-        return sorted(
-            (t.object for t in self.by_s.get(iri(s), ()) if t.predicate == p),  # type: ignore[misc]
-            key=str,
-        )
+        return sorted((t.object for t in self.by_s(iri(s)) if t.predicate == p), key=str)  # type: ignore[misc]
 
     def uris(self, s: str, p: ox.NamedNode) -> list[str]:
         """IRI objects of (s, p)."""
         return [o.value for o in self.objects(s, p) if isinstance(o, ox.NamedNode)]
 
-    def subjects(self, p: ox.NamedNode, o: str) -> list[str]:
+    def subjects(self, p: ox.NamedNode, o: str | ox.NamedNode) -> list[str]:
         """IRI subjects of (?, p, o)."""
+        node = iri(o) if isinstance(o, str) else o
         return sorted(
             t.subject.value
-            for t in self.by_o.get(iri(o), ())
+            for t in self.by_o(node)
             if t.predicate == p and isinstance(t.subject, ox.NamedNode)
         )
+
+    def with_literal(self, p: ox.NamedNode, value: ox.Literal) -> list[str]:
+        """IRI subjects of (?, p, value)."""
+        rows = self.index.query("o = ? AND p = ?", (str(value), p.value))
+        found = {t for t, _f in rows if t not in self.removed}
+        found |= {t for t in self.added if t.predicate == p and t.object == value}
+        return sorted(t.subject.value for t in found if isinstance(t.subject, ox.NamedNode))
 
     def literals(self, s: str, p: ox.NamedNode) -> list[ox.Literal]:
         """Literal objects of (s, p)."""
@@ -177,7 +193,7 @@ class WorkingCopy:
 
     def is_concept(self, uri: str) -> bool:
         """Typed skos:Concept, or in a scheme."""
-        return ox.Triple(iri(uri), TYPE, CONCEPT) in self.where or bool(self.uris(uri, IN_SCHEME))
+        return self.has(ox.Triple(iri(uri), TYPE, CONCEPT)) or bool(self.uris(uri, IN_SCHEME))
 
     def is_deprecated(self, uri: str) -> bool:
         """owl:deprecated true."""
@@ -202,8 +218,13 @@ class WorkingCopy:
     def file_of(self, uri: str) -> str:
         """The store file holding a resource (the one with most of its statements)."""
         counts: dict[str, int] = {}
-        for t in self.by_s.get(iri(uri), ()):
-            for name in self.where.get(t, ()):
+        node = iri(uri)
+        for t, names in self._base_s(node).items():
+            if t not in self.removed:
+                for name in names:
+                    counts[name] = counts.get(name, 0) + 1
+        for t, name in self.added.items():
+            if t.subject == node:
                 counts[name] = counts.get(name, 0) + 1
         if counts:
             return max(sorted(counts), key=lambda n: counts[n])
@@ -212,7 +233,7 @@ class WorkingCopy:
     def scheme_file(self, scheme: str) -> str:
         """The store file of a scheme."""
         named = sorted(n for n, s in self.manifest.files.items() if s == scheme)
-        existing = [n for n in named if n in self.scope]
+        existing = [n for n in named if n in self.data]
         return existing[0] if existing else self.file_of(scheme)
 
     def path(self, start: str, goal: str, step: Callable[[str], set[str]]) -> list[str] | None:
@@ -244,43 +265,52 @@ class WorkingCopy:
         return seen
 
     def pref_owners(self, lang: str, key: str) -> list[str]:
-        """Concepts with a prefLabel of this folded ``key`` in ``lang`` (call after changing)."""
-        if self._prefs is None:
-            pref = iri(SKOS + "prefLabel")
-            self._prefs = {}
-            for t in self.where:
-                if t.predicate == pref and isinstance(t.object, ox.Literal):
-                    if isinstance(t.subject, ox.NamedNode):
-                        k = (t.object.language or "", label_key(t.object.value))
-                        self._prefs.setdefault(k, set()).add(t.subject.value)
-        return sorted(self._prefs.get((lang, key), ()))
+        """Concepts with a prefLabel of this folded ``key`` in ``lang`` (as changed)."""
+        pref = iri(SKOS + "prefLabel")
+        found = {t for t, _f in self.index.label_owners(pref.value, key) if t not in self.removed}
+        found |= {
+            t
+            for t in self.added
+            if t.predicate == pref
+            and isinstance(t.object, ox.Literal)
+            and label_key(t.object.value) == key
+        }
+        return sorted(
+            t.subject.value
+            for t in found
+            if isinstance(t.subject, ox.NamedNode)
+            and isinstance(t.object, ox.Literal)
+            and (t.object.language or "") == lang
+        )
 
     # -- changing
 
     def add(self, t: ox.Triple, name: str) -> None:
         """Add a triple to the file ``name`` (nothing if it is already stored)."""
-        if t in self.where:
+        if self.has(t):
             return
-        self._index(t, name)
-        self.added.append(t)
+        if t in self.removed and name in self.removed[t]:
+            self.removed.pop(t)  # put back where it was
+            return
+        self.added[t] = name
         self.touched.add(name)
-        self._prefs = None
 
     def remove(self, t: ox.Triple) -> bool:
         """Remove a triple from every file holding it; False if it was not stored."""
-        names = self.where.pop(t, None)
-        if names is None:
-            return False
-        self.by_s.get(t.subject, set()).discard(t)
-        self.by_o.get(t.object, set()).discard(t)
-        self.removed.append(t)
-        self.touched |= names
-        self._prefs = None
-        return True
+        found = False
+        if t in self.added:
+            self.touched.add(self.added.pop(t))
+            found = True
+        names = self._base_s(t.subject).get(t)
+        if names and t not in self.removed:
+            self.removed[t] = set(names)
+            self.touched |= names
+            found = True
+        return found
 
     def remove_all(self, s: str, p: ox.NamedNode) -> int:
         """Remove every (s, p, *) triple; returns how many."""
-        return sum(self.remove(t) for t in list(self.by_s.get(iri(s), ())) if t.predicate == p)
+        return sum(self.remove(t) for t in sorted(self.by_s(iri(s)), key=str) if t.predicate == p)
 
     def link(self, s: str, p: ox.NamedNode, o: str) -> None:
         """Add (s, p, o) to the file of ``s``."""
@@ -303,20 +333,30 @@ class WorkingCopy:
 
     # -- committing
 
+    def file_triples(self, name: str) -> list[ox.Triple]:
+        """The (scoped) triples of one file as changed."""
+        kept = [
+            t
+            for t in self.index.of_file(name)
+            if not (t in self.removed and name in self.removed[t])
+        ]
+        return kept + [t for t, n in self.added.items() if n == name]
+
     def payloads(self) -> dict[str, bytes]:
         """The new bytes of every changed file."""
         out = {}
         for name in sorted(self.touched):
-            triples = [t for t, names in self.where.items() if name in names]
-            path = self.ws.thesaurus_dir / name
-            out[name] = render_part(
-                _unscope(triples, self.scope[name]), _originals(path), self.manifest.prefixes
-            )
+            out[name] = render_part(unscoped(self.file_triples(name), name), self.manifest.prefixes)
         return out
 
+    def parsed(self) -> dict[str, list[ox.Triple]]:
+        """The (scoped) triples of every changed file, as in :meth:`payloads`."""
+        return {name: self.file_triples(name) for name in self.touched}
+
     def union(self) -> list[ox.Triple]:
-        """Every triple of the store as changed."""
-        return list(self.where)
+        """Every triple of the store as changed (reads the whole index: for bulk checks)."""
+        base = [t for t, _f in self.index.query("1", ()) if t not in self.removed]
+        return list(dict.fromkeys([*base, *self.added]))
 
 
 class TaggedRecords(Protocol):
@@ -353,19 +393,24 @@ def commit(
     retag: tuple[str, str | None] | None = None,
     records: TaggedRecords | None = None,
 ) -> ChangeResult:
-    """Write a validated change (store files, cache, history); re-tag ``records`` if asked.
+    """Write a validated change (store files, index, cache, history); re-tag ``records`` if asked.
 
     Raises:
         ValidationFailed: the store files changed since ``work`` read them (another editor or
             an import committed first); nothing is written.
     """
-    from socsec.thesaurus.manage import commit_store
+    from socsec.thesaurus import journal
+    from socsec.thesaurus.incremental import commit_files
 
     with exclusive_lock(work.ws.thesaurus_lock):
-        _check_unchanged(work)
         ws = work.ws
-        net_added = [t for t in work.added if t in work.where]
-        net_removed = [t for t in work.removed if t not in work.where]
+        if journal.needs_recovery(ws):
+            journal.recover(ws, locked=True, records=records)  # then the check refuses: rerun
+        else:
+            journal.remove_stale_temp_files(ws)
+        _check_unchanged(work)
+        net_added = [t for t in work.added if not work.stored(t)]
+        net_removed = list(work.removed)
         if not net_added and not net_removed:
             raise ValidationFailed(f"nothing to change: {summary}")
         payloads = work.payloads()
@@ -375,16 +420,15 @@ def commit(
             if before is not None:
                 history.save_blob(ws, before)
             files[name] = [history.sha256(before), history.sha256(data)]
-        build_id = commit_store(ws, work.manifest, payloads, work.union())
-        retagged, moved, had_new = 0, [], []
+        moved: list[str] = []
+        had_new: list[str] = []
         if retag is not None and records is not None:
-            old, new = retag
-            moved = records.tagged_with(old)
-            had_new = records.tagged_with(new) if new else []
-            retagged = records.retag(old, new)
-        entries = history.read_log(ws)
+            moved = records.tagged_with(retag[0])
+            had_new = records.tagged_with(retag[1]) if retag[1] else []
+        else:
+            retag = None  # nothing to re-tag without the records
         entry = HistoryEntry(
-            id=history.next_id(entries),
+            id=history.next_id(history.read_log(ws)),
             when=when,
             who=history.current_user(ws),
             action=action,
@@ -393,21 +437,39 @@ def commit(
             before=sorted(_nt(t) for t in set(net_removed)),
             after=sorted(_nt(t) for t in set(net_added)),
             files=files,
-            retagged=retagged,
+            retagged=len(moved),
             retag_moved=moved,
             retag_had_new=sorted(set(had_new) & set(moved)),
             notes=list(notes),
         )
-        history.append(ws, entry)
-        return ChangeResult(
-            entry=entry, cache_version=build_id, uri=concepts[0] if concepts else None
+        journal.begin(ws, entry, payloads, [], retag=retag)  # the commit point
+        update = commit_files(
+            ws, work.index, work.manifest, work.data, payloads, parsed=work.parsed()
         )
+        if retag is not None and records is not None:
+            records.retag(retag[0], retag[1])
+        journal.finish(ws, entry, known=False)
+        return ChangeResult(
+            entry=entry,
+            cache_version=update.build_id,
+            uri=concepts[0] if concepts else None,
+            affected=frozenset(update.affected),
+            cache_rows=update.rows,
+        )
+
+
+def _signature(ws: Workspace) -> dict[str, tuple[int, int, int]]:
+    """(inode, mtime, size) of each store file: every write replaces a file by a new one."""
+    out = {}
+    for path in store_files(ws.thesaurus_dir):
+        st = path.stat()
+        out[path.name] = (st.st_ino, st.st_mtime_ns, st.st_size)
+    return out
 
 
 def _check_unchanged(work: WorkingCopy) -> None:
     """Refuse to write over a change committed after ``work`` was read (a lost update)."""
-    current = {p.name: p.read_bytes() for p in store_files(work.ws.thesaurus_dir)}
-    if current != work.data:
+    if _signature(work.ws) != work.signature:
         raise ValidationFailed(
             "the thesaurus changed while this change was being prepared "
             "(another editor or an import); nothing was written",

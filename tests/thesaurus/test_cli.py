@@ -115,7 +115,9 @@ def test_info_json(bundled_ws: Workspace) -> None:
 
 
 def test_import_export_roundtrip_and_errors(ws: Workspace, tmp_path: Path) -> None:
-    code, out, _err = run(ws, "import", str(MINI), "--replace", "--json")
+    code, out, err = run(ws, "import", str(MINI), "--replace", "--json")  # over the bundled 455
+    assert code == 5 and "would remove 367 concept(s)" in err and "--yes" in err
+    code, out, _err = run(ws, "import", str(MINI), "--replace", "--yes", "--json")
     assert code == 0 and json.loads(out)["concepts"] == 88
     target = tmp_path / "out.rdf"
     code, out, _err = run(ws, "export", "--format", "xml", "-o", str(target), "--json")

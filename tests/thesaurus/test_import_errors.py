@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from socsec.errors import InputDataError, NotFoundError
+from socsec.errors import InputDataError, NotFoundError, ValidationFailed
 from socsec.thesaurus.lookup import ThesaurusCache
 from socsec.thesaurus.manage import import_file
 from socsec.workspace import Workspace
@@ -138,8 +138,11 @@ def test_import_replaces_schemes_and_bumps_the_version(ws: Workspace, tmp_path: 
     with ThesaurusCache.open(ws.thesaurus_cache) as cache:
         assert cache.version() != first
         assert cache.lookup("prestation de test")[0].uri == "http://example.org/c"
-    report = import_file(ws, extra, replace=True)
-    assert report.concepts == 1 and len(report.files_removed) == 24
+    with pytest.raises(ValidationFailed, match="would remove 88 concept"):
+        import_file(ws, extra, replace=True)
+    asked: list[int] = []
+    report = import_file(ws, extra, replace=True, confirm=lambda n: asked.append(n) or True)
+    assert asked == [88] and report.concepts == 1 and len(report.files_removed) == 24
 
 
 def test_import_one_scheme_only(ws: Workspace) -> None:

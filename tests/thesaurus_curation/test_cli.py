@@ -391,15 +391,26 @@ def test_undo_restores_the_store(data_dir: Path) -> None:
     assert "nothing to undo" in result.stderr
 
 
-def test_undo_refuses_after_an_import(data_dir: Path, tmp_path: Path) -> None:
+def test_an_import_is_in_the_history_and_undone_first(data_dir: Path, tmp_path: Path) -> None:
+    original = store_bytes(data_dir)
     ok(data_dir, "thesaurus", "concept", "edit", "3626", "--alt", "en:early exit")
+    edited = store_bytes(data_dir)
     exported = tmp_path / "all.ttl"
     assert run(data_dir, "thesaurus", "export", "-o", str(exported)).exit_code == 0
     text = exported.read_text("utf-8").replace('"early exit"@en', '"early leaving"@en')
     exported.write_text(text, "utf-8")
     assert run(data_dir, "thesaurus", "import", str(exported)).exit_code == 0
-    result = refused(data_dir, 5, "thesaurus", "undo")
-    assert "cannot undo" in result.stderr
+    assert [e["action"] for e in ok(data_dir, "thesaurus", "history")] == ["import", "edit"]
+    ok(data_dir, "thesaurus", "undo")  # the import
+    assert "early exit" in concept(data_dir, "http://eurovoc.europa.eu/3626")["alt"]["en"]
+    assert _store_files(store_bytes(data_dir)) == _store_files(edited)
+    ok(data_dir, "thesaurus", "undo")  # the edit
+    assert _store_files(store_bytes(data_dir)) == _store_files(original)
+
+
+def _store_files(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The scheme files and the manifest (not the history, the cache)."""
+    return {k: v for k, v in files.items() if k.endswith((".ttl", "manifest.json"))}
 
 
 # ---------------------------------------------------------------- import-labels

@@ -58,6 +58,7 @@ def test_catalogue_ids_are_stable_and_documented() -> None:
         "deprecated-in-use",
         "missing-language-tag",
         "missing-definition",
+        "invalid-iri",
     ]
     from socsec.thesaurus import checks
 
@@ -68,6 +69,11 @@ def test_catalogue_ids_are_stable_and_documented() -> None:
 
 BAD = [
     # (check id, bad Turtle added to CLEAN, expected resources of the findings)
+    (
+        "invalid-iri",
+        f"<http://example.org/a b> a skos:Concept ; skos:broader ex:a ; {LABELS} .",
+        [("http://example.org/a b",)],
+    ),
     (
         "missing-pref-label",
         'ex:d a skos:Concept ; skos:broader ex:a ; skos:prefLabel "care"@en, "soins"@fr-CA .',
