@@ -191,6 +191,12 @@ KEYS: dict[str, Key] = {
             _check_count(1, 16),
             help="bulk requests in flight at once during a rebuild",
         ),
+        Key(
+            "index.workers",
+            "1",
+            _check_count(1, 64),
+            help="processes enriching records during an index rebuild (one per spare core)",
+        ),
         Key("user", None, _check_text, help="name recorded in the curation history"),
         Key(
             "thesaurus.uri_pattern",

@@ -52,6 +52,7 @@ from socsec.indexer.base import (
 CHUNK_SIZE = 500
 MAX_RETRIES = 8  # per chunk, on 429, 503 and a lost node: backoff 0.5 s doubling to 30 s
 INITIAL_BACKOFF = 0.5
+BULK_SHARD_WAIT = "15s"  # how long one bulk waits for an unavailable primary (server default 1m)
 MAX_BACKOFF = 30.0
 # Item errors worth a retry: the cluster is busy or a shard copy is moving after a node loss.
 RETRY_STATUS = frozenset({429, 502, 503, 504})
@@ -314,7 +315,7 @@ class ElasticBackend:
             body["settings"]["refresh_interval"] = "-1"
         body["mappings"]["_meta"] = dict(meta)
         with self._errors():
-            self.client.indices.create(
+            self.bulk_client.indices.create(
                 index=name, settings=body["settings"], mappings=body["mappings"]
             )
         return name
@@ -326,7 +327,7 @@ class ElasticBackend:
             return
         name = self._create({})
         with self._errors():
-            self.client.indices.update_aliases(
+            self.bulk_client.indices.update_aliases(
                 actions=[{"add": {"index": name, "alias": self.alias}}]
             )
 
@@ -338,7 +339,7 @@ class ElasticBackend:
         """Delete every index behind the alias."""
         for name in self._physical():
             with self._errors():
-                self.client.indices.delete(index=name)
+                self.bulk_client.indices.delete(index=name)
 
     def _send(self, index: str, chunk: list[tuple[str, dict[str, object]]]) -> list[str]:
         """Index one chunk, retrying what the cluster could not take yet; returns failures.
@@ -360,6 +361,7 @@ class ElasticBackend:
                 body = self.bulk_client.bulk(
                     operations=operations,
                     wait_for_active_shards=self.config.wait_for_active_shards,
+                    timeout=BULK_SHARD_WAIT,
                 ).body
             except (TransportConnectionError, ConnectionTimeout) as exc:
                 if attempt == MAX_RETRIES:
@@ -386,9 +388,22 @@ class ElasticBackend:
                     failures.append(f"{op[0]}\t{reason}")
             if not retry:
                 return failures
+            if attempt >= 2 and self._red(index):
+                # A primary without a replica went with its node (a rebuild loads without
+                # replicas): no retry can bring those documents back.
+                raise IndexingError(
+                    f"index {index} lost shards with a node of the cluster at {self.url} "
+                    f"(cluster health red; last error: {last})",
+                    hint="the alias was not moved; run the rebuild again once the cluster is green",
+                )
             pending = retry
             self._failures_retried += len(retry)
         return failures_after(pending, last)
+
+    def _red(self, index: str) -> bool:
+        with contextlib.suppress(ApiError, TransportConnectionError, ConnectionTimeout):
+            return bool(self.client.cluster.health(index=index).body["status"] == "red")
+        return False
 
     def _bulk(
         self,
@@ -485,7 +500,7 @@ class ElasticBackend:
         start = time.perf_counter()
         for name in self.orphans():
             with self._errors():
-                self.client.indices.delete(index=name)
+                self.bulk_client.indices.delete(index=name)
         old = self._physical()
         new = self._create(meta, loading=True)
         try:
@@ -520,7 +535,7 @@ class ElasticBackend:
             ]
             actions.append({"add": {"index": new, "alias": self.alias}})
             with self._errors():
-                self.client.indices.update_aliases(actions=actions)
+                self.bulk_client.indices.update_aliases(actions=actions)
         except BaseException:
             # Best effort: the live index is untouched whether or not the cleanup works, and
             # the next rebuild deletes the index as an orphan if this cannot.
@@ -529,7 +544,7 @@ class ElasticBackend:
             raise
         with self._errors():
             for name in old:
-                self.client.indices.delete(index=name)
+                self.bulk_client.indices.delete(index=name)
         return IndexReport(indexed=n, seconds=time.perf_counter() - start)
 
     def delete(self, ids: Iterable[str]) -> int:
@@ -556,7 +571,7 @@ class ElasticBackend:
             with self._errors():
                 current = self.client.indices.get_mapping(index=name).body[name]["mappings"]
                 merged = {**current.get("_meta", {}), **meta}
-                self.client.indices.put_mapping(index=name, meta=merged)
+                self.bulk_client.indices.put_mapping(index=name, meta=merged)
 
     # -- reading -----------------------------------------------------------------------------
     def count(self) -> int:

@@ -19,6 +19,7 @@ from socsec.indexer.base import (
     OWN_FIELDS,
     TEXT_FIELDS,
     Hit,
+    IndexDoc,
     IndexReport,
     ProgressFn,
     Query,
@@ -200,8 +201,10 @@ class SearchService:
         store: BibliographyStore | None = None,
         *,
         label_cache: Path | None = None,
+        workers: int = 1,
     ) -> None:
         self.backend = backend
+        self.workers = workers
         self._label_cache = label_cache
         self._matcher: LabelMatcher | None = None
         self.thesaurus = thesaurus
@@ -216,7 +219,10 @@ class SearchService:
         from socsec.thesaurus.lookup import get_cache
 
         label_cache = ws.root / "index-labels.json"
-        return cls(open_backend(ws), get_cache(ws), get_store(ws), label_cache=label_cache)
+        workers = int(ws.settings.get("index.workers") or 1)
+        return cls(
+            open_backend(ws), get_cache(ws), get_store(ws), label_cache=label_cache, workers=workers
+        )
 
     @property
     def store(self) -> BibliographyStore:
@@ -489,7 +495,14 @@ class SearchService:
             "last_update": started,
             "thesaurus_version": self.thesaurus.version(),
         }
-        docs = enricher.enrich_all(self.store.iter_records())
+        records = self.store.iter_records()
+        path = getattr(self.thesaurus, "path", None)
+        if self.workers > 1 and path is not None:
+            from socsec.indexer.parallel import enrich_parallel
+
+            docs = enrich_parallel(enricher, path, records, self.workers)
+        else:
+            docs = enricher.enrich_all(records)
         return self.backend.rebuild(docs, meta, on_progress)
 
     def reindex(self, ids: Iterable[str]) -> int:
@@ -578,23 +591,31 @@ class SearchService:
         stamp = _now()
         enricher = Enricher(self.thesaurus, _matcher=self.matcher)
         version = self.thesaurus.version()
-        full = info.meta.get("thesaurus_version") != version or info.count != self.store.count()
+        full = info.meta.get("thesaurus_version") != version
+        indexed = deleted = 0
+        if not full:
+            ids = self.store.ids_modified_since(since)
+            changed = enricher.enrich_all(self.store.iter_records(ids))
+            indexed = self.backend.index(changed, on_progress).indexed
+            gone = self.store.deleted_since(since)
+            deleted = self.backend.delete(gone) if gone else 0
+            # Records added or deleted behind the index's back (a failed write, a restored
+            # store): only then compare every fingerprint.
+            full = self.backend.count() != self.store.count()
         if full:
             stored = self.backend.fingerprints()
-            changed = []
             seen: set[str] = set()
-            for record in self.store.iter_records():
-                seen.add(record.id)
-                doc = enricher.enrich(record)
-                if stored.get(doc.id) != doc.fingerprint:
-                    changed.append(doc)
+
+            def differing() -> Iterator[IndexDoc]:
+                for record in self.store.iter_records():
+                    seen.add(record.id)
+                    doc = enricher.enrich(record)
+                    if stored.get(doc.id) != doc.fingerprint:
+                        yield doc
+
+            indexed += self.backend.index(differing(), on_progress).indexed
             gone = [i for i in stored if i not in seen]
-        else:
-            ids = self.store.ids_modified_since(since)
-            changed = list(enricher.enrich_all(self.store.iter_records(ids)))
-            gone = self.store.deleted_since(since)
-        indexed = self.backend.index(changed, on_progress).indexed
-        deleted = self.backend.delete(gone) if gone else 0
+            deleted += self.backend.delete(gone) if gone else 0
         self.backend.set_meta({"last_update": stamp, "thesaurus_version": version})
         return UpdateReport(indexed, deleted, full, time.perf_counter() - start)
 

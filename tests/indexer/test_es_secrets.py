@@ -17,7 +17,6 @@ from tcp_relay import Relay
 from typer.testing import CliRunner
 
 from socsec.cli.app import app
-from socsec.config import redact_url
 
 pytestmark = pytest.mark.elastic
 PASSWORD = "Kn0wn-Pa55w0rd-4711"
@@ -32,6 +31,8 @@ def relay(es_url: str) -> Iterator[Relay]:
 
 
 def test_redact_url() -> None:
+    from socsec.config import redact_url
+
     assert redact_url("http://elastic:pw@h:9200") == "http://elastic:****@h:9200"
     assert redact_url("http://a:x@h1:1,https://b:y@h2:2") == "http://a:****@h1:1,https://b:****@h2:2"
     assert redact_url("http://h:9200") == "http://h:9200"
