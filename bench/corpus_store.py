@@ -5,7 +5,7 @@ Usage:
 
 The records are the real NBER papers and EUR-Lex acts of bench/index_corpus.py, repeated with
 new ids ("<id>~<n>") past the 31,399 real ones; the thesaurus is the full EuroVoc extract.
-An existing data dir with the same count is reused.
+An existing data dir with at least N records is reused.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def make(root: Path, n: int) -> Workspace:
         import_file(ws, SHARED / "eurovoc/eurovoc-en-fr-es.ttl", replace=True)
     with BibliographyStore.open(ws.bibliography_db) as store:
         have = store.count()
-        if have == n:
+        if have >= n:  # reused (fault tests add a record or two)
             return ws
         if have:
             raise SystemExit(f"{root} already holds {have} records, not {n}: remove it first")

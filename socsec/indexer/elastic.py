@@ -12,8 +12,8 @@ import contextlib
 import re
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -192,7 +192,7 @@ def _node_class(connect_timeout: float) -> type[Any]:
     import urllib3
     from elastic_transport import Urllib3HttpNode
 
-    class Node(Urllib3HttpNode):  # type: ignore[misc]
+    class Node(Urllib3HttpNode):
         def __init__(self, config: Any) -> None:
             super().__init__(config)
             # A stopped (SIGSTOP) server still accepts connections: the read timeout counts.
@@ -215,7 +215,9 @@ def _backoff(attempt: int) -> float:
 
 def failures_after(pending: list[tuple[str, dict[str, object]]], last: str) -> list[str]:
     """Failure lines of documents still refused after every retry."""
-    return [f"{doc_id}\tstill failing after {MAX_RETRIES} retries ({last})" for doc_id, _ in pending]
+    return [
+        f"{doc_id}\tstill failing after {MAX_RETRIES} retries ({last})" for doc_id, _ in pending
+    ]
 
 
 class ElasticBackend:
@@ -481,7 +483,7 @@ class ElasticBackend:
         with self._errors():
             names = self.client.indices.get(index=f"{self.alias}-*", expand_wildcards="all").body
         return sorted(
-            n for n in names if n not in live and STAMP.search(n) and n[: -21] == self.alias
+            n for n in names if n not in live and STAMP.search(n) and n[:-21] == self.alias
         )
 
     def rebuild(

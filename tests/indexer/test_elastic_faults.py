@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tcp_relay import Relay
 
 from socsec.bibliography.model import Record
 from socsec.errors import IndexingError
 from socsec.indexer.base import BackendConfig, IndexDoc
 from socsec.indexer.documents import Enricher
-from tcp_relay import Relay
 
 pytestmark = pytest.mark.elastic
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -34,7 +33,9 @@ def test_redact_url() -> None:
     from socsec.config import redact_url
 
     assert redact_url("http://elastic:pw@h:9200") == "http://elastic:****@h:9200"
-    assert redact_url("http://a:x@h1:1,https://b:y@h2:2") == "http://a:****@h1:1,https://b:****@h2:2"
+    assert (
+        redact_url("http://a:x@h1:1,https://b:y@h2:2") == "http://a:****@h1:1,https://b:****@h2:2"
+    )
     assert redact_url("http://h:9200") == "http://h:9200"
     assert redact_url("http://user@h") == "http://user@h"
 
@@ -74,7 +75,12 @@ def test_password_in_url_is_never_shown(
     bad = f"ftp://elastic:{PASSWORD}@127.0.0.1:1"
     run("config", "set", "elasticsearch.url", bad, code=6)
     run("search", "x", env={"SOCSEC_ELASTICSEARCH_URL": bad}, code=6)
-    run("search", "x", env={"SOCSEC_ELASTICSEARCH_URL": url.replace(str(relay.port), "99999")}, code=6)
+    run(
+        "search",
+        "x",
+        env={"SOCSEC_ELASTICSEARCH_URL": url.replace(str(relay.port), "99999")},
+        code=6,
+    )
     served = Workspace(root=root, settings=Settings.load(data_dir=root, env={}))
     with TestClient(create_app(served, warm_up=True)) as client:
         for path in ("/api/search?q=pension", "/search?q=pension", "/api/health"):
@@ -91,10 +97,9 @@ def test_password_in_url_is_never_shown(
     joined = "\n".join(outputs)
     assert "elastic:****@" in joined  # the URL is named, redacted
     assert PASSWORD not in joined
-    from socsec.indexer.elastic import ElasticBackend
     from socsec.indexer.base import BackendConfig
+    from socsec.indexer.elastic import ElasticBackend
 
     b = ElasticBackend(BackendConfig(url=relay.url, index=index))
     b.drop()
     b.close()
-

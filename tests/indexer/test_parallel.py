@@ -27,7 +27,7 @@ def test_parallel_equals_serial(
 
 
 def test_rebuild_with_workers_setting(workspace: Workspace) -> None:
-    (workspace.root / "config.toml").write_text("[index]\nworkers = \"2\"\n", encoding="utf-8")
+    (workspace.root / "config.toml").write_text('[index]\nworkers = "2"\n', encoding="utf-8")
     from socsec.config import Settings
 
     ws = Workspace(root=workspace.root, settings=Settings.load(data_dir=workspace.root, env={}))
