@@ -42,6 +42,16 @@ class Relay:
         self.mode = "hang"
         self._listen()
 
+    def drop(self, n: int) -> None:
+        """Cut every open connection now and refuse the next ``n`` (a node lost mid-request)."""
+        self.drop_next = n
+        with self._lock:
+            for c in self._conns:
+                with contextlib.suppress(OSError):
+                    c.shutdown(socket.SHUT_RDWR)
+                    c.close()
+            self._conns.clear()
+
     def down(self) -> None:
         self.mode = "down"
         if self._listener is not None:

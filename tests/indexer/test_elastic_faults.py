@@ -86,14 +86,24 @@ def test_hung_server_search_exits_7_within_the_timeout(
 
 
 def test_bulk_survives_dropped_connections(
-    relay: Relay, es_index: str, docs: list[IndexDoc]
+    relay: Relay, es_index: str, docs: list[IndexDoc], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from socsec.indexer import elastic
+
+    monkeypatch.setattr(elastic, "CHUNK_SIZE", 10)  # several bulk requests
     relay.up()
     b = backend(relay.url, es_index)
+    dropped: list[int] = []
+
+    def progress(n: int) -> None:
+        if not dropped:  # after the first chunk: cut the connections, refuse the next 8
+            dropped.append(n)
+            relay.drop(8)  # more than the transport's own retries: our backoff must carry it
+
     try:
         b.ensure_schema()  # type: ignore[attr-defined]
-        relay.drop_next = 6  # more than the transport's own retries: our backoff must carry it
-        report = b.rebuild(docs, {"last_build": "x"})  # type: ignore[attr-defined]
+        report = b.rebuild(docs, {"last_build": "x"}, progress)  # type: ignore[attr-defined]
+        assert dropped and relay.drop_next == 0  # the drops really happened
         assert report.indexed == len(docs)
         assert b.count() == len(docs)  # type: ignore[attr-defined]
     finally:
