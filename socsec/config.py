@@ -25,17 +25,67 @@ def _check_backend(value: str) -> str:
     raise ValueError(f"unknown backend {value!r} (choose from: {', '.join(BUILTIN_BACKENDS)})")
 
 
+def redact_url(value: str) -> str:
+    """``value`` with any password in its URL(s) masked: safe to print, log or send.
+
+    ``http://elastic:secret@host:9200`` becomes ``http://elastic:****@host:9200``; a
+    comma-separated list of URLs is masked URL by URL.
+    """
+    if "@" not in value:
+        return value
+    out = []
+    for part in value.split(","):
+        scheme, sep, rest = part.partition("://")
+        if not sep:
+            scheme, rest = "", part
+        auth, at, host = rest.rpartition("@")
+        if at:
+            user, colon, _password = auth.partition(":")
+            auth = f"{user}:****" if colon else user
+            rest = f"{auth}@{host}"
+        out.append(f"{scheme}{sep}{rest}")
+    return ",".join(out)
+
+
 def _check_url(value: str) -> str:
     from urllib.parse import urlparse  # only when a URL is set: start-up matters
 
-    parsed = urlparse(value)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise ValueError(f"{value!r} is not an http(s) URL, e.g. http://127.0.0.1:9200")
+    urls = [u.strip().rstrip("/") for u in value.split(",")]
+    for url in urls:
+        shown = redact_url(url)
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError(f"{shown!r} is not an http(s) URL, e.g. http://127.0.0.1:9200")
+        try:
+            parsed.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            raise ValueError(f"{shown!r} has a bad port") from None
+    return ",".join(urls)
+
+
+def _check_count(low: int, high: int) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if not value.strip().isdigit() or not low <= int(value) <= high:
+            raise ValueError(f"{value!r} is not a whole number from {low} to {high}")
+        return str(int(value))
+
+    return check
+
+
+def _check_seconds(value: str) -> str:
     try:
-        parsed.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError as exc:
-        raise ValueError(f"{value!r} has a bad port") from exc
-    return value.rstrip("/")
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number of seconds") from None
+    if not 0 < seconds <= 3600:
+        raise ValueError(f"{value!r} is not between 0 and 3600 seconds")
+    return value
+
+
+def _check_active_shards(value: str) -> str:
+    if value == "all" or (value.isdigit() and int(value) >= 1):
+        return value
+    raise ValueError(f"{value!r} is neither 'all' nor a whole number of at least 1")
 
 
 def _check_path(value: str) -> str:
@@ -111,12 +161,60 @@ KEYS: dict[str, Key] = {
     k.name: k
     for k in (
         Key("backend", "sqlite", _check_backend, help="search backend: sqlite or elasticsearch"),
-        Key("elasticsearch.url", "http://127.0.0.1:9200", _check_url, help="cluster URL"),
+        Key(
+            "elasticsearch.url",
+            "http://127.0.0.1:9200",
+            _check_url,
+            help="cluster URL, or several nodes' URLs separated by commas",
+        ),
         Key("elasticsearch.api_key", None, _check_text, secret=True, help="API key (encoded)"),
         Key("elasticsearch.username", None, _check_text, help="basic auth user"),
         Key("elasticsearch.password", None, _check_text, secret=True, help="basic auth password"),
         Key("elasticsearch.ca_certs", None, _check_path, help="CA bundle for TLS"),
         Key("elasticsearch.index", "socsec", _check_index_name, help="index alias prefix"),
+        Key("elasticsearch.shards", "1", _check_count(1, 1024), help="primary shards per index"),
+        Key(
+            "elasticsearch.replicas",
+            "0",
+            _check_count(0, 32),
+            help="replicas per shard (added after a rebuild's bulk load)",
+        ),
+        Key(
+            "elasticsearch.wait_for_active_shards",
+            "1",
+            _check_active_shards,
+            help="shard copies that must be active before a write: a number or all",
+        ),
+        Key(
+            "elasticsearch.timeout",
+            "5",
+            _check_seconds,
+            help="seconds to wait for an answer to a search or a single write",
+        ),
+        Key(
+            "elasticsearch.connect_timeout",
+            "2",
+            _check_seconds,
+            help="seconds to wait for a connection to a node",
+        ),
+        Key(
+            "elasticsearch.bulk_timeout",
+            "120",
+            _check_seconds,
+            help="seconds to wait for one bulk request of a rebuild or update",
+        ),
+        Key(
+            "elasticsearch.bulk_threads",
+            "1",
+            _check_count(1, 16),
+            help="bulk requests in flight at once during a rebuild",
+        ),
+        Key(
+            "index.workers",
+            "1",
+            _check_count(1, 64),
+            help="processes enriching records during an index rebuild (one per spare core)",
+        ),
         Key("user", None, _check_text, help="name recorded in the curation history"),
         Key(
             "thesaurus.uri_pattern",
@@ -264,7 +362,13 @@ class Settings(NamedTuple):
     def redacted(self) -> dict[str, str | None]:
         """Every value, with secrets masked: safe to print or log."""
         return {
-            name: ("********" if KEYS[name].secret and value else value)
+            name: (
+                "********"
+                if KEYS[name].secret and value
+                else redact_url(value)
+                if value and name.endswith(".url")
+                else value
+            )
             for name, value in self.values.items()
         }
 

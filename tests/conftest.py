@@ -1,7 +1,9 @@
 """Shared fixtures: the bundled thesaurus, real fixture records, and a real Elasticsearch.
 
 Elasticsearch tests use the server at SOCSEC_TEST_ES_URL (start one with
-``export SOCSEC_TEST_ES_URL=$(scripts/elasticsearch start | tail -1)``). Without it they are
+``export SOCSEC_TEST_ES_URL=$(scripts/elasticsearch start | tail -1)``; a cluster's node URLs
+comma-separated; SOCSEC_TEST_ES_REPLICAS and SOCSEC_TEST_ES_SHARDS set the contract suite's
+index settings, see scripts/es-cluster-faults). Without it they are
 skipped locally and fail when CI=true. Their indices are named ``test-*`` and deleted after.
 """
 
@@ -33,7 +35,9 @@ def es_url() -> str:
             pytest.fail("CI=true but SOCSEC_TEST_ES_URL is not set")
         pytest.skip("SOCSEC_TEST_ES_URL is not set (scripts/elasticsearch start)")
     try:
-        health = f"{url}/_cluster/health?wait_for_status=yellow&timeout=30s"
+        # A cluster is given as its nodes' URLs, comma-separated; the first one is asked.
+        first = url.split(",")[0]
+        health = f"{first}/_cluster/health?wait_for_status=yellow&timeout=30s"
         with urllib.request.urlopen(health, timeout=40) as resp:
             resp.read()
     except (urllib.error.URLError, OSError) as exc:

@@ -217,6 +217,13 @@ class BackendConfig:
         username: basic-auth user.
         password: basic-auth password.
         ca_certs: CA bundle for TLS.
+        shards: primary shards of a new index.
+        replicas: replicas per shard (set after a rebuild's bulk load).
+        wait_for_active_shards: shard copies active before a write ("1", "all", a number).
+        timeout: seconds for a search or a small write (short: interactive commands).
+        connect_timeout: seconds to open a connection to a node.
+        bulk_timeout: seconds for one bulk request of a rebuild or update.
+        bulk_threads: bulk requests in flight at once.
     """
 
     index_path: Path | None = None
@@ -226,6 +233,13 @@ class BackendConfig:
     username: str | None = None
     password: str | None = None
     ca_certs: str | None = None
+    shards: int = 1
+    replicas: int = 0
+    wait_for_active_shards: str = "1"
+    timeout: float = 5.0
+    connect_timeout: float = 2.0
+    bulk_timeout: float = 120.0
+    bulk_threads: int = 1
 
 
 @runtime_checkable

@@ -9,8 +9,11 @@ switched in one ``update_aliases`` call.
 from __future__ import annotations
 
 import contextlib
+import re
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -27,6 +30,7 @@ from elasticsearch import (
 )
 from elasticsearch import NotFoundError as EsNotFoundError
 
+from socsec.config import redact_url
 from socsec.errors import BackendUnavailable, ConfigError, IndexingError, NotFoundError
 from socsec.indexer.base import (
     CONCEPT_WEIGHTS,
@@ -46,7 +50,14 @@ from socsec.indexer.base import (
 )
 
 CHUNK_SIZE = 500
-MAX_RETRIES = 5  # per chunk, on 429 (streaming_bulk backs off exponentially from 2 s)
+MAX_RETRIES = 8  # per chunk, on 429, 503 and a lost node: backoff 0.5 s doubling to 30 s
+INITIAL_BACKOFF = 0.5
+BULK_SHARD_WAIT = "15s"  # how long one bulk waits for an unavailable primary (server default 1m)
+MAX_BACKOFF = 30.0
+# Item errors worth a retry: the cluster is busy or a shard copy is moving after a node loss.
+RETRY_STATUS = frozenset({429, 502, 503, 504})
+# Physical indices socsec creates: <alias>-<UTC stamp to the microsecond>.
+STAMP = re.compile(r"-\d{20}$")
 YEAR_FACET_SIZE = 500
 FOLDING_ANALYZER = "socsec_folded"
 
@@ -70,16 +81,18 @@ def _source(doc: IndexDoc) -> dict[str, object]:
     }
 
 
-def index_body(*, folding: bool) -> dict[str, Any]:
+def index_body(*, folding: bool, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     """Settings and explicit mapping of a socsec index.
 
     Args:
         folding: the cluster has analysis-common (``asciifolding``), so the raw title also
             gets a folded multi-field; without it only core analyzers are used.
+        shards: primary shards.
+        replicas: replicas per shard.
     """
     keyword = {"type": "keyword"}
     raw_title: dict[str, Any] = {"type": "text", "analyzer": "standard"}
-    settings: dict[str, Any] = {"number_of_shards": 1, "number_of_replicas": 0}
+    settings: dict[str, Any] = {"number_of_shards": shards, "number_of_replicas": replicas}
     if folding:
         settings["analysis"] = {
             "analyzer": {
@@ -174,6 +187,39 @@ def _buckets(aggs: Mapping[str, Any], name: str) -> list[tuple[Any, int]]:
     return [(b["key"], int(b["doc_count"])) for b in aggs[name]["buckets"]]
 
 
+def _node_class(connect_timeout: float) -> type[Any]:
+    """The HTTP node class with a connect timeout of its own (the client has only one)."""
+    import urllib3
+    from elastic_transport import Urllib3HttpNode
+
+    class Node(Urllib3HttpNode):
+        def __init__(self, config: Any) -> None:
+            super().__init__(config)
+            # A stopped (SIGSTOP) server still accepts connections: the read timeout counts.
+            self.pool.timeout = urllib3.Timeout(
+                connect=connect_timeout, read=config.request_timeout
+            )
+
+    return Node
+
+
+def _reason(error: object) -> str:
+    if isinstance(error, dict):
+        return f"{error.get('type', 'error')}: {error.get('reason', error)}"
+    return str(error)
+
+
+def _backoff(attempt: int) -> float:
+    return float(min(INITIAL_BACKOFF * 2**attempt, MAX_BACKOFF))
+
+
+def failures_after(pending: list[tuple[str, dict[str, object]]], last: str) -> list[str]:
+    """Failure lines of documents still refused after every retry."""
+    return [
+        f"{doc_id}\tstill failing after {MAX_RETRIES} retries ({last})" for doc_id, _ in pending
+    ]
+
+
 class ElasticBackend:
     """Documents in versioned Elasticsearch indices behind the alias ``config.index``."""
 
@@ -183,8 +229,11 @@ class ElasticBackend:
     def __init__(self, config: BackendConfig) -> None:
         if not config.url:
             raise ConfigError("The elasticsearch backend needs elasticsearch.url")
-        self.url = config.url
+        hosts = [u.strip() for u in config.url.split(",") if u.strip()]
+        # Only the redacted form is ever kept for messages: the URL may hold a password.
+        self.url = redact_url(config.url)
         self.alias = config.index
+        self.config = config
         auth: dict[str, Any] = {}
         if config.api_key:
             auth["api_key"] = config.api_key
@@ -192,13 +241,20 @@ class ElasticBackend:
             auth["basic_auth"] = (config.username, config.password or "")
         if config.ca_certs:
             auth["ca_certs"] = config.ca_certs
+        # Interactive calls: a short timeout and no retry on timeout, so a hung server costs
+        # seconds; connection errors move on to the next node of a list.
         self.client = Elasticsearch(
-            self.url,
-            request_timeout=30,
-            max_retries=3,
-            retry_on_timeout=True,
-            retry_on_status=(429, 502, 503, 504),
+            hosts,
+            request_timeout=config.timeout,
+            max_retries=max(1, len(hosts)),
+            retry_on_timeout=False,
+            retry_on_status=(502, 503, 504),
+            node_class=_node_class(config.connect_timeout),
             **auth,
+        )
+        # Bulk calls: a long timeout; retries and backoff are ours (see _send).
+        self.bulk_client = self.client.options(
+            request_timeout=config.bulk_timeout, max_retries=max(1, len(hosts))
         )
         self._folding: bool | None = None
         # Elasticsearch refuses from + size beyond index.max_result_window (10,000 unless the
@@ -253,13 +309,15 @@ class ElasticBackend:
     def _create(self, meta: Mapping[str, str], *, loading: bool = False) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
         name = f"{self.alias}-{stamp}"
-        body = index_body(folding=self.has_folding())
+        replicas = 0 if loading else self.config.replicas
+        body = index_body(folding=self.has_folding(), shards=self.config.shards, replicas=replicas)
         if loading:
-            # Nobody searches the new index before the alias moves: skip periodic refreshes.
+            # Nobody searches the new index before the alias moves: skip periodic refreshes,
+            # and copy to replicas once, after the load, not document by document.
             body["settings"]["refresh_interval"] = "-1"
         body["mappings"]["_meta"] = dict(meta)
         with self._errors():
-            self.client.indices.create(
+            self.bulk_client.indices.create(
                 index=name, settings=body["settings"], mappings=body["mappings"]
             )
         return name
@@ -271,7 +329,7 @@ class ElasticBackend:
             return
         name = self._create({})
         with self._errors():
-            self.client.indices.update_aliases(
+            self.bulk_client.indices.update_aliases(
                 actions=[{"add": {"index": name, "alias": self.alias}}]
             )
 
@@ -283,53 +341,131 @@ class ElasticBackend:
         """Delete every index behind the alias."""
         for name in self._physical():
             with self._errors():
-                self.client.indices.delete(index=name)
+                self.bulk_client.indices.delete(index=name)
+
+    def _send(self, index: str, chunk: list[tuple[str, dict[str, object]]]) -> list[str]:
+        """Index one chunk, retrying what the cluster could not take yet; returns failures.
+
+        Whole-request failures (connection lost, node gone, 429/5xx) and item failures with
+        a retryable status are sent again after a backoff (0.5 s doubling to 30 s); ids make
+        a resend idempotent. Other item failures are final: "<record id>: <reason>".
+        """
+        pending = chunk
+        last = ""
+        for attempt in range(MAX_RETRIES + 1):
+            if attempt:
+                time.sleep(_backoff(attempt - 1))
+            operations: list[dict[str, object]] = []
+            for doc_id, source in pending:
+                operations.append({"index": {"_index": index, "_id": doc_id}})
+                operations.append(source)
+            try:
+                body = self.bulk_client.bulk(
+                    operations=operations,
+                    wait_for_active_shards=self.config.wait_for_active_shards,
+                    timeout=BULK_SHARD_WAIT,
+                ).body
+            except (TransportConnectionError, ConnectionTimeout) as exc:
+                if attempt == MAX_RETRIES:
+                    raise  # the whole cluster is gone: BackendUnavailable, naming the URL
+                last = f"{type(exc).__name__} talking to the cluster"
+                continue
+            except ApiError as exc:
+                if exc.meta.status not in RETRY_STATUS or attempt == MAX_RETRIES:
+                    raise
+                last = f"HTTP {exc.meta.status}"
+                continue
+            retry: list[tuple[str, dict[str, object]]] = []
+            failures: list[str] = []
+            for item, op in zip(body["items"], pending, strict=True):
+                result = next(iter(item.values()))
+                status = int(result.get("status", 500))
+                if status < 300:
+                    continue
+                reason = _reason(result.get("error"))
+                if status in RETRY_STATUS:
+                    retry.append(op)
+                    last = reason
+                else:
+                    failures.append(f"{op[0]}\t{reason}")
+            if not retry:
+                return failures
+            if attempt >= 2 and self._red(index):
+                # A primary without a replica went with its node (a rebuild loads without
+                # replicas): no retry can bring those documents back.
+                raise IndexingError(
+                    f"index {index} lost shards with a node of the cluster at {self.url} "
+                    f"(cluster health red; last error: {last})",
+                    hint="the alias was not moved; run the rebuild again once the cluster is green",
+                )
+            pending = retry
+            self._failures_retried += len(retry)
+        return failures_after(pending, last)
+
+    def _red(self, index: str) -> bool:
+        with contextlib.suppress(ApiError, TransportConnectionError, ConnectionTimeout):
+            return bool(self.client.cluster.health(index=index).body["status"] == "red")
+        return False
 
     def _bulk(
         self,
         index: str,
         docs: Iterable[IndexDoc],
         on_progress: ProgressFn | None,
-        *,
-        loading: bool = False,
     ) -> int:
-        actions = (
-            {"_op_type": "index", "_index": index, "_id": d.id, "_source": _source(d)} for d in docs
-        )
+        """Stream ``docs`` to ``index`` in chunks; memory holds at most threads x chunk docs.
+
+        Raises:
+            IndexingError: documents rejected for good, each with its record id.
+        """
         failures: list[tuple[str, str]] = []
         n = 0
+        threads = max(1, self.config.bulk_threads)
+        lock = threading.Lock()
+
+        def chunks() -> Iterator[list[tuple[str, dict[str, object]]]]:
+            chunk: list[tuple[str, dict[str, object]]] = []
+            for d in docs:
+                chunk.append((d.id, _source(d)))
+                if len(chunk) == CHUNK_SIZE:
+                    yield chunk
+                    chunk = []
+            if chunk:
+                yield chunk
+
+        def done(chunk_len: int, failed: list[str]) -> None:
+            with lock:
+                for line in failed:
+                    doc_id, _, reason = line.partition("\t")
+                    failures.append((doc_id, reason))
+            if on_progress is not None:
+                on_progress(chunk_len)
+
+        self._failures_retried = 0
         with self._errors():
-            for ok, item in helpers.streaming_bulk(
-                self.client,
-                actions,
-                chunk_size=CHUNK_SIZE,
-                max_retries=MAX_RETRIES,
-                initial_backoff=1,
-                max_backoff=30,
-                raise_on_error=False,
-                raise_on_exception=True,
-            ):
-                n += 1
-                if not ok:
-                    detail = next(iter(item.values()))
-                    error = detail.get("error", detail)
-                    reason = str(error.get("reason", error) if isinstance(error, dict) else error)
-                    failures.append((str(detail.get("_id")), reason))
-                if on_progress is not None and n % CHUNK_SIZE == 0:
-                    on_progress(CHUNK_SIZE)
-            if on_progress is not None and n % CHUNK_SIZE:
-                on_progress(n % CHUNK_SIZE)
-            if loading:
-                self.client.indices.put_settings(
-                    index=index, settings={"index": {"refresh_interval": None}}
-                )
-            self.client.indices.refresh(index=index)
+            if threads == 1:
+                for chunk in chunks():
+                    n += len(chunk)
+                    done(len(chunk), self._send(index, chunk))
+            else:
+                with ThreadPoolExecutor(threads, thread_name_prefix="socsec-bulk") as pool:
+                    running: dict[Future[list[str]], int] = {}
+                    for chunk in chunks():
+                        n += len(chunk)
+                        running[pool.submit(self._send, index, chunk)] = len(chunk)
+                        if len(running) >= threads:  # bounded: never read ahead of the pool
+                            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                            for f in finished:
+                                done(running.pop(f), f.result())
+                    for f in list(running):
+                        done(running.pop(f), f.result())
+            self.bulk_client.indices.refresh(index=index)
         if failures:
             raise IndexingError(
                 f"{len(failures)} of {n} documents were rejected by Elasticsearch at {self.url}",
                 failures=failures,
             )
-        return n - len(failures)
+        return n
 
     def index(self, docs: Iterable[IndexDoc], on_progress: ProgressFn | None = None) -> IndexReport:
         """Add or replace documents through the alias, then refresh so they are searchable."""
@@ -338,32 +474,79 @@ class ElasticBackend:
         n = self._bulk(self.alias, docs, on_progress)
         return IndexReport(indexed=n, seconds=time.perf_counter() - start)
 
+    def orphans(self) -> list[str]:
+        """Indices named like this alias's builds (``<alias>-<stamp>``) that it does not hold.
+
+        Left by a rebuild that was killed before it could clean up.
+        """
+        live = set(self._physical())
+        with self._errors():
+            names = self.client.indices.get(index=f"{self.alias}-*", expand_wildcards="all").body
+        return sorted(
+            n for n in names if n not in live and STAMP.search(n) and n[:-21] == self.alias
+        )
+
     def rebuild(
         self,
         docs: Iterable[IndexDoc],
         meta: Mapping[str, str],
         on_progress: ProgressFn | None = None,
     ) -> IndexReport:
-        """Fill a new versioned index, then move the alias to it in one atomic call."""
+        """Fill a new versioned index, then move the alias to it in one atomic call.
+
+        Orphans of earlier failed rebuilds are deleted first. The new index is loaded with
+        no replicas and no refresh; both are restored after the load, the replicas are
+        awaited (green, bounded by the bulk timeout), and the document count is checked
+        before the alias moves. On any failure the new index is deleted and the alias stays.
+        """
         start = time.perf_counter()
+        for name in self.orphans():
+            with self._errors():
+                self.bulk_client.indices.delete(index=name)
         old = self._physical()
         new = self._create(meta, loading=True)
         try:
-            n = self._bulk(new, docs, on_progress, loading=True)
+            n = self._bulk(new, docs, on_progress)
+            with self._errors():
+                self.bulk_client.indices.put_settings(
+                    index=new,
+                    settings={
+                        "index": {
+                            "refresh_interval": None,
+                            "number_of_replicas": self.config.replicas,
+                        }
+                    },
+                )
+                nodes = int(self.client.cluster.health().body["number_of_data_nodes"])
+                if 0 < self.config.replicas < nodes:
+                    # Wait for the copies (bounded); a cluster too small for them stays yellow.
+                    with contextlib.suppress(ApiError, ConnectionTimeout):
+                        self.bulk_client.cluster.health(
+                            index=new,
+                            wait_for_status="green",
+                            timeout=f"{int(self.config.bulk_timeout)}s",
+                        )
+                self.bulk_client.indices.refresh(index=new)
+                found = int(self.client.count(index=new).body["count"])
+            if found != n:
+                raise IndexingError(
+                    f"the new index holds {found} documents, {n} were sent; the alias was not moved"
+                )
             actions: list[dict[str, Any]] = [
                 {"remove": {"index": name, "alias": self.alias}} for name in old
             ]
             actions.append({"add": {"index": new, "alias": self.alias}})
             with self._errors():
-                self.client.indices.update_aliases(actions=actions)
+                self.bulk_client.indices.update_aliases(actions=actions)
         except BaseException:
-            # Best effort: the live index is untouched whether or not the cleanup works.
+            # Best effort: the live index is untouched whether or not the cleanup works, and
+            # the next rebuild deletes the index as an orphan if this cannot.
             with contextlib.suppress(Exception):
                 self.client.indices.delete(index=new)
             raise
         with self._errors():
             for name in old:
-                self.client.indices.delete(index=name)
+                self.bulk_client.indices.delete(index=name)
         return IndexReport(indexed=n, seconds=time.perf_counter() - start)
 
     def delete(self, ids: Iterable[str]) -> int:
@@ -372,7 +555,13 @@ class ElasticBackend:
         n = 0
         with self._errors():
             for ok, _item in helpers.streaming_bulk(
-                self.client, actions, chunk_size=CHUNK_SIZE, raise_on_error=False
+                self.bulk_client,
+                actions,
+                chunk_size=CHUNK_SIZE,
+                raise_on_error=False,
+                max_retries=MAX_RETRIES,
+                initial_backoff=INITIAL_BACKOFF,
+                max_backoff=MAX_BACKOFF,
             ):
                 n += int(ok)
             self.client.indices.refresh(index=self.alias)
@@ -384,7 +573,7 @@ class ElasticBackend:
             with self._errors():
                 current = self.client.indices.get_mapping(index=name).body[name]["mappings"]
                 merged = {**current.get("_meta", {}), **meta}
-                self.client.indices.put_mapping(index=name, meta=merged)
+                self.bulk_client.indices.put_mapping(index=name, meta=merged)
 
     # -- reading -----------------------------------------------------------------------------
     def count(self) -> int:

@@ -83,6 +83,13 @@ def config_from_settings(settings: Settings, ws: Workspace | None = None) -> Bac
         username=settings.get("elasticsearch.username"),
         password=settings.get("elasticsearch.password"),
         ca_certs=settings.get("elasticsearch.ca_certs"),
+        shards=int(settings.get("elasticsearch.shards") or 1),
+        replicas=int(settings.get("elasticsearch.replicas") or 0),
+        wait_for_active_shards=settings.get("elasticsearch.wait_for_active_shards") or "1",
+        timeout=float(settings.get("elasticsearch.timeout") or 5),
+        connect_timeout=float(settings.get("elasticsearch.connect_timeout") or 2),
+        bulk_timeout=float(settings.get("elasticsearch.bulk_timeout") or 120),
+        bulk_threads=int(settings.get("elasticsearch.bulk_threads") or 1),
     )
 
 

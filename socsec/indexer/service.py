@@ -190,9 +190,11 @@ class SearchService:
         *,
         vocabulary: Path | None = None,
         write_lock: Path | None = None,
+        workers: int = 1,
     ) -> None:
         self.backend = backend
         self._write_lock = write_lock
+        self.workers = workers
         self.thesaurus = thesaurus
         self._store = store
         self._vocab_path = vocabulary
@@ -214,6 +216,7 @@ class SearchService:
             get_store(ws),
             vocabulary=ws.root / VOCABULARY_FILE,
             write_lock=ws.index_lock,
+            workers=int(ws.settings.get("index.workers") or 1),
         )
 
     @property
@@ -432,7 +435,12 @@ class SearchService:
     def upkeep(self) -> IndexUpkeep:
         """Building, updating and checking this index (:class:`IndexUpkeep`)."""
         return IndexUpkeep(
-            self.backend, self.thesaurus, self.store, self.matcher, write_lock=self._write_lock
+            self.backend,
+            self.thesaurus,
+            self.store,
+            self.matcher,
+            write_lock=self._write_lock,
+            workers=self.workers,
         )
 
     def rebuild(self, on_progress: ProgressFn | None = None) -> IndexReport:

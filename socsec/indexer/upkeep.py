@@ -94,6 +94,7 @@ class IndexUpkeep:
         thesaurus: the thesaurus cache (labels and hierarchy for enrichment).
         store: the bibliography store.
         matcher: a function giving the label matcher used to detect concepts in text.
+        workers: processes that enrich records during a rebuild (``index.workers``).
         write_lock: a lock file held by rebuilds and updates, so that processes writing at
             once take turns (two updates that both read "changed since" would each re-index
             and stamp the index; taking turns, the second finds only what the first left).
@@ -107,8 +108,10 @@ class IndexUpkeep:
         matcher: Callable[[], LabelMatcher],
         *,
         write_lock: Path | None = None,
+        workers: int = 1,
     ) -> None:
         self._write_lock = write_lock
+        self.workers = workers
         self.backend = backend
         self.thesaurus = thesaurus
         self.store = store
@@ -140,7 +143,16 @@ class IndexUpkeep:
     def _rebuild(self, on_progress: ProgressFn | None) -> IndexReport:
         started = _now()
         langs: set[str] = set()
-        docs = _noting_languages(self._enricher().enrich_all(self.store.iter_records()), langs)
+        enricher = self._enricher()
+        records = self.store.iter_records()
+        path = getattr(self.thesaurus, "path", None)
+        if self.workers > 1 and path is not None:  # index.workers: enrichment in processes
+            from socsec.indexer.parallel import enrich_parallel
+
+            enriched = enrich_parallel(enricher, path, records, self.workers)
+        else:
+            enriched = enricher.enrich_all(records)
+        docs = _noting_languages(enriched, langs)
         meta = {"last_build": started, **self._meta(started)}
         report = self.backend.rebuild(docs, meta, on_progress)
         self.backend.set_meta({RECORD_LANGUAGES: ",".join(sorted(langs))})
@@ -251,25 +263,35 @@ class IndexUpkeep:
         full = (
             info.meta.get("thesaurus_version") != self.thesaurus.version()
             or info.meta.get("analysis_version", "1") != ANALYSIS_VERSION
-            or info.count != self.store.count()
         )
+        indexed = deleted = 0
+        langs: set[str] = set()
+        if not full:
+            ids = self.store.ids_modified_since(since)
+            changed = _noting_languages(enricher.enrich_all(self.store.iter_records(ids)), langs)
+            indexed = self.backend.index(changed, on_progress).indexed
+            gone = self.store.deleted_since(since)
+            deleted = self.backend.delete(gone) if gone else 0
+            # Records added or deleted behind the index's back (a write whose index update
+            # failed, a restored store): only then compare every fingerprint.
+            full = self.backend.count() != self.store.count()
         if full:
             stored = self.backend.fingerprints()
-            changed = []
             seen: set[str] = set()
-            for record in self.store.iter_records():
-                seen.add(record.id)
-                doc = enricher.enrich(record)
-                if stored.get(doc.id) != doc.fingerprint:
-                    changed.append(doc)
+
+            def differing() -> Iterator[IndexDoc]:
+                for record in self.store.iter_records():
+                    seen.add(record.id)
+                    doc = enricher.enrich(record)
+                    if stored.get(doc.id) != doc.fingerprint:
+                        yield doc
+
+            indexed += self.backend.index(
+                _noting_languages(differing(), langs), on_progress
+            ).indexed
             gone = [i for i in stored if i not in seen]
-        else:
-            ids = self.store.ids_modified_since(since)
-            changed = list(enricher.enrich_all(self.store.iter_records(ids)))
-            gone = self.store.deleted_since(since)
-        indexed = self.backend.index(changed, on_progress).indexed
-        self._add_languages({d.language for d in changed if d.language})
-        deleted = self.backend.delete(gone) if gone else 0
+            deleted += self.backend.delete(gone) if gone else 0
+        self._add_languages(langs)
         self.backend.set_meta(self._meta(stamp))
         return UpdateReport(indexed, deleted, full, time.perf_counter() - start)
 

@@ -261,6 +261,17 @@ def record(
 
 @router.get("/health", tags=["service"])
 def health(res: Res) -> dict[str, Any]:
-    """Liveness: concept count and whether the thesaurus cache opens."""
+    """Liveness: concept count, whether the thesaurus cache opens and the search backend answers.
+
+    ``status`` is "ok", or "degraded" while the search backend is unavailable (lookups still
+    work; searches answer 503).
+    """
     with res.thesaurus() as cache:
-        return {"status": "ok", "concepts": cache.count(), "thesaurus_version": cache.version()}
+        concepts, version = cache.count(), cache.version()
+    search = res.search_health()
+    return {
+        "status": "ok" if search["available"] else "degraded",
+        "concepts": concepts,
+        "thesaurus_version": version,
+        "search": search,
+    }

@@ -40,6 +40,13 @@ STATUS: tuple[tuple[type[SocsecError], int], ...] = (
 )
 
 
+# What an anonymous client learns of a server-side failure: no addresses, no configuration.
+PUBLIC_MESSAGES: dict[int, str] = {
+    503: "the search backend is unavailable; try again later (details in the server log)",
+    500: "the server is misconfigured or failed; see the server log",
+}
+
+
 def status_for(error: SocsecError) -> int:
     """The HTTP status of a library error."""
     for kind, status in STATUS:
@@ -90,7 +97,10 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, SocsecError)
         status = status_for(exc)
         if status >= 500:
+            # The details (which server, which URL) go to the log, never to the client.
             log.error("%s: %s", type(exc).__name__, exc)
+            body = error_body(exc.prefix, PUBLIC_MESSAGES.get(status, PUBLIC_MESSAGES[500]))
+            return _respond(request, status, body)
         suggestions = exc.suggestions if isinstance(exc, NotFoundError) else []
         body = error_body(exc.prefix, exc.message, hint=exc.hint, suggestions=suggestions)
         return _respond(request, status, body)

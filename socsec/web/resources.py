@@ -7,6 +7,7 @@ lookup hot path only ever waits for other lookups, never for a search.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
     from socsec.thesaurus.lookup import ThesaurusCache
     from socsec.thesaurus.sparql import SparqlEngine
     from socsec.workspace import Workspace
+
+
+log = logging.getLogger("socsec.web")
 
 
 def _signature(ws: Workspace) -> tuple[int, int]:
@@ -108,14 +112,35 @@ class Resources:
             return self._sparql
 
     def warm_up(self) -> None:
-        """Open everything and build the embedded index if needed, so first requests are fast."""
+        """Open everything and build the embedded index if needed, so first requests are fast.
+
+        An unreachable search server does not stop the service: it is logged, searches
+        answer 503 and /api/health says so until the server is back.
+        """
+        from socsec.errors import BackendUnavailable
         from socsec.indexer.service import SearchRequest
 
         with self.thesaurus() as cache:
             cache.lookup("pension", limit=1)
             cache.lookup("pensoin", limit=1)  # imports the typo matcher
-        with self.search() as svc:
-            svc.search(SearchRequest(text="pension", size=1))
+        try:
+            with self.search() as svc:
+                svc.search(SearchRequest(text="pension", size=1))
+        except BackendUnavailable as exc:
+            log.warning("search backend unavailable at start-up: %s", exc)
+
+    def search_health(self) -> dict[str, object]:
+        """Whether the search backend answers: ``{"backend", "available"}`` (and why not)."""
+        from socsec.errors import SocsecError
+
+        name = self.ws.settings.backend
+        try:
+            with self.search() as svc:
+                svc.backend.count()
+        except SocsecError as exc:
+            log.warning("search backend unavailable: %s", exc)
+            return {"backend": name, "available": False}
+        return {"backend": name, "available": True}
 
     def close(self) -> None:
         """Close the caches and the service."""

@@ -5,6 +5,7 @@ Setup may know backend names (to configure them); tests branch only on capabilit
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -35,7 +36,11 @@ def make_backend(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> S
     if name == "elasticsearch":
         url = request.getfixturevalue("es_url")
         index = f"test-{uuid.uuid4().hex[:12]}"
-        return registry.create(name, BackendConfig(url=url, index=index))
+        # scripts/es-cluster-faults runs this suite on a 3-node cluster with replicas.
+        replicas = int(os.environ.get("SOCSEC_TEST_ES_REPLICAS", "0"))
+        shards = int(os.environ.get("SOCSEC_TEST_ES_SHARDS", "1"))
+        config = BackendConfig(url=url, index=index, replicas=replicas, shards=shards)
+        return registry.create(name, config)
     return registry.create(name, BackendConfig(index_path=tmp_path / "index.sqlite"))
 
 
