@@ -154,6 +154,7 @@ class Key(NamedTuple):
 
     @property
     def env_var(self) -> str:
+        """The environment variable that sets this key (SOCSEC_...)."""
         return "SOCSEC_" + self.name.upper().replace(".", "_")
 
 
@@ -357,6 +358,7 @@ class Settings(NamedTuple):
 
     @property
     def backend(self) -> str:
+        """The search backend's name (default sqlite)."""
         return self.values["backend"] or "sqlite"
 
     def redacted(self) -> dict[str, str | None]:

@@ -148,6 +148,7 @@ class Query:
 
     @property
     def has_text(self) -> bool:
+        """Whether the query has words or concepts to match (not only filters)."""
         return bool(self.groups or self.concepts)
 
 

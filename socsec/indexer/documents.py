@@ -142,6 +142,7 @@ class Enricher:
 
     @property
     def matcher(self) -> LabelMatcher:
+        """The label matcher that detects concepts in text (built on first use)."""
         if self._matcher is None:
             self._matcher = LabelMatcher.build(
                 self.thesaurus.iter_labels(), self.thesaurus.replacements()

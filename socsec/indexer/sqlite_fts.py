@@ -144,6 +144,7 @@ class SqliteBackend:
 
     @property
     def conn(self) -> sqlite3.Connection:
+        """The open connection to the index file (opened on first use)."""
         if self._conn is None:
             self._conn = self._connect(self.path)
         return self._conn
