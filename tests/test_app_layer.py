@@ -115,3 +115,26 @@ def test_merged_concept_is_searchable_under_its_replacement(data_dir: Path) -> N
     )  # fmt: skip
     assert hits.exit_code == 0, hits.stderr
     assert PAPER in {h["id"] for h in json.loads(hits.stdout)}
+
+
+def test_a_label_edit_re_enriches_only_the_records_it_can_alter(bundled_data_dir: Path) -> None:
+    from socsec.app.thesaurus import changed_labels
+    from socsec.indexer.base import Query
+    from socsec.thesaurus.curation import LabelEdit, edit_concept
+    from socsec.thesaurus.lookup import get_cache
+
+    ws = Workspace(root=bundled_data_dir, settings=Settings.load(data_dir=bundled_data_dir))
+    with SearchService.open(ws) as svc:
+        svc.rebuild()
+        total = svc.store.count()
+    with get_cache(ws) as cache:
+        scheme_uri, before = cache.resolve("pension scheme"), cache.version()
+    label = LabelEdit("add", "alt", "en", "consumption-indexed public pension plans")
+    result = edit_concept(ws, scheme_uri, [label])
+    with SearchService.open(ws) as svc:
+        report = svc.upkeep.update_after_change(result.affected, changed_labels(result), before)
+        assert not report.full_scan and 0 < report.reindexed < total / 10
+        assert svc.status().stale is False
+        hits = svc.backend.search(Query(concepts=(scheme_uri,), size=1000)).hits
+    # The record whose title is the new label now has the concept detected in its text.
+    assert any(h.id == "nber-w0910" and scheme_uri in h.detected for h in hits)

@@ -39,22 +39,41 @@ class UnitOfWork:
         ws: the data dir.
         records_changed: bibliography records were written (added, edited, tagged...).
         thesaurus_changed: the thesaurus of record changed (labels, hierarchy, merges).
+        concepts: the concepts whose labels or ancestors a thesaurus change altered (None:
+            unknown, e.g. an import).
+        labels: (label, language) added or removed by the change.
+        previous_version: the lookup cache's version before the change.
         warnings: messages collected while finishing.
     """
 
     ws: Workspace
     records_changed: bool = False
     thesaurus_changed: bool = False
+    concepts: frozenset[str] | None = None
+    labels: frozenset[tuple[str, str]] = frozenset()
+    previous_version: str | None = None
     warnings: list[str] = field(default_factory=list)
 
     def finish(self) -> tuple[str, ...]:
-        """Run the post-commit operations; returns the warnings for the face."""
-        if self.records_changed or self.thesaurus_changed:
+        """Run the post-commit operations; returns the warnings for the face.
+
+        A thesaurus change that names the concepts it altered re-enriches only the records
+        holding them (or whose text has a changed label); anything else brings the index up
+        to date with everything changed since its last update.
+        """
+        stale = None
+        if self.thesaurus_changed and self.concepts is not None:
+            from socsec.indexer.upkeep import sync_after_thesaurus_change
+
+            stale = sync_after_thesaurus_change(
+                self.ws, self.concepts, self.labels, self.previous_version
+            )
+        elif self.records_changed or self.thesaurus_changed:
             from socsec.indexer.upkeep import sync_index
 
             stale = sync_index(self.ws)
-            if stale:
-                self.warnings.append(stale)
+        if stale:
+            self.warnings.append(stale)
         return tuple(self.warnings)
 
     def outcome(self, value: T) -> Outcome[T]:

@@ -7,7 +7,7 @@ The application layer calls :func:`update_records` and :func:`delete_records` af
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from socsec.errors import BackendUnavailable, NotFoundError, QualityGateFailed
 from socsec.fileutil import exclusive_lock
-from socsec.indexer.base import IndexDoc, IndexReport, ProgressFn, SearchBackend
-from socsec.indexer.documents import ANALYSIS_VERSION, Enricher
+from socsec.indexer.base import IndexDoc, IndexReport, ProgressFn, Query, SearchBackend, Sort
+from socsec.indexer.documents import ANALYSIS_VERSION, Enricher, query_groups
 
 if TYPE_CHECKING:
     from socsec.bibliography.store import BibliographyStore
@@ -71,6 +71,11 @@ class UpdateReport:
 RECORD_LANGUAGES = "record_languages"
 """Index metadata: the languages of the indexed records (comma-separated), so that a query
 is translated only into languages some record is written in."""
+
+
+# A thesaurus change touching more concepts than this (with their narrower ones) re-enriches
+# every record instead: the targeted queries would cost more than the scan.
+MAX_TARGETED_CONCEPTS = 500
 
 
 def _noting_languages(docs: Iterable[IndexDoc], langs: set[str]) -> Iterator[IndexDoc]:
@@ -295,6 +300,88 @@ class IndexUpkeep:
         self.backend.set_meta(self._meta(stamp))
         return UpdateReport(indexed, deleted, full, time.perf_counter() - start)
 
+    def update_after_change(
+        self,
+        concepts: Collection[str],
+        labels: Collection[tuple[str, str]],
+        previous_version: str | None,
+        on_progress: ProgressFn | None = None,
+    ) -> UpdateReport:
+        """After a thesaurus change, re-enrich only the records it can alter.
+
+        Those are the records holding one of ``concepts`` (whose labels or ancestors
+        changed) or a narrower concept, as subject, ancestor or concept detected in the text;
+        the records whose text has one of the ``labels`` (label, language) added or removed;
+        and the records written since the last update (e.g. re-tagged by a merge). When the
+        index did not reflect ``previous_version`` (the cache before the change), or the
+        change is wide, this is :meth:`update`.
+        """
+        with self._writing():
+            info = self.backend.info()
+            since = info.meta.get("last_update") or info.meta.get("last_build")
+            scope = self._with_narrower(concepts)
+            if (
+                since is None
+                or previous_version is None
+                or info.meta.get("thesaurus_version") != previous_version
+                or info.meta.get("analysis_version", "1") != ANALYSIS_VERSION
+                or len(scope) > MAX_TARGETED_CONCEPTS
+            ):
+                return self._update(on_progress)
+            start = time.perf_counter()
+            stamp = _now()
+            ids = set(self.store.ids_modified_since(since))
+            for uri in scope:
+                ids.update(self.store.ids_tagged_with(uri))
+            if scope:
+                ids |= self._matching(Query(concepts=tuple(sorted(scope))))
+            for label, lang in labels:
+                groups = query_groups(label, lang)
+                if groups:
+                    ids |= self._matching(Query(groups=groups))
+            present = []
+            for rid in sorted(ids):
+                try:
+                    present.append(self.store.resolve_id(rid))
+                except NotFoundError:
+                    continue  # deleted: removed below with the other deletions
+            langs: set[str] = set()
+            docs = self._enricher().enrich_all(self.store.iter_records(present))
+            indexed = self.backend.index(_noting_languages(docs, langs), on_progress).indexed
+            gone = self.store.deleted_since(since)
+            deleted = self.backend.delete(gone) if gone else 0
+            self._add_languages(langs)
+            self.backend.set_meta(self._meta(stamp))
+            return UpdateReport(indexed, deleted, False, time.perf_counter() - start)
+
+    def _with_narrower(self, concepts: Collection[str]) -> set[str]:
+        scope = set(concepts)
+        for uri in concepts:
+            try:
+                scope.update(self.thesaurus.descendants(uri))
+            except NotFoundError:
+                continue  # removed from the thesaurus: its records are found by the query
+        return scope
+
+    def _matching(self, query: Query) -> set[str]:
+        """Ids of every indexed record matching ``query`` (walked in keyset pages)."""
+        found: set[str] = set()
+        after = None
+        while True:
+            page = self.backend.search(
+                Query(
+                    groups=query.groups,
+                    concepts=query.concepts,
+                    sort=Sort.year,
+                    size=1000,
+                    after=after,
+                )
+            )
+            found.update(h.id for h in page.hits)
+            if len(page.hits) < 1000:
+                return found
+            after = page.hits[-1].sort
+
 
 def _built_upkeep(ws: Workspace, job: Callable[[IndexUpkeep], object]) -> str | None:
     """Run ``job`` on a built index; a one-line stale warning if the backend is down."""
@@ -332,3 +419,17 @@ def delete_records(ws: Workspace, ids: Iterable[str]) -> str | None:
 def sync_index(ws: Workspace) -> str | None:
     """Bring a built index up to date with everything that changed (see :func:`update_records`)."""
     return _built_upkeep(ws, lambda u: u.update())
+
+
+def sync_after_thesaurus_change(
+    ws: Workspace,
+    concepts: Collection[str],
+    labels: Collection[tuple[str, str]],
+    previous_version: str | None,
+) -> str | None:
+    """Re-enrich the records a thesaurus change can alter.
+
+    See :meth:`IndexUpkeep.update_after_change`; returns a stale warning as
+    :func:`update_records` does.
+    """
+    return _built_upkeep(ws, lambda u: u.update_after_change(concepts, labels, previous_version))
