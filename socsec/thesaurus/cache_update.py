@@ -24,6 +24,7 @@ from socsec.thesaurus.compile import (
     Neighbours,
     _Analyzer,
     _Graph,
+    ancestor_rows,
     concept_rows,
     concept_uris,
     scheme_row,
@@ -238,22 +239,8 @@ def _parents_map(conn: sqlite3.Connection) -> tuple[dict[int, set[int]], dict[in
 
 
 def _ancestors(parents: dict[int, set[int]], cid: int) -> set[tuple[int, int, int]]:
-    """(ancestor, cid, depth) rows, shortest depth (as compile._closure computes them)."""
-    rows = set()
-    seen = {cid}
-    frontier = sorted(parents.get(cid, ()))
-    depth = 1
-    while frontier:
-        nxt: list[int] = []
-        for p in frontier:
-            if p in seen:
-                continue
-            seen.add(p)
-            rows.add((p, cid, depth))
-            nxt.extend(parents.get(p, ()))
-        frontier = sorted(set(nxt) - seen)
-        depth += 1
-    return rows
+    """(ancestor, cid, depth) rows, shortest depth (as a full build computes them)."""
+    return set(ancestor_rows(parents, cid))
 
 
 def _below(children: dict[int, set[int]], start: Iterable[int]) -> set[int]:

@@ -110,21 +110,25 @@ class _Graph:
 
 def _closure(parents: dict[int, set[int]]) -> list[tuple[int, int, int]]:
     """(ancestor, descendant, depth) for every broader path, shortest depth, cycle-safe."""
+    return [row for cid in parents for row in ancestor_rows(parents, cid)]
+
+
+def ancestor_rows(parents: dict[int, set[int]], cid: int) -> list[tuple[int, int, int]]:
+    """(ancestor, cid, depth) rows of one concept, each ancestor at its shortest depth."""
     rows = []
-    for cid in parents:
-        seen = {cid}
-        frontier = sorted(parents[cid])
-        depth = 1
-        while frontier:
-            nxt: list[int] = []
-            for p in frontier:
-                if p in seen:
-                    continue
-                seen.add(p)
-                rows.append((p, cid, depth))
-                nxt.extend(parents.get(p, ()))
-            frontier = sorted(set(nxt) - seen)
-            depth += 1
+    seen = {cid}
+    frontier = sorted(parents.get(cid, ()))
+    depth = 1
+    while frontier:
+        nxt: list[int] = []
+        for p in frontier:
+            if p in seen:
+                continue
+            seen.add(p)
+            rows.append((p, cid, depth))
+            nxt.extend(parents.get(p, ()))
+        frontier = sorted(set(nxt) - seen)
+        depth += 1
     return rows
 
 
