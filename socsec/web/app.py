@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 
 from socsec import __version__
 from socsec.web import api, errors, pages
+from socsec.web.middleware import SecurityHeaders
 from socsec.web.resources import Resources
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def create_app(ws: Workspace, *, warm_up: bool = False) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders)
     return app
 
 

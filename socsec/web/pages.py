@@ -36,11 +36,6 @@ def _replace_lang(params: Any, code: str) -> str:
 
 
 templates.env.filters["replace_lang"] = _replace_lang
-_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:",
-}
 
 
 def negotiate(accept: str | None, offered: tuple[str, ...] = CONCEPT_MEDIA) -> str | None:
@@ -84,12 +79,10 @@ def query_link(params: dict[str, Any], **changes: Any) -> str:
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
-    """A page from ``templates/`` with the common context and safe headers."""
+    """A page from ``templates/`` with the common context (security headers: middleware)."""
     lang = display_lang(context.get("lang") or request.query_params.get("lang"))
     base = {"lang": lang, "langs": LANGS, "lang_names": LANG_NAMES, "q": ""}
-    response = templates.TemplateResponse(
-        request, name, {**base, **context}, status_code=status, headers=_HEADERS
-    )
+    response = templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
     return response
 
 
