@@ -93,9 +93,8 @@ def test_forest_scores_as_sklearn_does(vocab: Vocabulary) -> None:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     all_rows = [lex.rows(d) for d in docs[:70]]
-    own = np.concatenate(
-        [np.isin(r.cids, [vocab.index[u] for u in d.subjects]) for r, d in zip(all_rows, docs)]
-    )
+    golds = [[vocab.index[u] for u in d.subjects] for d in docs[:70]]
+    own = np.concatenate([np.isin(r.cids, g) for r, g in zip(all_rows, golds, strict=True)])
     train = lex._features(
         np.concatenate([r.cids for r in all_rows]),
         np.concatenate([r.static for r in all_rows]),
