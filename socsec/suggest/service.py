@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socsec.errors import InputDataError, NotFoundError
+from socsec.errors import ConfigError, InputDataError, NotFoundError
 from socsec.suggest import store as model_file
 from socsec.suggest.ensemble import EnsembleSuggester, Scorer, Weights
 from socsec.suggest.evaluate import EvalReport, cross_validate, evaluate_split, read_jsonl
@@ -40,6 +40,7 @@ ProgressFn = Callable[[int], None]
 MODEL_FORMAT = 2
 # Retrain before suggesting only when curated links or concepts changed by more than this share.
 STALE_SHARE = 0.2
+TRAINING_FIX = "pip install 'socsec[suggest]'"
 # Counts each training run of this process (tests prove commands that must not train don't).
 TRAININGS = [0]
 
@@ -155,15 +156,30 @@ def _curated_links(store: BibliographyStore) -> int:
     return int(str(store.stats()["curated_links"]))
 
 
+def require_training() -> None:
+    """Check that the training libraries (the ``suggest`` extra) are installed.
+
+    Raises:
+        ConfigError: scikit-learn or scipy is missing; the message names the pip command.
+    """
+    try:
+        import scipy  # type: ignore[import-untyped]  # noqa: F401
+        import sklearn  # type: ignore[import-untyped]  # noqa: F401
+    except ImportError:
+        raise ConfigError(f"training the suggestion model needs: {TRAINING_FIX}") from None
+
+
 def train(ws: Workspace, *, on_progress: ProgressFn | None = None, folds: int = 3) -> SuggestModel:
     """Train the model on the records with curated subjects and save it in the data dir.
 
     Raises:
         NotFoundError: the data dir has no thesaurus.
+        ConfigError: the ``suggest`` extra (scikit-learn, scipy) is not installed.
     """
     from socsec.bibliography.store import get_store
     from socsec.thesaurus.lookup import get_cache
 
+    require_training()
     TRAININGS[0] += 1
     started = time.perf_counter()
     with get_store(ws) as store:
@@ -434,8 +450,11 @@ def evaluate(
 
     Raises:
         InputDataError: no split field, too few documents.
+        ConfigError: the ``suggest`` extra (scikit-learn, scipy) is not installed.
     """
     from socsec.bibliography.store import get_store
+
+    require_training()
 
     vocab = _vocabulary(ws, thesaurus)
     if file is None:

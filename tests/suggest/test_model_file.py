@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from socsec.bibliography.store import get_store
@@ -155,3 +156,16 @@ def test_unreadable_model_is_retrained(data_dir: Path) -> None:
     assert code == 0, err
     assert "Training the suggestion model" in err
     assert zipfile.is_zipfile(path)
+
+
+def test_training_without_the_extra_names_the_pip_command(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if scikit-learn were not installed
+    code, out, err = run(data_dir, "bib", "suggest", "--train")
+    assert code == 6 and out == ""
+    assert "training the suggestion model needs: pip install 'socsec[suggest]'" in err
+    assert len([line for line in err.splitlines() if "pip install" in line]) == 1
+    # Scoring a model already trained still works without it.
+    code, out, err = run(data_dir, "bib", "suggest", "--text", TEXT, "--json")
+    assert code == 0, err
