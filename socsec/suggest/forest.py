@@ -79,7 +79,7 @@ class Forest:
         """Probability of the positive class for each row (features as in training)."""
         x = np.asarray(rows, dtype=np.float64)
         if not len(x) or not len(self.roots):
-            return np.full(len(x), 1.0 / (1.0 + np.exp(-self.baseline)))
+            return _sigmoid(np.full(len(x), self.baseline))
         # All rows walk all trees at once, one level per step.
         node = np.broadcast_to(self.roots, (len(x), len(self.roots))).copy()
         row = np.arange(len(x))[:, None]
@@ -94,8 +94,7 @@ class Forest:
             step = np.where(go_left, self.left[node], self.right[node])
             node = np.where(inner, step, node)
         raw = self.baseline + self.value[node].sum(axis=1)
-        out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-raw))
-        return out
+        return _sigmoid(raw)
 
     def to_arrays(self, prefix: str) -> dict[str, npt.NDArray[Any]]:
         """The arrays to save, keyed ``prefix + name``."""
@@ -127,3 +126,9 @@ class Forest:
             leaf=arrays[prefix + "leaf"],
             value=arrays[prefix + "value"],
         )
+
+
+def _sigmoid(raw: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    # tanh form: no overflow warning for large negative scores, unlike 1 / (1 + exp(-x)).
+    out: npt.NDArray[np.float64] = 0.5 * (1.0 + np.tanh(0.5 * raw))
+    return out
