@@ -177,7 +177,12 @@ class AssociativeSuggester:
         matrix = sparse.csr_matrix(
             (self.post_val, (self.post_doc, term)), shape=(n, len(self.slots))
         )
-        gram = (matrix @ matrix.T).toarray().astype(np.float64)
+        transposed = matrix.T.tocsc()
+        # Dense rows of the Gram matrix a block at a time: the sparse product of similar
+        # records is nearly dense and would take twice the memory as a sparse matrix.
+        gram = np.empty((n, n), dtype=np.float64)
+        for start in range(0, n, 512):
+            gram[start : start + 512] = (matrix[start : start + 512] @ transposed).toarray()
         gram[np.diag_indices_from(gram)] += self.alpha
         labels = np.zeros((n, len(self.concepts)), dtype=np.float64)
         rows = np.repeat(np.arange(n), np.diff(self.lab_ptr))
