@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 
+# Rows scored at once (with 120 trees: about 4 MB per temporary array).
+_BLOCK = 4096
+
+
 @dataclass(frozen=True)
 class Forest:
     """Binary classifier: the sum of the trees' leaf values plus a baseline, through a sigmoid.
@@ -78,6 +82,11 @@ class Forest:
     def predict_proba(self, rows: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
         """Probability of the positive class for each row (features as in training)."""
         x = np.asarray(rows, dtype=np.float64)
+        # Each step holds rows x trees arrays: bounded blocks keep that to a few MB.
+        if len(x) > _BLOCK:
+            return np.concatenate(
+                [self.predict_proba(x[i : i + _BLOCK]) for i in range(0, len(x), _BLOCK)]
+            )
         if not len(x) or not len(self.roots):
             return _sigmoid(np.full(len(x), self.baseline))
         # All rows walk all trees at once, one level per step.

@@ -108,6 +108,8 @@ def test_forest_scores_as_sklearn_does(vocab: Vocabulary) -> None:
     expected = clf.predict_proba(features)[:, 1]
     assert np.allclose(Forest.from_sklearn(clf).predict_proba(features), expected, atol=1e-9)
     assert np.allclose(lex.forest.predict_proba(features), expected, atol=1e-9)
+    big = np.tile(features, (4096 // len(features) + 2, 1))  # scored in blocks
+    assert np.allclose(lex.forest.predict_proba(big), clf.predict_proba(big)[:, 1], atol=1e-9)
 
 
 def test_tag_edit_and_search_never_train(data_dir: Path) -> None:
