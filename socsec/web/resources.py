@@ -2,8 +2,7 @@
 
 The thesaurus cache and the search service hold SQLite connections (and, for Elasticsearch, an
 HTTP client). Requests run in a thread pool, so each resource is used under its own lock; the
-lookup hot path takes one of a few pooled caches, so lookups run side by side (SQLite releases
-the GIL) and never wait for a search.
+lookup hot path takes a pooled cache of its own, so lookups never wait for a search.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 # Lookup caches open at most at once: more than the cores gains nothing, each is a connection.
-LOOKUP_POOL = 4
+LOOKUP_POOL = 1
 
 if TYPE_CHECKING:
     from socsec.indexer.service import SearchService
