@@ -21,7 +21,7 @@ DEFAULT_BACKENDS: dict[str, str] = {
 }
 # What to install when a backend's module cannot import its third-party package.
 EXTRAS: dict[str, tuple[str, str]] = {
-    "elasticsearch": ("elasticsearch", "pip install 'socsec[elastic]'"),
+    "elasticsearch": ("elasticsearch", "pip install 'socsec[elasticsearch]'"),
 }
 
 

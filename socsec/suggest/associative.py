@@ -1,28 +1,36 @@
 """Associative suggestion: concepts of the tagged records most similar to the document.
 
 Documents become TF-IDF vectors over their analysed terms and term pairs (title terms count
-twice). Two learners share the similarity of the document to every training record: k nearest
-neighbours voting with their similarity, and a linear multi-label model (ridge regression in
-its dual form, cheap while the training set has a few thousand records). Their mean is the
-score; the evidence is the similar records that carry the concept.
+twice), the terms hashed into a fixed space (CRC-32), so no term dictionary is kept. Two
+learners share the similarity of the document to every training record: k nearest neighbours
+voting with their similarity, and a linear multi-label model (ridge regression in its dual
+form, cheap while the training set has a few thousand records). Their mean is the score; the
+evidence is the similar records that carry the concept. The fitted model is plain arrays (an
+inverted index of the training vectors, labels, ridge coefficients), scored with numpy alone.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from socsec.suggest.model import Document, Evidence, Suggestion
 from socsec.suggest.text import analyse_document
 
 if TYPE_CHECKING:
-    import numpy as np
     import numpy.typing as npt
 
     from socsec.suggest.vocabulary import Vocabulary
 
-# Above this many training records the dual ridge model (n x n) is skipped: kNN only.
-MAX_RIDGE_RECORDS = 8000
+# Above this many training records the dual ridge model (n x n) is skipped: kNN only. Its
+# Gram matrix takes 8 n^2 bytes while training (200 MB at 5,000).
+MAX_RIDGE_RECORDS = 5000
+# The hashed term space: collisions are rare at a few million distinct terms and pairs.
+SLOTS = 1 << 24
 
 
 def terms(doc: Document) -> list[str]:
@@ -35,8 +43,22 @@ def terms(doc: Document) -> list[str]:
     return out
 
 
-def _identity(items: list[str]) -> list[str]:
-    return items
+@dataclass(frozen=True)
+class TermCounts:
+    """A document's hashed terms (ascending) and how often each occurs."""
+
+    slots: npt.NDArray[np.int64]
+    counts: npt.NDArray[np.float32]
+
+
+def term_counts(doc: Document) -> TermCounts:
+    """Hash the terms of ``doc`` and count them."""
+    found = terms(doc)
+    hashed = np.fromiter(
+        (zlib.crc32(t.encode("utf-8")) for t in found), dtype=np.int64, count=len(found)
+    )
+    slots, counts = np.unique(hashed & (SLOTS - 1), return_counts=True)
+    return TermCounts(slots, counts.astype(np.float32))
 
 
 class AssociativeSuggester:
@@ -66,30 +88,39 @@ class AssociativeSuggester:
         self.power = power
         self.alpha = alpha
         self.knn_weight = knn_weight
-        self.vectorizer: Any = None
-        self.matrix: Any = None  # training TF-IDF, sparse n x V
-        self.labels: Any = None  # sparse n x L, 0/1
+        self._reset()
+        self._memo: dict[Document, TermCounts] = {}
+
+    def _reset(self) -> None:
+        empty_i = np.zeros(0, dtype=np.int64)
+        # The training vectors as an inverted index: for the term slots[j], the records
+        # post_doc[post_ptr[j]:post_ptr[j + 1]] with weights post_val[...] (L2-normalised rows).
+        self.slots = empty_i
+        self.idf = np.zeros(0, dtype=np.float32)
+        self.post_ptr = np.zeros(1, dtype=np.int64)
+        self.post_doc = np.zeros(0, dtype=np.int32)
+        self.post_val = np.zeros(0, dtype=np.float32)
+        # Subjects of each training record: concepts[lab_idx[lab_ptr[i]:lab_ptr[i + 1]]].
+        self.lab_ptr = np.zeros(1, dtype=np.int64)
+        self.lab_idx = np.zeros(0, dtype=np.int32)
         self.dual: npt.NDArray[np.float32] | None = None  # n x L ridge coefficients
         self.concepts: list[str] = []
         self.ids: list[str] = []
         self._positions: dict[str, int] = {}
         self._last: tuple[Document, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]] | None
         self._last = None
-        self._memo: dict[Document, list[str]] = {}
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_memo"] = {}
-        state["_last"] = None
-        return state
-
-    def _terms(self, doc: Document) -> list[str]:
+    def _counts(self, doc: Document) -> TermCounts:
         found = self._memo.get(doc)
         if found is None:
-            found = terms(doc)
-            if len(self._memo) < 50_000:
-                self._memo[doc] = found
+            found = term_counts(doc)
+            self._memo[doc] = found
         return found
+
+    def forget(self) -> None:
+        """Drop the memoised term counts (training is over)."""
+        self._memo = {}
+        self._last = None
 
     @property
     def trained_docs(self) -> int:
@@ -98,42 +129,95 @@ class AssociativeSuggester:
 
     def fit(self, docs: Sequence[Document]) -> None:
         """Learn from the documents that have subjects (the others are ignored)."""
-        import numpy as np
-        from scipy import sparse  # type: ignore[import-untyped]
-        from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-
         known = self.vocab.index if self.vocab is not None else None
         tagged = [d for d in docs if any(known is None or u in known for u in d.subjects)]
         self.ids = [d.id for d in tagged]
         self._last = None
         self._positions = {rid: i for i, rid in enumerate(self.ids) if rid}
+        self.dual = None
         if not tagged:
-            self.vectorizer = self.matrix = self.labels = self.dual = None
-            self.concepts = []
+            self._reset()
             return
         concepts = sorted({u for d in tagged for u in d.subjects if known is None or u in known})
         column = {u: i for i, u in enumerate(concepts)}
-        rows, cols = [], []
-        for i, d in enumerate(tagged):
-            for u in set(d.subjects):
-                if u in column:
-                    rows.append(i)
-                    cols.append(column[u])
+        subjects = [sorted({column[u] for u in d.subjects if u in column}) for d in tagged]
         self.concepts = concepts
-        self.labels = sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, cols)),
-            shape=(len(tagged), len(concepts)),
-        )
-        self.vectorizer = TfidfVectorizer(
-            analyzer=_identity, sublinear_tf=True, min_df=1, dtype=np.float32
-        )
-        self.matrix = self.vectorizer.fit_transform([self._terms(d) for d in tagged]).tocsr()
-        self.dual = None
+        self.lab_ptr = np.cumsum([0] + [len(s) for s in subjects], dtype=np.int64)
+        self.lab_idx = np.fromiter((c for s in subjects for c in s), dtype=np.int32)
+        self._fit_vectors([self._counts(d) for d in tagged])
         if len(tagged) <= MAX_RIDGE_RECORDS:
-            gram = (self.matrix @ self.matrix.T).toarray().astype(np.float64)
-            gram[np.diag_indices_from(gram)] += self.alpha
-            dense = self.labels.toarray().astype(np.float64)
-            self.dual = np.linalg.solve(gram, dense).astype(np.float32)
+            self.dual = self._ridge(len(tagged))
+
+    def _fit_vectors(self, counts: list[TermCounts]) -> None:
+        n = len(counts)
+        lengths = np.fromiter((len(c.slots) for c in counts), dtype=np.int64, count=n)
+        doc = np.repeat(np.arange(n, dtype=np.int32), lengths)
+        slot = np.concatenate([c.slots for c in counts])
+        tf = 1.0 + np.log(np.concatenate([c.counts for c in counts]))  # sublinear tf
+        order = np.argsort(slot, kind="stable")
+        slot, doc, tf = slot[order], doc[order], tf[order]
+        del order
+        uniq, starts, df = np.unique(slot, return_index=True, return_counts=True)
+        del slot
+        idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)  # smoothed, as sklearn
+        val = tf * np.repeat(idf, df)
+        norms = np.sqrt(np.bincount(doc, weights=val.astype(np.float64) ** 2, minlength=n))
+        val = (val / np.where(norms > 0, norms, 1.0)[doc]).astype(np.float32)
+        self.slots = uniq.astype(np.int64)
+        self.idf = idf
+        self.post_ptr = np.append(starts, len(doc)).astype(np.int64)
+        self.post_doc = doc
+        self.post_val = val
+
+    def _ridge(self, n: int) -> npt.NDArray[np.float32]:
+        """Dual ridge coefficients: (X X^T + alpha I)^-1 Y (training only: scipy)."""
+        from scipy import linalg, sparse  # type: ignore[import-untyped]
+
+        term = np.repeat(np.arange(len(self.slots)), np.diff(self.post_ptr))
+        matrix = sparse.csr_matrix(
+            (self.post_val, (self.post_doc, term)), shape=(n, len(self.slots))
+        )
+        transposed = matrix.T.tocsc()
+        # Dense rows of the Gram matrix a block at a time: the sparse product of similar
+        # records is nearly dense and would take twice the memory as a sparse matrix.
+        gram = np.empty((n, n), dtype=np.float64)
+        for start in range(0, n, 512):
+            gram[start : start + 512] = (matrix[start : start + 512] @ transposed).toarray()
+        gram[np.diag_indices_from(gram)] += self.alpha
+        # Fortran order, and the symmetric Gram passed transposed: LAPACK then solves in place
+        # instead of copying both (a copy of each was a third of the peak at 100k records).
+        labels = np.zeros((n, len(self.concepts)), dtype=np.float64, order="F")
+        rows = np.repeat(np.arange(n), np.diff(self.lab_ptr))
+        labels[rows, self.lab_idx] = 1.0
+        solved = linalg.solve(gram.T, labels, assume_a="pos", overwrite_a=True, overwrite_b=True)
+        return np.asarray(solved, dtype=np.float32)
+
+    def similarities(self, doc: Document) -> npt.NDArray[np.float32]:
+        """Cosine similarity of ``doc`` to every training record (0 for itself)."""
+        n = len(self.ids)
+        counts = self._counts(doc)
+        where = np.searchsorted(self.slots, counts.slots)
+        where = np.minimum(where, max(len(self.slots) - 1, 0))
+        known = self.slots[where] == counts.slots if len(self.slots) else where < 0
+        cols, tf = where[known], counts.counts[known]
+        if not len(cols):
+            return np.zeros(n, dtype=np.float32)
+        weights = (1.0 + np.log(tf)) * self.idf[cols]
+        weights /= np.sqrt(float((weights.astype(np.float64) ** 2).sum()))
+        starts, ends = self.post_ptr[cols], self.post_ptr[cols + 1]
+        lengths = ends - starts
+        # Positions of every posting of the query's terms, without a Python loop.
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        postings = offsets + np.arange(int(lengths.sum()))
+        sims = np.bincount(
+            self.post_doc[postings],
+            weights=self.post_val[postings] * np.repeat(weights, lengths),
+            minlength=n,
+        ).astype(np.float32)
+        if doc.id and doc.id in self._positions:
+            # A tagged record asking for suggestions must not vote for itself.
+            sims[self._positions[doc.id]] = 0.0
+        return sims
 
     def scores(self, doc: Document) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
         """Per-concept scores (aligned with ``concepts``) and similarities to training records."""
@@ -144,30 +228,29 @@ class AssociativeSuggester:
         return result
 
     def _scores(self, doc: Document) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-        import numpy as np
-
-        vector = self.vectorizer.transform([self._terms(doc)])
-        sims = np.asarray((self.matrix @ vector.T).toarray()).ravel().astype(np.float32)
-        if doc.id and doc.id in self._positions:
-            # A tagged record asking for suggestions must not vote for itself.
-            sims[self._positions[doc.id]] = 0.0
+        sims = self.similarities(doc)
         top = np.argsort(-sims, kind="stable")[: self.k]
         weights = np.power(np.clip(sims[top], 0.0, None), self.power)
         total = float(weights.sum())
-        knn = np.zeros(len(self.concepts), dtype=np.float32)
+        knn = np.zeros(len(self.concepts), dtype=np.float64)
         if total > 0:
-            knn = np.asarray(self.labels[top].T @ weights).ravel().astype(np.float32) / total
+            lengths = self.lab_ptr[top + 1] - self.lab_ptr[top]
+            cols = np.concatenate(
+                [self.lab_idx[self.lab_ptr[i] : self.lab_ptr[i + 1]] for i in top]
+            )
+            knn = (
+                np.bincount(cols, weights=np.repeat(weights, lengths), minlength=len(self.concepts))
+                / total
+            )
         if self.dual is None:
-            return knn, sims
-        ridge = np.clip(sims @ self.dual, 0.0, 1.0).astype(np.float32)
+            return knn.astype(np.float32), sims
+        ridge = np.clip(sims @ self.dual, 0.0, 1.0)
         combined = self.knn_weight * knn + (1.0 - self.knn_weight) * ridge
         return combined.astype(np.float32), sims
 
     def score(self, doc: Document, limit: int = 200) -> dict[str, float]:
         """The ``limit`` best concepts of ``doc`` with their scores (only scores above 0)."""
-        import numpy as np
-
-        if self.matrix is None:
+        if not self.ids:
             return {}
         combined, _sims = self.scores(doc)
         count = min(limit, len(combined))
@@ -176,27 +259,66 @@ class AssociativeSuggester:
 
     def evidence(self, doc: Document, uris: Sequence[str]) -> dict[str, tuple[Evidence, ...]]:
         """For each concept, the nearest training records (up to 5) that carry it."""
-        import numpy as np
-
-        if self.matrix is None:
+        if not self.ids:
             return dict.fromkeys(uris, ())
         _combined, sims = self.scores(doc)
         neighbours = np.argsort(-sims, kind="stable")[: self.k]
         column = {u: i for i, u in enumerate(self.concepts)}
-        carried = self.labels[neighbours]
+        carried = [
+            set(self.lab_idx[self.lab_ptr[i] : self.lab_ptr[i + 1]].tolist()) for i in neighbours
+        ]
         out: dict[str, tuple[Evidence, ...]] = {}
         for uri in uris:
             col = column.get(uri)
-            voters = [] if col is None else carried[:, col].nonzero()[0][:5]
+            voters = [] if col is None else [j for j, c in enumerate(carried) if col in c][:5]
             out[uri] = tuple(
                 Evidence(
                     source="record",
-                    detail=self.ids[neighbours[i]],
-                    weight=float(sims[neighbours[i]]),
+                    detail=self.ids[neighbours[j]],
+                    weight=float(sims[neighbours[j]]),
                 )
-                for i in voters
+                for j in voters
             )
         return out
+
+    # -- saving --------------------------------------------------------------------------------
+    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The fitted parameters as arrays (see :mod:`socsec.suggest.store`)."""
+        arrays: dict[str, npt.NDArray[Any]] = {
+            "assoc.params": np.asarray([self.k, self.power, self.alpha, self.knn_weight]),
+            "assoc.slots": self.slots,
+            "assoc.idf": self.idf,
+            "assoc.post_ptr": self.post_ptr,
+            "assoc.post_doc": self.post_doc,
+            "assoc.post_val": self.post_val,
+            "assoc.lab_ptr": self.lab_ptr,
+            "assoc.lab_idx": self.lab_idx,
+            "assoc.concepts": np.asarray(self.concepts, dtype=np.str_),
+            "assoc.ids": np.asarray(self.ids, dtype=np.str_),
+        }
+        if self.dual is not None:
+            arrays["assoc.dual"] = self.dual
+        return arrays
+
+    @classmethod
+    def from_arrays(
+        cls, vocab: Vocabulary | None, arrays: dict[str, npt.NDArray[Any]]
+    ) -> AssociativeSuggester:
+        """The suggester saved by :meth:`to_arrays`."""
+        k, power, alpha, knn_weight = (float(x) for x in arrays["assoc.params"])
+        assoc = cls(vocab, k=int(k), power=power, alpha=alpha, knn_weight=knn_weight)
+        assoc.slots = arrays["assoc.slots"]
+        assoc.idf = arrays["assoc.idf"]
+        assoc.post_ptr = arrays["assoc.post_ptr"]
+        assoc.post_doc = arrays["assoc.post_doc"]
+        assoc.post_val = arrays["assoc.post_val"]
+        assoc.lab_ptr = arrays["assoc.lab_ptr"]
+        assoc.lab_idx = arrays["assoc.lab_idx"]
+        assoc.concepts = arrays["assoc.concepts"].tolist()
+        assoc.ids = arrays["assoc.ids"].tolist()
+        assoc.dual = arrays.get("assoc.dual")
+        assoc._positions = {rid: i for i, rid in enumerate(assoc.ids) if rid}
+        return assoc
 
     def suggest(self, doc: Document, limit: int = 10) -> list[Suggestion]:
         """The ``limit`` best concepts, best first, with the records that voted for them."""

@@ -11,12 +11,15 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from socsec.suggest.associative import AssociativeSuggester
 from socsec.suggest.lexical import LexicalSuggester
 from socsec.suggest.model import Document, Evidence, Suggestion
 from socsec.suggest.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 ProgressFn = Callable[[int], None]
 
@@ -26,10 +29,21 @@ class Scorer(Protocol):
 
     name: str
 
-    def fit(self, docs: Sequence[Document]) -> None: ...
-    def score(self, doc: Document) -> dict[str, float]: ...
-    def evidence(self, doc: Document, uris: Sequence[str]) -> dict[str, tuple[Evidence, ...]]: ...
-    def suggest(self, doc: Document, limit: int = 10) -> list[Suggestion]: ...
+    def fit(self, docs: Sequence[Document]) -> None:
+        """Learn from documents with known subjects."""
+        ...
+
+    def score(self, doc: Document) -> dict[str, float]:
+        """Candidate concept URIs of ``doc`` with their scores."""
+        ...
+
+    def evidence(self, doc: Document, uris: Sequence[str]) -> dict[str, tuple[Evidence, ...]]:
+        """Why each of ``uris`` was suggested for ``doc``."""
+        ...
+
+    def suggest(self, doc: Document, limit: int = 10) -> list[Suggestion]:
+        """The ``limit`` best concepts for ``doc``, with their evidence."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -156,6 +170,23 @@ class EnsembleSuggester:
         step(1)
         self.associative.fit(tagged)
         step(1)
+        self.lexical.forget()
+        self.associative.forget()
+
+    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Both members' fitted parameters as arrays (the weights go in the model's JSON)."""
+        return self.lexical.to_arrays() | self.associative.to_arrays()
+
+    @classmethod
+    def from_arrays(
+        cls, vocab: Vocabulary, weights: Weights, arrays: dict[str, npt.NDArray[Any]]
+    ) -> EnsembleSuggester:
+        """The ensemble saved by :meth:`to_arrays`, with its tuned ``weights``."""
+        model = cls(vocab, folds=0)
+        model.weights = weights
+        model.lexical = LexicalSuggester.from_arrays(vocab, arrays)
+        model.associative = AssociativeSuggester.from_arrays(vocab, arrays)
+        return model
 
     @property
     def trained_docs(self) -> int:

@@ -6,7 +6,8 @@ candidate gets features in the spirit of Maui and Annif's MLLM: how often and wh
 occur, the kind and length of the label, whether a longer label covers the match, which of its
 broader, narrower and related concepts occur too, and, once trained on tagged records, how
 often the concept is a subject when its label occurs ("keyphraseness"). Untrained, a fixed
-formula ranks them; trained, a gradient-boosted classifier does.
+formula ranks them; trained, a gradient-boosted classifier does (fitted with scikit-learn,
+kept and scored as plain arrays: :mod:`socsec.suggest.forest`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from socsec.suggest.forest import Forest
 from socsec.suggest.model import Document, Evidence, Suggestion
 from socsec.suggest.text import Analysed, analyse_document
 from socsec.suggest.vocabulary import KIND_NAMES, Vocabulary
@@ -48,6 +50,7 @@ class Candidate:
 
     @property
     def inferred(self) -> bool:
+        """Whether the concept was reached through another one, not found in the text."""
         return self.count == 0
 
 
@@ -127,92 +130,37 @@ def match_document(vocab: Vocabulary, analysed: Analysed) -> DocMatches:
 
 
 N_FEATURES = 19
+# Features 15 (gold count) and 16 (keyphraseness) come from training counts; the 17 others
+# depend on the document alone and are computed once per document.
+_COUNTED = (15, 16)
+_STATIC = tuple(i for i in range(N_FEATURES) if i not in _COUNTED)
 
 
-class LexicalSuggester:
-    """Thesaurus labels matched in the text; see the module docstring.
+@dataclass(frozen=True)
+class DocRows:
+    """The candidates of one document as arrays: what training and scoring need of it.
 
-    Args:
-        vocab: the thesaurus snapshot to match.
+    Attributes:
+        cids: candidate concept indexes, ascending.
+        static: the document-only features of each candidate (n x 17, float32).
+        direct: whether each candidate's own label matched (not only a narrower one).
     """
 
-    name = "lexical"
+    cids: npt.NDArray[np.int64]
+    static: npt.NDArray[np.float32]
+    direct: npt.NDArray[np.bool_]
 
-    def __init__(self, vocab: Vocabulary) -> None:
-        self.vocab = vocab
-        self.classifier: Any = None
-        self.trained_docs = 0
-        self._gold_count: dict[int, int] = {}
-        self._matched_count: dict[int, int] = {}
-        self._gold_matched: dict[int, int] = {}
-        self._rate = 0.0
-        self._memo: dict[Document, DocMatches] = {}
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_memo"] = {}
-        return state
+def doc_rows(vocab: Vocabulary, found: DocMatches) -> DocRows:
+    """The document-only features of every candidate of ``found``."""
+    import numpy as np
 
-    # -- matching ------------------------------------------------------------------------------
-    def matches(self, doc: Document) -> DocMatches:
-        """Candidates of ``doc`` (memoised: evaluation refits on the same documents)."""
-        found = self._memo.get(doc)
-        if found is None:
-            found = match_document(self.vocab, analyse_document(doc))
-            if len(self._memo) < 50_000:
-                self._memo[doc] = found
-        return found
-
-    # -- training ------------------------------------------------------------------------------
-    def fit(self, docs: Sequence[Document]) -> None:
-        """Learn keyphraseness and the ranking classifier from documents with subjects."""
-        import numpy as np
-        from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
-
-        tagged = [d for d in docs if d.subjects]
-        self._gold_count, self._matched_count, self._gold_matched = {}, {}, {}
-        pairs: list[tuple[DocMatches, set[int]]] = []
-        for doc in tagged:
-            found = self.matches(doc)
-            gold = {self.vocab.index[u] for u in doc.subjects if u in self.vocab.index}
-            pairs.append((found, gold))
-            for cid in gold:
-                self._gold_count[cid] = self._gold_count.get(cid, 0) + 1
-            for cid, cand in found.candidates.items():
-                if cand.inferred:
-                    continue
-                self._matched_count[cid] = self._matched_count.get(cid, 0) + 1
-                if cid in gold:
-                    self._gold_matched[cid] = self._gold_matched.get(cid, 0) + 1
-        total_matched = sum(self._matched_count.values())
-        self._rate = sum(self._gold_matched.values()) / total_matched if total_matched else 0.0
-        self.trained_docs = len(tagged)
-        rows: list[list[float]] = []
-        labels: list[int] = []
-        for found, gold in pairs:
-            for cid in sorted(found.candidates):
-                rows.append(self._features(found, cid, gold))
-                labels.append(int(cid in gold))
-        self.classifier = None
-        if len(set(labels)) == 2:
-            clf = HistGradientBoostingClassifier(
-                max_iter=120, learning_rate=0.1, max_leaf_nodes=7, random_state=0
-            )
-            clf.fit(np.asarray(rows, dtype=np.float32), np.asarray(labels))
-            self.classifier = clf
-
-    def _features(self, found: DocMatches, cid: int, gold: set[int] | None = None) -> list[float]:
-        """Feature vector of one candidate; ``gold`` given at training time (leave-one-out)."""
-        vocab = self.vocab
+    cids = sorted(found.candidates)
+    static = np.empty((len(cids), len(_STATIC)), dtype=np.float32)
+    for row, cid in enumerate(cids):
         c = found.candidates[cid]
-        own = 1 if gold is not None and cid in gold else 0
-        matched_self = 1 if gold is not None and not c.inferred else 0
-        gold_count = self._gold_count.get(cid, 0) - own
-        matched = self._matched_count.get(cid, 0) - matched_self
-        gold_matched = self._gold_matched.get(cid, 0) - (own and matched_self)
-        keyphraseness = (gold_matched + _SMOOTHING * self._rate) / (matched + _SMOOTHING)
         above, below, related = found.context[cid]
-        return [
+        static[row] = (
             math.log1p(c.count),
             100.0 * c.count / found.length,
             c.first if c.count else 1.0,
@@ -228,23 +176,128 @@ class LexicalSuggester:
             float(below),
             float(related),
             float(len(vocab.ancestors[cid])),
-            math.log1p(max(gold_count, 0)),
-            keyphraseness,
             float(c.inferred),
             math.log1p(vocab.narrower_count[cid]),
-        ]
+        )
+    direct = np.array([not found.candidates[c].inferred for c in cids], dtype=bool)
+    return DocRows(np.asarray(cids, dtype=np.int64), static, direct)
+
+
+class LexicalSuggester:
+    """Thesaurus labels matched in the text; see the module docstring.
+
+    Args:
+        vocab: the thesaurus snapshot to match.
+    """
+
+    name = "lexical"
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        import numpy as np
+
+        self.vocab = vocab
+        self.forest: Forest | None = None
+        self.trained_docs = 0
+        size = len(vocab)
+        # Per concept: records with it as a subject, records where its label matched, and
+        # records where both held (keyphraseness = matched and gold / matched).
+        self.gold_count = np.zeros(size, dtype=np.int64)
+        self.matched_count = np.zeros(size, dtype=np.int64)
+        self.gold_matched = np.zeros(size, dtype=np.int64)
+        self.rate = 0.0
+        self._memo: dict[Document, DocRows] = {}
+        self._last: tuple[Document, DocMatches] | None = None
+
+    # -- matching ------------------------------------------------------------------------------
+    def matches(self, doc: Document) -> DocMatches:
+        """Candidates of ``doc`` (the last document's are kept: scoring then evidence)."""
+        if self._last is not None and self._last[0] == doc:
+            return self._last[1]
+        found = match_document(self.vocab, analyse_document(doc))
+        self._last = (doc, found)
+        return found
+
+    def rows(self, doc: Document) -> DocRows:
+        """The candidates of ``doc`` as feature rows (memoised: the inner folds refit on them)."""
+        found = self._memo.get(doc)
+        if found is None:
+            found = doc_rows(self.vocab, self.matches(doc))
+            self._memo[doc] = found
+        return found
+
+    def forget(self) -> None:
+        """Drop the memoised rows (training is over; they would only hold memory)."""
+        self._memo = {}
+        self._last = None
+
+    # -- training ------------------------------------------------------------------------------
+    def fit(self, docs: Sequence[Document]) -> None:
+        """Learn keyphraseness and the ranking classifier from documents with subjects."""
+        import numpy as np
+
+        index = self.vocab.index
+        tagged = [d for d in docs if d.subjects]
+        rows = [self.rows(d) for d in tagged]
+        golds = [np.array(sorted({index[u] for u in d.subjects if u in index})) for d in tagged]
+        size = len(self.vocab)
+        own = [np.isin(r.cids, g) for r, g in zip(rows, golds, strict=True)]
+        all_cids = np.concatenate([r.cids for r in rows]) if rows else np.zeros(0, np.int64)
+        all_direct = np.concatenate([r.direct for r in rows]) if rows else np.zeros(0, bool)
+        all_own = np.concatenate(own) if rows else np.zeros(0, bool)
+        gold_cids = np.concatenate(golds).astype(np.int64) if golds else np.zeros(0, np.int64)
+        self.gold_count = np.bincount(gold_cids, minlength=size).astype(np.int64)
+        self.matched_count = np.bincount(all_cids[all_direct], minlength=size).astype(np.int64)
+        self.gold_matched = np.bincount(all_cids[all_direct & all_own], minlength=size).astype(
+            np.int64
+        )
+        total_matched = int(self.matched_count.sum())
+        self.rate = int(self.gold_matched.sum()) / total_matched if total_matched else 0.0
+        self.trained_docs = len(tagged)
+        self.forest = None
+        if not rows or all_own.all() or not all_own.any():
+            return
+        static = np.concatenate([r.static for r in rows])
+        # Leave-one-out: a record's own subjects and matches are not counted for itself.
+        features = self._features(all_cids, static, all_own, all_direct)
+        del static
+        from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+        clf = HistGradientBoostingClassifier(
+            max_iter=120, learning_rate=0.1, max_leaf_nodes=7, random_state=0
+        )
+        # OpenMP threads gain little on these few rows and, on a busy machine, spin-wait for
+        # each other: measured 0.7 s with one thread against 65 s with two, 80 records.
+        with threadpool_limits(1 if len(features) < 200_000 else None):
+            clf.fit(features, all_own.astype(np.int64))
+        self.forest = Forest.from_sklearn(clf)
+
+    def _features(
+        self,
+        cids: npt.NDArray[np.int64],
+        static: npt.NDArray[np.float32],
+        own: npt.NDArray[np.bool_] | None = None,
+        direct: npt.NDArray[np.bool_] | None = None,
+    ) -> npt.NDArray[np.float32]:
+        """Full feature rows; ``own``/``direct`` given at training time (leave-one-out)."""
+        import numpy as np
+
+        own_i = np.zeros(len(cids), np.int64) if own is None else own.astype(np.int64)
+        self_i = np.zeros(len(cids), np.int64) if direct is None else direct.astype(np.int64)
+        gold_count = self.gold_count[cids] - own_i
+        matched = self.matched_count[cids] - self_i
+        gold_matched = self.gold_matched[cids] - (own_i & self_i)
+        keyphraseness = (gold_matched + _SMOOTHING * self.rate) / (matched + _SMOOTHING)
+        out = np.empty((len(cids), N_FEATURES), dtype=np.float32)
+        out[:, list(_STATIC)] = static
+        out[:, _COUNTED[0]] = np.log1p(np.maximum(gold_count, 0))
+        out[:, _COUNTED[1]] = keyphraseness
+        return out
 
     # -- suggesting ----------------------------------------------------------------------------
     def score(self, doc: Document) -> dict[str, float]:
         """Every candidate concept of ``doc`` with its score."""
-        found = self.matches(doc)
-        if not found.candidates:
-            return {}
-        cids = sorted(found.candidates)
-        return {
-            self.vocab.uris[cid]: score
-            for cid, score in zip(cids, self._score(found, cids), strict=True)
-        }
+        return self.score_many([doc])[0]
 
     def evidence(self, doc: Document, uris: Sequence[str]) -> dict[str, tuple[Evidence, ...]]:
         """The matched labels (or matched narrower concepts) behind each candidate."""
@@ -265,43 +318,66 @@ class LexicalSuggester:
         ]
 
     def score_many(self, docs: Sequence[Document]) -> list[dict[str, float]]:
-        """:meth:`score` of many documents with one classifier call (for evaluation)."""
-        found = [self.matches(doc) for doc in docs]
-        cids = [sorted(f.candidates) for f in found]
-        if self.classifier is None:
-            flat = [
-                _heuristic(f, f.candidates[cid], self.vocab)
-                for f, ids in zip(found, cids, strict=True)
-                for cid in ids
-            ]
-        else:
-            rows = [
-                self._features(f, cid) for f, ids in zip(found, cids, strict=True) for cid in ids
-            ]
-            flat = self._predict(rows)
-        out: list[dict[str, float]] = []
-        start = 0
-        for ids in cids:
-            scores = flat[start : start + len(ids)]
-            out.append({self.vocab.uris[c]: s for c, s in zip(ids, scores, strict=True)})
-            start += len(ids)
-        return out
-
-    def _predict(self, rows: list[list[float]]) -> list[float]:
-        if not rows:
-            return []
+        """:meth:`score` of many documents with one classifier call."""
         import numpy as np
-        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-        matrix: npt.NDArray[np.float32] = np.asarray(rows, dtype=np.float32)
-        # OpenMP start-up costs more than it saves on the few rows of one document.
-        with threadpool_limits(1 if len(rows) < 5000 else None):
-            return [float(p) for p in self.classifier.predict_proba(matrix)[:, 1]]
+        if self.forest is None:
+            out = []
+            for doc in docs:
+                found = self.matches(doc)
+                out.append(
+                    {
+                        self.vocab.uris[cid]: _heuristic(found, cand, self.vocab)
+                        for cid, cand in found.candidates.items()
+                    }
+                )
+            return out
+        rows = [self._memo.get(d) or doc_rows(self.vocab, self.matches(d)) for d in docs]
+        if not any(len(r.cids) for r in rows):
+            return [{} for _d in docs]
+        cids = np.concatenate([r.cids for r in rows])
+        flat = self.forest.predict_proba(
+            self._features(cids, np.concatenate([r.static for r in rows]))
+        )
+        result: list[dict[str, float]] = []
+        start = 0
+        for r in rows:
+            end = start + len(r.cids)
+            result.append(
+                {self.vocab.uris[c]: float(p) for c, p in zip(r.cids, flat[start:end], strict=True)}
+            )
+            start = end
+        return result
 
-    def _score(self, found: DocMatches, cids: list[int]) -> list[float]:
-        if self.classifier is not None:
-            return self._predict([self._features(found, cid) for cid in cids])
-        return [_heuristic(found, found.candidates[cid], self.vocab) for cid in cids]
+    # -- saving --------------------------------------------------------------------------------
+    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The fitted parameters as arrays (see :mod:`socsec.suggest.store`)."""
+        import numpy as np
+
+        arrays = {
+            "lex.gold_count": self.gold_count,
+            "lex.matched_count": self.matched_count,
+            "lex.gold_matched": self.gold_matched,
+            "lex.rate": np.asarray([self.rate]),
+            "lex.trained_docs": np.asarray([self.trained_docs]),
+        }
+        if self.forest is not None:
+            arrays |= self.forest.to_arrays("lex.forest.")
+        return arrays
+
+    @classmethod
+    def from_arrays(
+        cls, vocab: Vocabulary, arrays: dict[str, npt.NDArray[Any]]
+    ) -> LexicalSuggester:
+        """The suggester saved by :meth:`to_arrays`."""
+        lex = cls(vocab)
+        lex.gold_count = arrays["lex.gold_count"]
+        lex.matched_count = arrays["lex.matched_count"]
+        lex.gold_matched = arrays["lex.gold_matched"]
+        lex.rate = float(arrays["lex.rate"][0])
+        lex.trained_docs = int(arrays["lex.trained_docs"][0])
+        lex.forest = Forest.from_arrays(arrays, "lex.forest.")
+        return lex
 
     def _evidence(self, cand: Candidate) -> tuple[Evidence, ...]:
         if cand.inferred:

@@ -1,25 +1,29 @@
 """Suggestion in a data dir: the trained model file, suggesting, applying, reviewing, evaluating.
 
-The model (thesaurus snapshot, lexical and associative members, ensemble weights) is trained on
-the records with curated subjects and pickled in ``<data dir>/suggest/model.pickle``. It is
-trained on first use and again whenever the thesaurus changed since (its cache version).
+The model (thesaurus snapshot, lexical and associative members, ensemble weights) is trained
+on the records with curated subjects and saved as arrays and JSON in
+``<data dir>/suggest/model.npz`` (:mod:`socsec.suggest.store`); suggesting loads it with numpy
+alone. Training is explicit (``socsec bib suggest --train``), or happens before a suggestion
+when there is no model yet or it is stale beyond :data:`STALE_SHARE`: the number of curated
+subject links or of thesaurus concepts differs by more than that share from what the model was
+trained on. A smaller change (a few tags, thesaurus edits) never trains: the model in hand is
+used, and a notice says how to refresh it. Nothing else (tagging, editing, search) trains.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import pickle
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from socsec.errors import InputDataError, NotFoundError
-from socsec.fileutil import atomic_write_bytes
-from socsec.suggest.ensemble import EnsembleSuggester, Scorer
+from socsec.errors import ConfigError, InputDataError, NotFoundError
+from socsec.suggest import store as model_file
+from socsec.suggest.ensemble import EnsembleSuggester, Scorer, Weights
 from socsec.suggest.evaluate import EvalReport, cross_validate, evaluate_split, read_jsonl
 from socsec.suggest.model import Document, Method, Suggestion
 from socsec.suggest.text import document_from_record, document_from_text, document_language
@@ -32,12 +36,17 @@ if TYPE_CHECKING:
 
 Notify = Callable[[str], None]
 ProgressFn = Callable[[int], None]
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
+# Retrain before suggesting only when curated links or concepts changed by more than this share.
+STALE_SHARE = 0.2
+TRAINING_FIX = "pip install 'socsec[suggest]'"
+# Counts each training run of this process (tests prove commands that must not train don't).
+TRAININGS = [0]
 
 
 @dataclass
 class SuggestModel:
-    """What is pickled: the trained ensemble and where it came from."""
+    """The trained ensemble and where it came from."""
 
     ensemble: EnsembleSuggester
     thesaurus_version: str
@@ -45,6 +54,7 @@ class SuggestModel:
     trained_at: str
     seconds: float
     curated_links: int = 0
+    concepts: int = 0
     format: int = MODEL_FORMAT
 
     def scorer(self, method: Method) -> Scorer:
@@ -63,8 +73,50 @@ class SuggestModel:
             "thesaurus_version": self.thesaurus_version,
             "trained_at": self.trained_at,
             "seconds": round(self.seconds, 2),
+            "curated_links": self.curated_links,
             "weights": dataclasses.asdict(self.ensemble.weights),
         }
+
+    def save(self, path: Path) -> None:
+        """Write the model file (arrays and JSON, see :mod:`socsec.suggest.store`)."""
+        meta = {
+            "format": self.format,
+            "thesaurus_version": self.thesaurus_version,
+            "records": self.records,
+            "trained_at": self.trained_at,
+            "seconds": self.seconds,
+            "curated_links": self.curated_links,
+            "concepts": self.concepts,
+            "weights": dataclasses.asdict(self.ensemble.weights),
+        }
+        arrays = {
+            "meta.json": model_file.json_array(meta),
+            "vocab.json": model_file.json_array(self.ensemble.vocab.to_json()),
+        }
+        model_file.write(path, arrays | self.ensemble.to_arrays())
+
+    @classmethod
+    def load(cls, path: Path) -> SuggestModel | None:
+        """The model saved at ``path``; None when missing, unreadable or of another format."""
+        if not path.is_file():
+            return None
+        arrays = model_file.read(path)
+        if arrays is None or "meta.json" not in arrays:
+            return None
+        meta: dict[str, Any] = model_file.array_json(arrays["meta.json"])
+        if meta.get("format") != MODEL_FORMAT:
+            return None
+        vocab = Vocabulary.from_json(model_file.array_json(arrays["vocab.json"]))
+        ensemble = EnsembleSuggester.from_arrays(vocab, Weights(**meta["weights"]), arrays)
+        return cls(
+            ensemble=ensemble,
+            thesaurus_version=meta["thesaurus_version"],
+            records=meta["records"],
+            trained_at=meta["trained_at"],
+            seconds=meta["seconds"],
+            curated_links=meta["curated_links"],
+            concepts=meta["concepts"],
+        )
 
 
 @dataclass(frozen=True)
@@ -90,7 +142,7 @@ class SuggestResult:
 
 def model_path(ws: Workspace) -> Path:
     """Where the trained model of a data dir is kept."""
-    return ws.root / "suggest" / "model.pickle"
+    return ws.root / "suggest" / "model.npz"
 
 
 def training_documents(store: BibliographyStore) -> list[Document]:
@@ -103,15 +155,31 @@ def _curated_links(store: BibliographyStore) -> int:
     return int(str(store.stats()["curated_links"]))
 
 
+def require_training() -> None:
+    """Check that the training libraries (the ``suggest`` extra) are installed.
+
+    Raises:
+        ConfigError: scikit-learn or scipy is missing; the message names the pip command.
+    """
+    try:
+        import scipy  # type: ignore[import-untyped]  # noqa: F401
+        import sklearn  # type: ignore[import-untyped]  # noqa: F401
+    except ImportError:
+        raise ConfigError(f"training the suggestion model needs: {TRAINING_FIX}") from None
+
+
 def train(ws: Workspace, *, on_progress: ProgressFn | None = None, folds: int = 3) -> SuggestModel:
     """Train the model on the records with curated subjects and save it in the data dir.
 
     Raises:
         NotFoundError: the data dir has no thesaurus.
+        ConfigError: the ``suggest`` extra (scikit-learn, scipy) is not installed.
     """
     from socsec.bibliography.store import get_store
     from socsec.thesaurus.lookup import get_cache
 
+    require_training()
+    TRAININGS[0] += 1
     started = time.perf_counter()
     with get_store(ws) as store:
         docs = training_documents(store)
@@ -129,38 +197,82 @@ def train(ws: Workspace, *, on_progress: ProgressFn | None = None, folds: int = 
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
         seconds=time.perf_counter() - started,
         curated_links=links,
+        concepts=len(vocab),
     )
-    atomic_write_bytes(model_path(ws), pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+    model.save(model_path(ws))
+    model_path(ws).with_name("model.pickle").unlink(missing_ok=True)  # the old format
     return model
 
 
-def load_model(ws: Workspace, *, on_notice: Notify | None = None) -> SuggestModel:
-    """The saved model; trained first when missing, or when the thesaurus or the number of
-    curated subject links changed since.
+@dataclass(frozen=True)
+class Staleness:
+    """How the data dir moved on since the model was trained.
+
+    Attributes:
+        links: curated subject links now and at training time.
+        concepts: thesaurus concepts now and at training time.
+        thesaurus_changed: the thesaurus cache was rebuilt since (any edit or import).
     """
+
+    links: tuple[int, int]
+    concepts: tuple[int, int]
+    thesaurus_changed: bool
+
+    @property
+    def stale(self) -> bool:
+        """Anything changed since training."""
+        return self.thesaurus_changed or self.links[0] != self.links[1]
+
+    @property
+    def beyond_threshold(self) -> bool:
+        """Changed by more than :data:`STALE_SHARE` of the links or of the concepts."""
+        return any(
+            abs(now - then) > STALE_SHARE * max(then, 1)
+            for now, then in (self.links, self.concepts)
+        )
+
+
+def staleness(ws: Workspace, model: SuggestModel) -> Staleness:
+    """Compare the data dir with what ``model`` was trained on (two counts, no training)."""
     from socsec.bibliography.store import get_store
     from socsec.thesaurus.lookup import get_cache
 
-    notify = on_notice or (lambda _m: None)
-    path = model_path(ws)
     with get_cache(ws) as cache:
-        version = cache.version()
+        version, concepts = cache.version(), cache.count()
     with get_store(ws) as store:
         links = _curated_links(store)
-    if path.is_file():
-        # The file is written only by train() into the user's own data dir.
-        model = pickle.loads(path.read_bytes())
-        if (
-            isinstance(model, SuggestModel)
-            and model.format == MODEL_FORMAT
-            and model.thesaurus_version == version
-            and model.curated_links == links
-        ):
-            return model
-        notify("The thesaurus or the curated subjects changed since training: retraining.")
-    else:
+    return Staleness(
+        (links, model.curated_links),
+        (concepts, model.concepts),
+        version != model.thesaurus_version,
+    )
+
+
+def load_model(ws: Workspace, *, on_notice: Notify | None = None) -> SuggestModel:
+    """The saved model; trained first only when missing or stale beyond the threshold.
+
+    A model stale within the threshold is used as it is, with a notice naming the command that
+    refreshes it (see the module docstring).
+    """
+    notify = on_notice or (lambda _m: None)
+    model = SuggestModel.load(model_path(ws))
+    if model is None:
         notify("Training the suggestion model on the records with curated subjects (once).")
-    return train(ws)
+        return train(ws)
+    state = staleness(ws, model)
+    if state.beyond_threshold:
+        notify(
+            f"The curated subjects ({state.links[1]} -> {state.links[0]} links) or the thesaurus"
+            f" ({state.concepts[1]} -> {state.concepts[0]} concepts) changed by more than"
+            f" {STALE_SHARE:.0%} since training: retraining."
+        )
+        return train(ws)
+    if state.stale:
+        notify(
+            f"The suggestion model predates recent changes (trained {model.trained_at});"
+            " refresh it with: socsec bib suggest --train"
+        )
+    return model
 
 
 def target_document(
@@ -206,9 +318,14 @@ def suggest(
 
     model = load_model(ws, on_notice=on_notice)
     lang = document_language(doc)
-    found = model.scorer(method).suggest(doc, limit)
+    # A few more than asked: concepts deleted since training are dropped here.
+    found = model.scorer(method).suggest(doc, limit + 5)
     with get_cache(ws) as cache:
-        labelled = [dataclasses.replace(s, label=cache.pref_label(s.uri, lang)) for s in found]
+        labelled = [
+            dataclasses.replace(s, label=cache.pref_label(s.uri, lang))
+            for s in found
+            if cache.exists(s.uri)
+        ][:limit]
     return SuggestResult(doc.id, doc.title, lang, method.value, labelled)
 
 
@@ -294,8 +411,11 @@ def evaluate(
 
     Raises:
         InputDataError: no split field, too few documents.
+        ConfigError: the ``suggest`` extra (scikit-learn, scipy) is not installed.
     """
     from socsec.bibliography.store import get_store
+
+    require_training()
 
     vocab = _vocabulary(ws, thesaurus)
     if file is None:

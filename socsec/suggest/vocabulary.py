@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from socsec.analysis import SUPPORTED_LANGUAGES, analyze, base_language
 
@@ -16,14 +16,17 @@ KIND_NAMES = ("pref", "alt", "hidden")
 
 # One label entry: (concept index, kind code, original label text).
 LabelEntry = tuple[int, int, str]
+# Joins the tokens of a label key in JSON (analysed tokens never contain it).
+_KEY_SEP = "\x1f"
 
 
 @dataclass
 class Vocabulary:
     """Concepts by index, their analysed labels per language, and broader/related links.
 
-    Build it with :meth:`from_cache`; it is pickled with the trained models so that
-    suggesting needs neither the label analysis nor the thesaurus cache again.
+    Build it with :meth:`from_cache`; it is saved with the trained model (as JSON, see
+    :meth:`to_json`) so that suggesting needs neither the label analysis nor the thesaurus
+    cache again.
 
     Attributes:
         version: the thesaurus cache version it was built from.
@@ -93,6 +96,42 @@ class Vocabulary:
 
     def __len__(self) -> int:
         return len(self.uris)
+
+    def to_json(self) -> dict[str, object]:
+        """The snapshot as JSON-ready data (ancestors and the index are derived on load)."""
+        return {
+            "version": self.version,
+            "uris": self.uris,
+            "labels": {
+                lang: [[_KEY_SEP.join(key), entries] for key, entries in table.items()]
+                for lang, table in self.labels.items()
+            },
+            "broader": self.broader,
+            "related": self.related,
+            "narrower_count": self.narrower_count,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Vocabulary:
+        """The snapshot saved by :meth:`to_json`."""
+        labels: dict[str, dict[tuple[str, ...], list[LabelEntry]]] = {
+            lang: {
+                tuple(key.split(_KEY_SEP)): [(int(c), int(k), str(t)) for c, k, t in entries]
+                for key, entries in rows
+            }
+            for lang, rows in data["labels"].items()
+        }
+        broader = [tuple(b) for b in data["broader"]]
+        return cls(
+            version=str(data["version"]),
+            uris=list(data["uris"]),
+            labels=labels,
+            max_len={lang: max((len(k) for k in keys), default=0) for lang, keys in labels.items()},
+            broader=broader,
+            ancestors=_transitive(broader),
+            related=[tuple(r) for r in data["related"]],
+            narrower_count=list(data["narrower_count"]),
+        )
 
 
 def _transitive(broader: list[tuple[int, ...]]) -> list[frozenset[int]]:

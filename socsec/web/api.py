@@ -89,7 +89,7 @@ def _json(data: Any) -> Response:
 
 
 @router.get("/lookup", response_model=list[LookupHitJSON], tags=["thesaurus"])
-async def lookup(
+def lookup(
     request: Request,
     q: Term,
     lang: Lang = None,
@@ -101,14 +101,16 @@ async def lookup(
     The same matching ladder and JSON as ``socsec thesaurus lookup --json`` (``pref`` and
     ``alt`` keyed by en, fr, es); ``[]`` when nothing matches.
     """
-    # No Depends() here: dependency solving is a measurable share of this hot path.
+    # Sync: a typo lookup is CPU work, run in the thread pool so it never blocks the event
+    # loop. No Depends() here: dependency solving is a measurable share of this hot path.
     res: Resources = request.app.state.resources
-    hits = res.loop_thesaurus().lookup(q, lang=lang, scheme=scheme, limit=limit)
+    with res.lookup_thesaurus() as cache:
+        hits = cache.lookup(q, lang=lang, scheme=scheme, limit=limit)
     return _json([h.to_json(LANGS) for h in hits])
 
 
 @router.get("/autocomplete", response_model=list[Suggestion], tags=["thesaurus"])
-async def autocomplete(
+def autocomplete(
     request: Request,
     q: Term,
     lang: Lang = None,
@@ -119,8 +121,8 @@ async def autocomplete(
 ) -> Response:
     """Suggestions for a search box: the matched label and the concept's en/fr/es labels."""
     res: Resources = request.app.state.resources
-    cache = res.loop_thesaurus()
-    found = suggestions(cache, q, lang=lang, display=display_lang(display), limit=limit)
+    with res.lookup_thesaurus() as cache:
+        found = suggestions(cache, q, lang=lang, display=display_lang(display), limit=limit)
     return _json([s.to_json() for s in found])
 
 

@@ -14,6 +14,7 @@ from fastapi_offline import FastAPIOffline
 from socsec import __version__
 from socsec.web import api, browsing, errors, pages, reconcile, skosmos, sparql
 from socsec.web.cors import ProtocolCors
+from socsec.web.middleware import SecurityHeaders
 from socsec.web.resources import Resources
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ def create_app(ws: Workspace, *, warm_up: bool = False) -> FastAPI:
         app.include_router(protocol.router)
     app.add_middleware(ProtocolCors)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders)
     return app
 
 

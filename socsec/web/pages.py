@@ -53,11 +53,6 @@ templates.env.globals.update(
     style_names=ui_names.CITE_STYLES,
     language_name=i18n.language_name,
 )
-_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:",
-}
 
 
 def negotiate(accept: str | None, offered: tuple[str, ...] = CONCEPT_MEDIA) -> str | None:
@@ -101,14 +96,14 @@ def query_link(params: dict[str, Any], **changes: Any) -> str:
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
-    """A page from ``templates/`` in the reader's language, with the common context and headers.
+    """A page from ``templates/`` in the reader's language (security headers: middleware).
 
     A ``lang`` parameter also sets the ``lang`` cookie, so the choice holds on later pages.
     """
     lang = i18n.choose_lang(request)
     base = {"lang": lang, "langs": LANGS, "lang_names": LANG_NAMES, "q": ""}
     response = templates.TemplateResponse(
-        request, name, {**base, **context, "lang": lang}, status_code=status, headers=_HEADERS
+        request, name, {**base, **context, "lang": lang}, status_code=status
     )
     # The language may come from the cookie or Accept-Language: caches must key on them.
     response.headers["Vary"] = "Accept-Language, Cookie"

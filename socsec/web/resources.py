@@ -2,17 +2,21 @@
 
 The thesaurus cache and the search service hold SQLite connections (and, for Elasticsearch, an
 HTTP client). Requests run in a thread pool, so each resource is used under its own lock; the
-lookup hot path only ever waits for other lookups, never for a search.
+lookup hot path takes a pooled cache of its own, so lookups never wait for a search.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
+
+# Lookup caches open at most at once: more than the cores gains nothing, each is a connection.
+LOOKUP_POOL = 1
 
 if TYPE_CHECKING:
     from socsec.indexer.service import SearchService
@@ -46,10 +50,11 @@ class Resources:
         self._cache_sig: tuple[int, int] | None = None
         self._service: SearchService | None = None
         self._service_sig: tuple[int, int] | None = None
-        self._loop_cache: ThesaurusCache | None = None
-        self._loop_sig: tuple[int, int] | None = None
         self._sparql: SparqlEngine | None = None
         self._sparql_sig: tuple[int, int] | None = None
+        self._pool: queue.Queue[tuple[ThesaurusCache, tuple[int, int]]] = queue.Queue()
+        self._pool_open = 0
+        self._pool_lock = threading.Lock()
         self._cache_lock = threading.Lock()
         self._search_lock = threading.Lock()
 
@@ -67,21 +72,44 @@ class Resources:
                 self._cache_sig = _signature(self.ws)
             yield self._cache
 
-    def loop_thesaurus(self) -> ThesaurusCache:
-        """A cache for the event-loop thread only (the lookup hot path: no thread hop, no lock).
+    @contextmanager
+    def lookup_thesaurus(self) -> Iterator[ThesaurusCache]:
+        """One of up to ``LOOKUP_POOL`` caches, held exclusively for the ``with`` block.
 
-        Only ``async`` endpoints that do not await while using it may call this, so uses never
-        overlap.
+        For the lookup hot path, called from the thread pool: a thesaurus import is noticed
+        (the cache file's identity) and the stale cache reopened.
         """
-        sig = _signature(self.ws)
-        if self._loop_cache is None or sig != self._loop_sig:
-            from socsec.thesaurus.lookup import get_cache
+        from socsec.thesaurus.lookup import get_cache
 
-            if self._loop_cache is not None:
-                self._loop_cache.close()
-            self._loop_cache = get_cache(self.ws)
-            self._loop_sig = _signature(self.ws)
-        return self._loop_cache
+        cache, sig = self._take()
+        current = _signature(self.ws)
+        if sig != current:
+            cache.close()
+            cache, sig = get_cache(self.ws), _signature(self.ws)
+        try:
+            yield cache
+        finally:
+            self._pool.put((cache, sig))
+
+    def _take(self) -> tuple[ThesaurusCache, tuple[int, int]]:
+        try:
+            return self._pool.get_nowait()
+        except queue.Empty:
+            pass
+        with self._pool_lock:
+            grow = self._pool_open < LOOKUP_POOL
+            if grow:
+                self._pool_open += 1
+        if not grow:
+            return self._pool.get()
+        from socsec.thesaurus.lookup import get_cache
+
+        try:
+            return get_cache(self.ws), _signature(self.ws)
+        except BaseException:
+            with self._pool_lock:
+                self._pool_open -= 1
+            raise
 
     @contextmanager
     def search(self) -> Iterator[SearchService]:
@@ -144,9 +172,12 @@ class Resources:
 
     def close(self) -> None:
         """Close the caches and the service."""
-        if self._loop_cache is not None:
-            self._loop_cache.close()
-            self._loop_cache = None
+        while True:
+            try:
+                cache, _sig = self._pool.get_nowait()
+            except queue.Empty:
+                break
+            cache.close()
         with self._cache_lock:
             if self._cache is not None:
                 self._cache.close()

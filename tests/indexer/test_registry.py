@@ -29,7 +29,7 @@ def test_missing_client_gives_fix_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "elasticsearch", None)  # as if not installed
     with pytest.raises(ConfigError) as info:
         registry.load("elasticsearch")
-    assert str(info.value) == "elasticsearch backend needs: pip install 'socsec[elastic]'"
+    assert str(info.value) == "elasticsearch backend needs: pip install 'socsec[elasticsearch]'"
 
 
 def test_sqlite_backend_satisfies_protocol(tmp_path: object) -> None:
