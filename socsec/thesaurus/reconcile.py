@@ -22,15 +22,18 @@ CONCEPT_TYPE = "http://www.w3.org/2004/02/skos/core#Concept"
 CONCEPT_TYPE_NAMES = ("skos:Concept", CONCEPT_TYPE)
 MAX_CANDIDATES = 100
 
-# Score of the best label of each rung (0-100); fuzzy hits scale their similarity into the
-# band below prefix, so a typo never outranks a real label.
+# Score of the best label of each rung (0-100); partial and fuzzy hits scale their agreement
+# into the band below prefix, so a typo or a shared word never outranks a real label.
 _RUNG = {
     MatchKind.exact: 100.0,
     MatchKind.folded: 95.0,
     MatchKind.stemmed: 85.0,
+    MatchKind.reordered: 80.0,
     MatchKind.prefix: 70.0,
+    MatchKind.partial: 60.0,
     MatchKind.fuzzy: 60.0,
 }
+_SCALED = (MatchKind.partial, MatchKind.fuzzy)
 _KIND_PENALTY = {"pref": 0.0, "alt": 2.0, "hidden": 4.0}
 
 # Property ids accepted in query constraints, and the values they take.
@@ -57,7 +60,7 @@ class Candidate(NamedTuple):
         description: the preferred labels in en, fr and es, for a translator to check.
         score: 0-100, higher is better; the lookup rung decides the band.
         match: True only when an exact label names this concept and no other.
-        match_kind: how the query matched (exact, folded, stemmed, prefix, fuzzy, id).
+        match_kind: how the query matched (a lookup match kind, or id).
         matched_label: the label that matched.
         matched_lang: its language tag.
     """
@@ -79,8 +82,8 @@ def describe(pref: dict[str, str]) -> str:
 
 def _score(hit: LookupHit) -> float:
     base = _RUNG[hit.match]
-    if hit.match is MatchKind.fuzzy:
-        base = _RUNG[MatchKind.fuzzy] * hit.score / 100.0
+    if hit.match in _SCALED:
+        base = _RUNG[hit.match] * hit.score / 100.0
     return round(max(0.0, base - _KIND_PENALTY.get(hit.matched_kind, 0.0)), 1)
 
 
