@@ -7,6 +7,7 @@ writer lock), so no process fails after its record was committed.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 from socsec.bibliography.store import BibliographyStore
 
 WRITERS = 10
+DATA = Path(__file__).parent / "data" / "bibliography"
 
 
 def socsec(data_dir: Path, *args: str) -> subprocess.Popen[str]:
@@ -32,7 +34,15 @@ def finish(procs: list[subprocess.Popen[str]]) -> list[tuple[int, str]]:
     return [(p.wait(timeout=300), p.communicate()[1]) for p in procs]
 
 
-def test_parallel_adds_and_edits_all_land(bundled_data_dir: Path) -> None:
+def finish_with_output(procs: list[subprocess.Popen[str]]) -> list[tuple[int, str, str]]:
+    done = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        done.append((p.returncode, out, err))
+    return done
+
+
+def test_parallel_adds_edits_and_imports_all_land(bundled_data_dir: Path) -> None:
     data = bundled_data_dir
     assert finish([socsec(data, "index", "rebuild")]) == [(0, "")]
     with BibliographyStore.open(data / "bibliography.sqlite") as store:
@@ -54,14 +64,30 @@ def test_parallel_adds_and_edits_all_land(bundled_data_dir: Path) -> None:
         for i in range(WRITERS)
     ]
     edit = ("bib", "edit", "nber-w0654", "--set")
-    edits = [socsec(data, *edit, f"notes=edit {i}") for i in range(4)]
+    edits = [socsec(data, *edit, f"notes=edit {i}") for i in range(8)]
+    imports = [
+        socsec(data, "bib", "import", str(DATA / "sample.bib"), "--json"),
+        socsec(
+            data,
+            "bib",
+            "import",
+            str(DATA / "eurlex-10.jsonl"),
+            "--format",
+            "eurlex-jsonl",
+            "--drop-unknown-subjects",
+            "--json",
+        ),  # fmt: skip
+    ]
+    imported = finish_with_output(imports)
+    assert [code for code, _out, _err in imported] == [0, 0], imported
+    created = sum(json.loads(out)["created"] for _code, out, _err in imported)
     results = finish(adds + edits)
     assert [code for code, _err in results] == [0] * len(results), results
     assert not any("Traceback" in err or "locked" in err for _code, err in results)
     with BibliographyStore.open(data / "bibliography.sqlite") as store:
-        assert store.count() == before + WRITERS
+        assert store.count() == before + WRITERS + created
         titles = {r.title for r in store.iter_records() if r.title.startswith("Par ")}
         assert titles == {f"Par {i}" for i in range(WRITERS)}
-        assert store.get("nber-w0654").notes in {f"edit {i}" for i in range(4)}
+        assert store.get("nber-w0654").notes in {f"edit {i}" for i in range(8)}
     status = finish([socsec(data, "index", "status", "--check")])
     assert status == [(0, "")], status
