@@ -233,6 +233,7 @@ class SqliteBackend:
     ) -> IndexReport:
         """Write a new index file, then rename it over the live one (atomic on POSIX)."""
         start = time.perf_counter()
+        self._remove_stale_rebuilds()
         tmp = self.path.with_name(f"{self.path.name}.rebuild-{os.getpid()}")
         tmp.unlink(missing_ok=True)
         try:
@@ -252,6 +253,13 @@ class SqliteBackend:
             tmp.unlink(missing_ok=True)
             raise
         return IndexReport(indexed=n, seconds=time.perf_counter() - start)
+
+    def _remove_stale_rebuilds(self) -> None:
+        """Delete the half-built files of rebuilds whose process is gone (killed, crashed)."""
+        for path in self.path.parent.glob(f"{self.path.name}.rebuild-*"):
+            pid = path.name.rpartition("-")[2]
+            if pid.isdigit() and not _running(int(pid)):
+                path.unlink(missing_ok=True)
 
     def drop(self) -> None:
         """Delete the index file."""
@@ -371,6 +379,17 @@ class SqliteBackend:
                 )
             )
         return hits
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id exists (signal 0 only checks)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _placeholders(values: Sequence[object]) -> str:
