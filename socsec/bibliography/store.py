@@ -348,29 +348,30 @@ class BibliographyStore:
             "path": str(self.path),
         }
 
-    def _subjects_of(self, ids: Sequence[str]) -> dict[str, list[Subject]]:
-        out: dict[str, list[Subject]] = {}
+    def _per_record(self, select: str, order: str, ids: Sequence[str]) -> dict[str, list[Any]]:
+        """Rows of ``select`` (record id first) for ``ids``, grouped by record, in ``order``."""
+        out: dict[str, list[Any]] = {}
         for chunk in _chunks(ids, 500):
             rows = self._conn.execute(
-                "SELECT record_id, uri, curated FROM subjects WHERE record_id IN "
-                f"({','.join('?' * len(chunk))}) ORDER BY record_id, position",
+                f"{select} WHERE record_id IN ({','.join('?' * len(chunk))}) ORDER BY {order}",
                 chunk,
             )
-            for rid, uri, curated in rows:
-                out.setdefault(rid, []).append(Subject(uri=uri, curated=bool(curated)))
+            for rid, *rest in rows:
+                out.setdefault(rid, []).append(rest)
         return out
 
+    def _subjects_of(self, ids: Sequence[str]) -> dict[str, list[Subject]]:
+        rows = self._per_record(
+            "SELECT record_id, uri, curated FROM subjects", "record_id, position", ids
+        )
+        return {
+            rid: [Subject(uri=uri, curated=bool(curated)) for uri, curated in found]
+            for rid, found in rows.items()
+        }
+
     def _aliases_of(self, ids: Sequence[str]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for chunk in _chunks(ids, 500):
-            rows = self._conn.execute(
-                "SELECT record_id, alias FROM aliases WHERE record_id IN "
-                f"({','.join('?' * len(chunk))}) ORDER BY alias",
-                chunk,
-            )
-            for rid, alias in rows:
-                out.setdefault(rid, []).append(alias)
-        return out
+        rows = self._per_record("SELECT record_id, alias FROM aliases", "alias", ids)
+        return {rid: [alias for (alias,) in found] for rid, found in rows.items()}
 
     @staticmethod
     def _build(
