@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from socsec.app.setup import open_workspace
 from socsec.bibliography.store import get_store
 from socsec.cli.app import app
 from socsec.config import Settings
@@ -21,7 +22,6 @@ from socsec.suggest.forest import Forest
 from socsec.suggest.lexical import LexicalSuggester
 from socsec.suggest.model import Document
 from socsec.suggest.vocabulary import Vocabulary
-from socsec.workspace import Workspace
 
 from .conftest import ACTS
 
@@ -115,7 +115,7 @@ def test_forest_scores_as_sklearn_does(vocab: Vocabulary) -> None:
 def test_tag_edit_and_search_never_train(data_dir: Path) -> None:
     path = data_dir / "suggest" / "model.npz"
     before, trainings = _fingerprint(path), service.TRAININGS[0]
-    ws = Workspace.open(Settings.load(data_dir=data_dir))
+    ws = open_workspace(Settings.load(data_dir=data_dir))
     with get_store(ws) as store:
         record = next(r.id for r in store.iter_records() if r.subjects)
     assert run(data_dir, "bib", "tag", record, EARLY_RETIREMENT)[0] == 0
@@ -140,7 +140,7 @@ def test_explicit_training_and_staleness_beyond_the_threshold(data_dir: Path) ->
     assert code == 0, err
     assert service.TRAININGS[0] == trainings + 1
     fresh = _fingerprint(path)
-    ws = Workspace.open(Settings.load(data_dir=data_dir))
+    ws = open_workspace(Settings.load(data_dir=data_dir))
     with get_store(ws) as store:
         tagged = [r for r in store.iter_records() if r.subjects][:40]  # 40 of 99 records
         for r in tagged:

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 
+from socsec.web import reconcile, sparql
 from socsec.web.api import resources
 from socsec.web.app import create_app
 from socsec.workspace import Workspace
@@ -97,6 +98,12 @@ def test_other_methods_still_refused(sqlite_client: TestClient) -> None:
 # Coroutines allowed on the event loop: each is known to return without blocking.
 NON_BLOCKING = {
     resources,  # returns an attribute of the app state
+    # Reconciliation and SPARQL read the request body with await (bounded), then run the
+    # lookup or the query with run_in_threadpool.
+    reconcile.service_get,
+    reconcile.service_post,
+    sparql.sparql_get,
+    sparql.sparql_post,
 }
 # The framework's own routes (schema and docs pages): built once, served from memory.
 FRAMEWORK_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
