@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import pass_context
 
+from socsec.web.qvalues import weighted
+
 if TYPE_CHECKING:
     from jinja2 import Environment
     from jinja2.runtime import Context
@@ -64,16 +66,8 @@ def accept_language(header: str | None) -> str | None:
     if not header:
         return None
     ranked: list[tuple[float, int, str]] = []
-    for i, part in enumerate(header.split(",")[:20]):
-        fields = [f.strip() for f in part.split(";")]
-        q = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        base = _base(fields[0])
+    for i, (tag, q) in enumerate(weighted(header)):
+        base = _base(tag)
         if base and q > 0:
             ranked.append((-q, i, base))
     return min(ranked)[2] if ranked else None

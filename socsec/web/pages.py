@@ -21,6 +21,7 @@ from socsec.web.api import Res, Uri
 from socsec.web.exports import ConceptFormat, concept_rdf
 from socsec.web.histogram import year_histogram
 from socsec.web.params import Lang, SearchParams
+from socsec.web.qvalues import weighted
 from socsec.web.views import (
     LANGS,
     concept_payload,
@@ -63,15 +64,8 @@ def negotiate(accept: str | None, offered: tuple[str, ...] = CONCEPT_MEDIA) -> s
     if not accept:
         return offered[0]
     best: tuple[float, int, str] | None = None
-    for part in accept.split(",")[:20]:
-        fields = [f.strip() for f in part.split(";")]
-        media, q = fields[0].lower(), 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
+    for value, q in weighted(accept):
+        media = value.lower()
         if q <= 0:
             continue
         for rank, candidate in enumerate(offered):
