@@ -113,7 +113,11 @@ SKOS_FILES: list[tuple[str, tuple[str, str, str], str, str]] = [
             ("dup.ttl", "duplicate labels"),
             ("cycle.ttl", "a broader cycle"),
             ("groups.ttl", "concept groups (skos:Collection, isothes)"),
-            ("yso.ttl", "a YSO extract (General Finnish Ontology), fi/sv/en, deprecated concepts"),
+            (
+                "yso.ttl",
+                "a YSO extract (General Finnish Ontology; YSO data CC BY 4.0, National Library "
+                "of Finland), SKOS-XL labels with inScheme, deprecated concepts",
+            ),
         ]
     ),
     (
