@@ -1,5 +1,6 @@
-"""Fetch the real-world bibliography corpus into tests/data/realworld/ (verbatim files from
-public GitHub repositories whose licences allow redistribution) and write its README.
+"""Fetch the real-world corpus into tests/data/realworld/ (bibliographic files) and
+tests/data/realworld/skos/ (SKOS vocabularies): verbatim files from public GitHub repositories
+whose licences allow redistribution; write each folder's manifest.json and README.md.
 
 Usage:
     python scripts/fetch_realworld.py                    # from raw.githubusercontent.com
@@ -19,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "realworld"
+SKOS_OUT = OUT / "skos"
 
 BIBTEXPARSER = ("sciunto-org/python-bibtexparser", "2a6565624af5a993d63dda882ad533079d10fd4b",
                 "BSD-3-Clause or LGPL-3.0 (dual, COPYING)")  # fmt: skip
@@ -91,6 +93,78 @@ FILES: list[tuple[str, tuple[str, str, str], str, str]] = [
 ]
 
 
+SKOSMOS = ("NatLibFi/Skosmos", "b87d250f641a1ad02b56f83f8abc1e98577f5445", "MIT")
+SKOSIFY = ("NatLibFi/Skosify", "5e396d880046b03c9739088834fef8781b9e0527", "MIT")
+QSKOS = ("cmader/qSKOS", "082a7c66f1c1b0a1be93419fefdd4dd49375e398", "GPL-3.0 (LICENSE.txt)")
+OPENACTIVE = ("openactive/activity-list", "abbf7bcfa360bc2cf9dc8752dcd17e854d605577",
+              "CC-BY-4.0 (README.md)")  # fmt: skip
+
+# SKOS vocabularies: test inputs of SKOS tools (Skosmos, Skosify, qSKOS) and a published list.
+SKOS_FILES: list[tuple[str, tuple[str, str, str], str, str]] = [
+    *(
+        (f"skosmos-{Path(p).name}", SKOSMOS, f"tests/test-vocab-data/{p}", what)
+        for p, what in [
+            ("test.ttl", "Turtle: a subclass of skos:Concept, collections, notations, notes"),
+            ("xl.ttl", "SKOS-XL labels beside plain ones"),
+            ("multiple-schemes.ttl", "three concept schemes"),
+            ("nolang.ttl", "labels without a language tag"),
+            ("subtag.ttl", "region subtag in lower case (en-gb)"),
+            ("date.ttl", "typed dates, one invalid on purpose (1986-21-00)"),
+            ("dup.ttl", "duplicate labels"),
+            ("cycle.ttl", "a broader cycle"),
+            ("groups.ttl", "concept groups (skos:Collection, isothes)"),
+            (
+                "yso.ttl",
+                "a YSO extract (General Finnish Ontology; YSO data CC BY 4.0, National Library "
+                "of Finland), SKOS-XL labels with inScheme, deprecated concepts",
+            ),
+        ]
+    ),
+    (
+        "skosify-dctype.in.rdf",
+        SKOSIFY,
+        "examples/dctype.in.rdf",
+        "RDF/XML: DCMI Type vocabulary as RDFS classes (no skos:Concept)",
+    ),  # fmt: skip
+    (
+        "skosify-dctype.out.rdf",
+        SKOSIFY,
+        "examples/dctype.out.rdf",
+        "DCMI Type vocabulary as SKOS (Skosify's output)",
+    ),  # fmt: skip
+    ("skosify-milk.in.ttl", SKOSIFY, "examples/milk.in.ttl", "small Turtle input of Skosify"),
+    *(
+        (f"qskos-{Path(p).name}", QSKOS, f"src/test/resources/{p}", what)
+        for p, what in [
+            ("languageTags.rdf", "RDF/XML, xml:base, invalid and mixed language tags"),
+            (
+                "deprecatedAndIllegalTerms.rdf",
+                "relative rdf:about without xml:base, old SKOS terms",
+            ),
+            ("skosxl.rdf", "SKOS-XL, relative IRIs without xml:base"),
+            ("concepts.rdf", "xml:base with ../ paths, subclasses of skos:Concept"),
+            ("invalidCharacters.rdf", "an IRI with a backslash and an asterisk"),
+            ("emptyLabels.rdf", "empty and blank labels"),
+            ("labelsWithUnprintableCharacters.rdf", "control characters in labels"),
+            ("nocontent.rdf", "an empty rdf:RDF"),
+            ("cycles.rdf", "hierarchy cycles"),
+        ]
+    ),
+    (
+        "openactive-activity-list.jsonld",
+        OPENACTIVE,
+        "data/activity-list.jsonld",
+        "JSON-LD with a remote @context (https://openactive.io/)",
+    ),  # fmt: skip
+    (
+        "openactive-holistic.jsonld",
+        OPENACTIVE,
+        "data/collections/holistic.jsonld",
+        "JSON-LD skos:Collection, remote @context",
+    ),  # fmt: skip
+]
+
+
 def _from_mirror(root: Path, repo: str, commit: str, path: str) -> bytes | None:
     base = root / repo.replace("/", "+") / "repo"
     for git_dir in (base / ".git", base):
@@ -110,30 +184,44 @@ def _from_github(repo: str, commit: str, path: str) -> bytes:
     return data
 
 
-def main() -> None:
-    """Fetch every file, then write manifest.json and README.md."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mirror-root", type=Path, help="local git mirrors (owner+name/repo)")
-    args = parser.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
+def _fetch(
+    files: list[tuple[str, tuple[str, str, str], str, str]], out: Path, mirror_root: Path | None
+) -> list[dict[str, str]]:
+    """Copy each file verbatim into ``out``; return its manifest entries."""
+    out.mkdir(parents=True, exist_ok=True)
     manifest = []
-    for name, (repo, commit, licence), path, what in FILES:
+    for name, (repo, commit, licence), path, what in files:
         data = None
-        if args.mirror_root is not None:
-            data = _from_mirror(args.mirror_root, repo, commit, path)
+        if mirror_root is not None:
+            data = _from_mirror(mirror_root, repo, commit, path)
         if data is None:
             data = _from_github(repo, commit, path)
-        (OUT / name).write_bytes(data)
+        (out / name).write_bytes(data)
         manifest.append({
             "file": name, "repo": repo, "commit": commit, "path": path, "licence": licence,
             "what": what, "sha256": hashlib.sha256(data).hexdigest(),
         })  # fmt: skip
-    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    rows = "\n".join(
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _rows(manifest: list[dict[str, str]]) -> str:
+    return "\n".join(
         f"| `{m['file']}` | [{m['repo']}](https://github.com/{m['repo']}) | "
         f"`{m['commit'][:10]}` | `{m['path']}` | {m['licence']} | {m['what']} |"
         for m in manifest
     )
+
+
+_TABLE = "| file | repository | commit | path | licence | what |\n|---|---|---|---|---|---|\n"
+
+
+def main() -> None:
+    """Fetch every file, then write each folder's manifest.json and README.md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mirror-root", type=Path, help="local git mirrors (owner+name/repo)")
+    args = parser.parse_args()
+    manifest = _fetch(FILES, OUT, args.mirror_root)
     (OUT / "README.md").write_text(
         "# Real-world bibliographic files\n\n"
         "Verbatim copies of files from public GitHub repositories (mostly the test inputs of "
@@ -142,9 +230,28 @@ def main() -> None:
         "file's SHA-256. Every licence permits redistribution; each file keeps its licence "
         "and copyright (see the repository's licence file at that commit). "
         "`tests/bibliography/test_realworld.py` imports every file: it must be imported "
-        "(warnings allowed) or refused with exit 5 naming a position, never exit 1.\n\n"
-        "| file | repository | commit | path | licence | what |\n"
-        "|---|---|---|---|---|---|\n" + rows + "\n",
+        "(warnings allowed) or refused with exit 5 naming a position, never exit 1. "
+        "SKOS vocabularies are in `skos/` (its own README and manifest).\n\n"
+        + _TABLE
+        + _rows(manifest)
+        + "\n",
+        encoding="utf-8",
+    )
+    skos = _fetch(SKOS_FILES, SKOS_OUT, args.mirror_root)
+    (SKOS_OUT / "README.md").write_text(
+        "# Real-world SKOS files\n\n"
+        "Verbatim copies of SKOS vocabularies from public GitHub repositories (the test "
+        "vocabularies of Skosmos, Skosify and qSKOS, and OpenActive's published activity "
+        "list), fetched by `scripts/fetch_realworld.py` at the pinned commits below; "
+        "`manifest.json` has each file's SHA-256. Every licence permits redistribution; each "
+        "file keeps its licence and copyright (see the repository's licence file at that "
+        "commit; the qSKOS files are GPL-3.0 test data, kept unmodified). "
+        "`tests/thesaurus/test_realworld_skos.py` imports and checks every file: it must be "
+        "imported (warnings allowed) or refused with exit 5 naming a position, never exit 1, "
+        "and an import must count as many concepts as rdflib finds typed `skos:Concept`.\n\n"
+        + _TABLE
+        + _rows(skos)
+        + "\n",
         encoding="utf-8",
     )
 

@@ -27,6 +27,7 @@ from socsec.thesaurus.model import (
     OWL_VERSION_INFO,
     RDF_TYPE,
     SKOS,
+    SKOSXL_LABEL,
     ConceptView,
     SchemeInfo,
 )
@@ -185,8 +186,9 @@ class _Structure:
 
 
 def concept_uris(g: _Graph, schemes: set[str]) -> list[str]:
-    """Resources typed or used as concepts, not schemes or collections, sorted."""
-    return sorted((g.of_type("Concept") | g.hinted) - schemes - g.of_type("Collection"))
+    """Resources typed or used as concepts, not schemes, collections or SKOS-XL labels, sorted."""
+    xl_labels = {s for s, types in g.types.items() if SKOSXL_LABEL in types}
+    return sorted((g.of_type("Concept") | g.hinted) - schemes - g.of_type("Collection") - xl_labels)
 
 
 def _structure(g: _Graph) -> _Structure:

@@ -21,7 +21,14 @@ from socsec.thesaurus import history, journal
 from socsec.thesaurus.compile import build_cache
 from socsec.thesaurus.history import HistoryEntry
 from socsec.thesaurus.lookup import ThesaurusCache, get_cache
-from socsec.thesaurus.model import RDF_TYPE, SKOS, ImportRecord, ImportReport, ThesaurusInfo
+from socsec.thesaurus.model import (
+    RDF_TYPE,
+    SKOS,
+    SKOSXL_LABEL,
+    ImportRecord,
+    ImportReport,
+    ThesaurusInfo,
+)
 from socsec.thesaurus.partition import SHARED, partition, scheme_uris
 from socsec.thesaurus.quadindex import sha256 as file_sha256
 from socsec.thesaurus.rdfio import (
@@ -185,13 +192,13 @@ def removed_concepts(ws: Workspace, union: list[ox.Triple]) -> list[str]:
 
 
 _TYPE = RDF_TYPE
-_NOT_CONCEPTS = {SKOS + "ConceptScheme", SKOS + "Collection"}
+_NOT_CONCEPTS = {SKOS + "ConceptScheme", SKOS + "Collection", SKOSXL_LABEL}
 _HINTS = {SKOS + p for p in ("inScheme", "topConceptOf", "broader", "narrower")}
 
 
 def concept_subjects(triples: list[ox.Triple]) -> set[str]:
     """The concepts of ``triples`` as the cache compiles them (compile.concept_uris), in one
-    light pass: typed skos:Concept or used as one, and not a scheme or collection.
+    light pass: typed skos:Concept or used as one, and not a scheme, collection or XL label.
     """
     found: set[str] = set()
     other: set[str] = set()

@@ -10,6 +10,9 @@ from socsec.thesaurus.hits import MatchKind as MatchKind
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# SKOS-XL labels are disjoint from concepts (SKOS Reference, appendix B), even when they
+# carry skos:inScheme (YSO gives its XL labels a scheme).
+SKOSXL_LABEL = "http://www.w3.org/2008/05/skos-xl#Label"
 OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
 DCT = "http://purl.org/dc/terms/"
 CC = "http://creativecommons.org/ns#"

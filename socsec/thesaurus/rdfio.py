@@ -77,10 +77,14 @@ def _check_xml(path: Path) -> None:
     try:
         SafeET.parse(path, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except (EntitiesForbidden, ExternalReferenceForbidden, DTDForbidden) as exc:
+        line, column = _position_of(path, b"<!ENTITY")
         raise InputDataError(
             "XML entity declarations and external references are not allowed "
             f"(refused for safety: {type(exc).__name__})",
             path=path,
+            line=line,
+            column=column,
+            hint="replace each &entity; by its value (e.g. with xmllint --noent) and import again",
         ) from None
     except SafeET.ParseError as exc:
         line, column = exc.position
@@ -152,6 +156,39 @@ def _line_at(path: Path, offset: int) -> int:
             line += chunk.count(b"\n")
             done += len(chunk)
     return line
+
+
+def _position_of(path: Path, *needles: bytes) -> tuple[int | None, int | None]:
+    """Line and column (1-based) of the first needle found in the file, else (None, None)."""
+    for needle in needles:
+        offset = _find(path, needle) if needle else -1
+        if offset < 0:
+            continue
+        with path.open("rb") as fh:
+            start = max(0, offset - _SCAN_CHUNK)
+            fh.seek(start)
+            before = fh.read(offset - start)
+        newline = before.rfind(b"\n")
+        if newline >= 0:
+            column: int | None = len(before) - newline
+        else:
+            column = offset + 1 if start == 0 else None  # the line is longer than we read
+        return _line_at(path, offset), column
+    return None, None
+
+
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def _named_in(message: str) -> list[bytes]:
+    """What a positionless parser message points at, most specific first.
+
+    The quoted fragments (an IRI, a stray text), then the key a JSON-LD context error is about.
+    """
+    needles = [m.group(1).encode("utf-8") for m in _QUOTED.finditer(message)]
+    if "context" in message.lower():
+        needles.append(b'"@context"')
+    return needles
 
 
 def _check_size(path: Path) -> None:
@@ -251,8 +288,13 @@ def parse_file(
         message = exc.msg or str(exc)
         if line is None and (m := _POSITION.search(message)):
             line, column = int(m.group(1)), int(m.group(2)) if m.group(2) else None
+        if line is None:  # RDF/XML and JSON-LD errors carry no position: find what they name
+            line, column = _position_of(path, *_named_in(message))
+        hint = None
+        if "remote context" in message:
+            hint = "socsec never fetches remote contexts: put the context inline and import again"
         raise InputDataError(
-            f"{fmt.value} syntax error: {message}", path=path, line=line, column=column
+            f"{fmt.value} syntax error: {message}", path=path, line=line, column=column, hint=hint
         ) from None
     except MemoryError:  # Oxigraph's token buffer (16 MiB) overflowed: one huge literal
         raise _literal_too_long(path, None) from None
