@@ -21,7 +21,7 @@ from socsec.fileutil import exclusive_lock
 from socsec.thesaurus import history
 from socsec.thesaurus.history import HistoryEntry
 from socsec.thesaurus.journal import needs_recovery, recover
-from socsec.thesaurus.model import DCT, OWL_DEPRECATED, RDF_TYPE, SKOS
+from socsec.thesaurus.model import DCT, OWL_DEPRECATED, RDF_TYPE, SKOS, SKOSXL_LABEL
 from socsec.thesaurus.quadindex import QuadIndex, label_key, scoped, unscoped
 from socsec.thesaurus.rdfio import RdfFormat, parse_bytes
 from socsec.thesaurus.store import Manifest, render_part, store_files
@@ -192,8 +192,12 @@ class WorkingCopy:
         return [o for o in self.objects(s, p) if isinstance(o, ox.Literal)]
 
     def is_concept(self, uri: str) -> bool:
-        """Typed skos:Concept, or in a scheme."""
-        return self.has(ox.Triple(iri(uri), TYPE, CONCEPT)) or bool(self.uris(uri, IN_SCHEME))
+        """Typed skos:Concept, or in a scheme and not a SKOS-XL label (YSO puts those in one)."""
+        if self.has(ox.Triple(iri(uri), TYPE, CONCEPT)):
+            return True
+        return bool(self.uris(uri, IN_SCHEME)) and not self.has(
+            ox.Triple(iri(uri), TYPE, iri(SKOSXL_LABEL))
+        )
 
     def is_deprecated(self, uri: str) -> bool:
         """owl:deprecated true."""
