@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -156,3 +158,23 @@ def bundled_data_dir(bundled_template: Path, tmp_path: Path) -> Path:
     root = tmp_path / "data"
     shutil.copytree(bundled_template, root)
     return root
+
+
+@pytest.fixture
+def start_socsec() -> Callable[..., subprocess.Popen[str]]:
+    """Start ``socsec --data-dir DIR -q ARGS...`` as a real process (for kill and race tests).
+
+    The environment's SOCSEC_* variables are dropped, so only the data dir's config counts.
+    """
+
+    def start(data_dir: Path, *args: str) -> subprocess.Popen[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SOCSEC_")}
+        return subprocess.Popen(
+            [sys.executable, "-m", "socsec", "--data-dir", str(data_dir), "-q", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+
+    return start

@@ -8,9 +8,8 @@ writer lock), so no process fails after its record was committed.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from socsec.bibliography.store import BibliographyStore
@@ -19,22 +18,8 @@ WRITERS = 10
 DATA = Path(__file__).parent / "data" / "bibliography"
 
 
-def socsec(data_dir: Path, *args: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SOCSEC_")}
-    return subprocess.Popen(
-        [sys.executable, "-m", "socsec", "--data-dir", str(data_dir), "-q", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
-def finish(procs: list[subprocess.Popen[str]]) -> list[tuple[int, str]]:
-    return [(p.wait(timeout=300), p.communicate()[1]) for p in procs]
-
-
-def finish_with_output(procs: list[subprocess.Popen[str]]) -> list[tuple[int, str, str]]:
+def finish(procs: list[subprocess.Popen[str]]) -> list[tuple[int, str, str]]:
+    """Wait for every process: (exit code, stdout, stderr) each, in order."""
     done = []
     for p in procs:
         out, err = p.communicate(timeout=300)
@@ -42,14 +27,19 @@ def finish_with_output(procs: list[subprocess.Popen[str]]) -> list[tuple[int, st
     return done
 
 
-def test_parallel_adds_edits_and_imports_all_land(bundled_data_dir: Path) -> None:
+def test_parallel_adds_edits_and_imports_all_land(
+    bundled_data_dir: Path, start_socsec: Callable[..., subprocess.Popen[str]]
+) -> None:
     data = bundled_data_dir
-    assert finish([socsec(data, "index", "rebuild")]) == [(0, "")]
+
+    def socsec(*args: str) -> subprocess.Popen[str]:
+        return start_socsec(data, *args)
+
+    assert [(c, e) for c, _o, e in finish([socsec("index", "rebuild")])] == [(0, "")]
     with BibliographyStore.open(data / "bibliography.sqlite") as store:
         before = store.count()
     adds = [
         socsec(
-            data,
             "bib",
             "add",
             "--title",
@@ -64,11 +54,10 @@ def test_parallel_adds_edits_and_imports_all_land(bundled_data_dir: Path) -> Non
         for i in range(WRITERS)
     ]
     edit = ("bib", "edit", "nber-w0654", "--set")
-    edits = [socsec(data, *edit, f"notes=edit {i}") for i in range(8)]
+    edits = [socsec(*edit, f"notes=edit {i}") for i in range(8)]
     imports = [
-        socsec(data, "bib", "import", str(DATA / "sample.bib"), "--json"),
+        socsec("bib", "import", str(DATA / "sample.bib"), "--json"),
         socsec(
-            data,
             "bib",
             "import",
             str(DATA / "eurlex-10.jsonl"),
@@ -78,16 +67,16 @@ def test_parallel_adds_edits_and_imports_all_land(bundled_data_dir: Path) -> Non
             "--json",
         ),  # fmt: skip
     ]
-    imported = finish_with_output(imports)
+    imported = finish(imports)
     assert [code for code, _out, _err in imported] == [0, 0], imported
     created = sum(json.loads(out)["created"] for _code, out, _err in imported)
     results = finish(adds + edits)
-    assert [code for code, _err in results] == [0] * len(results), results
-    assert not any("Traceback" in err or "locked" in err for _code, err in results)
+    assert [code for code, _out, _err in results] == [0] * len(results), results
+    assert not any("Traceback" in err or "locked" in err for _code, _out, err in results)
     with BibliographyStore.open(data / "bibliography.sqlite") as store:
         assert store.count() == before + WRITERS + created
         titles = {r.title for r in store.iter_records() if r.title.startswith("Par ")}
         assert titles == {f"Par {i}" for i in range(WRITERS)}
         assert store.get("nber-w0654").notes in {f"edit {i}" for i in range(8)}
-    status = finish([socsec(data, "index", "status", "--check")])
-    assert status == [(0, "")], status
+    status = finish([socsec("index", "status", "--check")])
+    assert [(c, e) for c, _o, e in status] == [(0, "")], status
