@@ -30,13 +30,13 @@ def prepare(root: Path, n: int) -> Workspace:
     ws = Workspace(root=root, settings=Settings.load(data_dir=root, env={}))
     if (root / "prepared").exists():
         return ws
-    from socsec.bibliography.store import Located, get_checker, get_store
+    from socsec.bibliography.store import Located, get_store
+    from socsec.thesaurus.lookup import get_cache
     from socsec.thesaurus.manage import import_file
 
     root.mkdir(parents=True, exist_ok=True)
     import_file(ws, SHARED / "eurovoc/eurovoc-en-fr-es.ttl", replace=True)
-    checker = get_checker(ws)
-    with get_store(ws) as store:
+    with get_store(ws) as store, get_cache(ws) as checker:
         located = (Located(r, i + 1) for i, r in enumerate(corpus(n)))
         store.import_records(located, source="bench corpus", checker=checker)
     (root / "prepared").touch()

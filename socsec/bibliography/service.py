@@ -143,9 +143,6 @@ def write_report(report: ImportReport, path: Path) -> None:
     atomic_write_text(path, text)
 
 
-write_rejected = write_report  # the earlier name
-
-
 def export_records(
     records: Iterable[Record],
     stream: IO[str],
