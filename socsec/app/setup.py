@@ -34,10 +34,12 @@ def initialize(ws: Workspace, on_notice: Notify | None = None) -> None:
 
         notify(initialize_thesaurus(ws))
     else:  # finish or discard a thesaurus change that was interrupted (kill -9), if any
-        from socsec.app.retagging import BibliographyTags
-        from socsec.thesaurus.journal import recover_at_start
+        from socsec.thesaurus.journal import needs_attention, recover
 
-        recover_at_start(ws, BibliographyTags(ws))
+        if needs_attention(ws):  # the re-tagging machinery is imported only then
+            from socsec.app.retagging import BibliographyTags
+
+            recover(ws, records=BibliographyTags(ws))
     if not ws.bibliography_db.exists():
         from socsec.app.stores import thesaurus_checker
         from socsec.bibliography.bundle import initialize_bibliography

@@ -190,10 +190,11 @@ class _Importer:
 
     def prepare(self, item: Located) -> Record | None:
         """The record normalised and validated, or None when refused."""
-        for name, value in _text_values(item.record):
-            if len(value) > MAX_FIELD_CHARS:
-                self.refuse(item, too_long(f"field {name!r}", len(value), MAX_FIELD_CHARS))
-                return None
+        too_big = _longest_field(item.record)
+        if too_big is not None:
+            name, size = too_big
+            self.refuse(item, too_long(f"field {name!r}", size, MAX_FIELD_CHARS))
+            return None
         record, fixes = normalize_record(item.record)
         all_fixes = (*item.fixes, *fixes)
         if all_fixes and self.options.strict:
@@ -380,15 +381,21 @@ class _Importer:
         return record
 
 
-def _text_values(record: Record) -> Iterable[tuple[str, str]]:
-    for f in dataclasses.fields(Record):
-        value = getattr(record, f.name)
-        if isinstance(value, str):
-            yield f.name, value
+def _longest_field(record: Record) -> tuple[str, int] | None:
+    """The first text value over :data:`MAX_FIELD_CHARS` (name, length), if any.
+
+    Runs on every imported record: it builds nothing for the (usual) record within bounds.
+    """
+    for name, value in vars(record).items():
+        if value.__class__ is str and len(value) > MAX_FIELD_CHARS:
+            return name, len(value)
     for key, value in record.extra.items():
-        yield f"extra.{key}", value
+        if len(value) > MAX_FIELD_CHARS:
+            return f"extra.{key}", len(value)
     for i, keyword in enumerate(record.keywords):
-        yield f"keywords[{i}]", keyword
+        if len(keyword) > MAX_FIELD_CHARS:
+            return f"keywords[{i}]", len(keyword)
+    return None
 
 
 def history_stamp() -> str:

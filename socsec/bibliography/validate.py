@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import Protocol
 
@@ -119,6 +120,7 @@ def normalize_url(value: str) -> str:
     return url
 
 
+@functools.lru_cache(maxsize=1024)  # called twice per imported record, on a few distinct values
 def normalize_language(value: str) -> str:
     """ISO 639-1 code from a 639-1/639-2 code, a BCP 47 tag or an English name; ValueError."""
     tag = value.strip().lower().replace("_", "-")
@@ -132,6 +134,7 @@ def normalize_language(value: str) -> str:
     raise ValueError(f"unknown language {value!r} (expected an ISO 639-1 code such as en, fr, es)")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_issued(value: str) -> str:
     """An issued date as "YYYY", "YYYY-MM" or "YYYY-MM-DD" (also from 'YYYY/MM/DD').
 

@@ -11,7 +11,6 @@ that did not change between two edits is stored once.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -114,6 +113,8 @@ def save_blob(ws: Workspace, data: bytes) -> str:
     path = history_dir(ws) / "blobs" / f"{digest}.gz"
     if not path.is_file():
         # Level 1: an import saves megabytes here; level 9 took 5x longer for ~15% less.
+        import gzip  # lazily: every start-up imports this module, few writes need it
+
         atomic_write_bytes(path, gzip.compress(data, compresslevel=1, mtime=0))
     return digest
 
@@ -126,6 +127,8 @@ def load_blob(ws: Workspace, digest: str) -> bytes:
     """
     path = history_dir(ws) / "blobs" / f"{digest}.gz"
     try:
+        import gzip
+
         data = gzip.decompress(path.read_bytes())
     except (OSError, EOFError) as exc:
         raise InputDataError(f"history blob unreadable: {exc}", path=path) from None

@@ -147,14 +147,20 @@ def ensure_cache(ws: Workspace) -> None:
         rebuild_cache(ws)
 
 
-def recover_at_start(ws: Workspace, records: TaggedRecords | None = None) -> bool:
-    """Start-up check: recover if a change was interrupted or a writer left temp files.
+def needs_attention(ws: Workspace) -> bool:
+    """Start-up check: a change was interrupted or a writer left temp files.
 
-    Cheap when there is nothing to do (a stat and a few directory listings); otherwise it
-    waits for the writer lock, so a writer still running is never disturbed.
+    Cheap (a stat and a few directory listings), so every command can afford it.
     """
     hot = Path(f"{ws.thesaurus_cache}-journal").exists()  # a killed in-place cache update
-    if needs_recovery(ws) or hot or stale_temp_files(ws):
+    return needs_recovery(ws) or hot or bool(stale_temp_files(ws))
+
+
+def recover_at_start(ws: Workspace, records: TaggedRecords | None = None) -> bool:
+    """Recover if :func:`needs_attention`; waits for the writer lock, so a writer still
+    running is never disturbed. Returns whether anything was done.
+    """
+    if needs_attention(ws):
         recover(ws, records=records)
         return True
     return False
