@@ -32,13 +32,12 @@ class ExportFormat(StrEnum):
     text = "text"
 
 
-def _markup(hit: ResultHit) -> Text:
-    """The title with highlighted words in bold (the library marks them <em>)."""
+def _markup(text: str) -> Text:
+    """Text with the words the library marks <em> in bold (titles, the "why" lines)."""
     from rich.markup import escape
     from rich.text import Text
 
-    text = escape(hit.highlight or hit.title)
-    return Text.from_markup(text.replace("<em>", "[bold yellow]").replace("</em>", "[/]"))
+    return Text.from_markup(escape(text).replace("<em>", "[bold yellow]").replace("</em>", "[/]"))
 
 
 def _hits_table(hits: list[ResultHit], explain: bool) -> RenderableType:
@@ -47,10 +46,10 @@ def _hits_table(hits: list[ResultHit], explain: bool) -> RenderableType:
         (
             h.id,
             h.year,
-            _markup(h),
+            _markup(h.highlight or h.title),
             "; ".join(h.authors[:3]) + (" et al." if len(h.authors) > 3 else ""),
             "; ".join(s.label for s in h.subjects),
-            *(["\n".join(h.why)] if explain else []),
+            *([_markup("\n".join(h.why))] if explain else []),
         )
         for h in hits
     ]

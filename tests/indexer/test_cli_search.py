@@ -30,6 +30,14 @@ def test_search_json_cross_lingual(workspace: Workspace) -> None:
     assert none["total"] == 0 and none["hits"] == []
 
 
+def test_explain_table_shows_marked_words_without_tags(workspace: Workspace) -> None:
+    # The library marks matched words <em>...</em>; a terminal shows them in bold instead.
+    result = run(workspace, "search", "jubilación anticipada", "--explain", "--size", "3")
+    assert result.exit_code == 0, result.stderr
+    assert "Retirement" in result.stdout
+    assert "<em>" not in result.stdout and "</em>" not in result.stdout
+
+
 def test_search_table_facets_and_all(workspace: Workspace) -> None:
     result = run(workspace, "search", "retirement", "--facets", "--lang", "fr")
     assert result.exit_code == 0, result.stderr
