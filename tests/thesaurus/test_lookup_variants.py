@@ -75,6 +75,37 @@ def test_partial_match_is_marked_and_weighs_rare_words(bundled_cache: ThesaurusC
     assert all(h.score < 90 for h in hits)
 
 
+def test_a_word_variant_the_labels_attest_finds_the_concept(
+    bundled_cache: ThesaurusCache,
+) -> None:
+    # "prestation"/"allocation" name one concept in two of its labels, in several concepts
+    # (prestation familiale / allocations familiales, prestation sociale / allocation
+    # sociale): "prestations de maladie" is "allocation de maladie" (health insurance), not
+    # any "prestation" label sharing the generic head word.
+    for term, uri, label in (
+        ("prestations de maladie", "3512", "allocation de maladie"),
+        ("prestations de chômage", "3332", "allocation de chômage"),
+        ("prestations d'invalidité", "3412", "allocation d'invalidité"),
+    ):
+        hit = bundled_cache.lookup(term, lang="fr")[0]
+        assert (hit.match, hit.uri, hit.matched_label) == (MatchKind.variant, EV + uri, label)
+        assert hit.score < 90
+
+
+def test_a_variant_needs_two_concepts_and_no_real_match(bundled_cache: ThesaurusCache) -> None:
+    from socsec.thesaurus.variants import substitutes
+
+    conn = bundled_cache._conn  # the variant reader takes the connection
+    subs = substitutes(conn, "fr", ["prestat", "naissanc", "matern"])
+    assert subs["prestat"]["alloc"] >= 2
+    # "allocation de naissance" is one entry term of maternity benefit: not a variant.
+    assert "naissanc" not in subs.get("matern", {}) and "matern" not in subs.get("naissanc", {})
+    # A term a label carries is matched as itself, never through a variant.
+    hits = bundled_cache.lookup("prestations sociales", lang="fr")
+    assert hits[0].match is MatchKind.stemmed
+    assert all(h.match is not MatchKind.variant for h in hits)
+
+
 def test_typo_in_a_multiword_term(bundled_cache: ThesaurusCache) -> None:
     for term in ("seguro de desempelo", "unemploymnet benefit"):
         hit = bundled_cache.lookup(term)[0]
@@ -199,14 +230,14 @@ def test_translate_reports_confidence_and_writes_gaps(
     rows = json.loads(result.stdout)
     assert [(r["match"], r["score"]) for r in rows] == [
         ("exact", 100.0),
-        ("partial", rows[1]["score"]),
+        ("variant", rows[1]["score"]),
         (None, None),
     ]
     assert rows[1]["score"] < 90
     lines = gaps.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "term,lang,status,nearest,uri_of_nearest,concept"
     assert [line.split(",")[:3] for line in lines[1:]] == [
-        ["prestations de maladie", "fr", "partial"],
+        ["prestations de maladie", "fr", "variant"],
         ["xyzzy inconnu", "fr", "not_found"],
     ]
     result = runner.invoke(app, [*args, "--from", "de"], input=terms)
