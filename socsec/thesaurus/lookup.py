@@ -23,7 +23,7 @@ from socsec.analysis import (
 from socsec.errors import AmbiguousReference, NotFoundError
 from socsec.thesaurus.hits import LookupHit, MatchKind
 from socsec.thesaurus.schema import KIND_NAMES, SCHEMA_VERSION
-from socsec.thesaurus.variants import MAX_WORDS, substitutes, variant_terms
+from socsec.thesaurus.variants import variant_rows
 
 if TYPE_CHECKING:
     from socsec.thesaurus.model import ConceptView, SchemeInfo
@@ -543,21 +543,7 @@ class ThesaurusCache:
 
         Rows are (cid, label, tag, kind, score, cover); the words may come in any order.
         """
-        rowids: list[int] = []
-        for lg, words in keys.items():
-            if not 2 <= len(words) <= MAX_WORDS:  # see variant_terms
-                continue
-            for variant in variant_terms(words, substitutes(self._conn, lg, words)):
-                want = sorted(set(variant))
-                marks = ",".join("?" * len(want))
-                rowids += [
-                    r[0]
-                    for r in self._conn.execute(
-                        f"SELECT rid FROM label_tokens WHERE base = ? AND token IN ({marks}) "
-                        "GROUP BY rid HAVING count(*) = ? AND max(n) = ?",
-                        [lg, *want, len(want), len(want)],
-                    )
-                ]
+        rowids = [rid for lg, words in keys.items() for rid in variant_rows(self._conn, lg, words)]
         unique = list(dict.fromkeys(rowids))
         if not unique:
             return []

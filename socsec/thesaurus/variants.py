@@ -7,9 +7,10 @@ word replaced ("allocation de maladie", an entry term of health insurance).
 
 A substitution counts only when labels of at least :data:`MIN_SUPPORT` concepts attest it, so
 one concept's entry term for a narrower notion ("allocation de naissance" under maternity
-benefit) does not make "naissance" a variant of "maternité". Nothing is precomputed: the
-pairs are read from the labels holding the term's words, only when no label matched the term
-itself (on the lookup hot path: standard library only).
+benefit) does not make "naissance" a variant of "maternité". Nothing is precomputed: only
+labels one word away from the term are read, then whether the thesaurus attests that
+substitution, and only when no label matched the term itself (on the lookup hot path:
+standard library only).
 """
 
 from __future__ import annotations
@@ -21,59 +22,84 @@ from collections import Counter, defaultdict
 MIN_SUPPORT = 2
 # Longer terms are phrases, not terms: no variants are tried for them.
 MAX_WORDS = 6
-# Variant terms tried per lookup, the best attested first.
-MAX_CANDIDATES = 24
+# Labels one word away from the term that are checked for an attested substitution.
+MAX_CANDIDATES = 40
 
 
-def substitutes(conn: sqlite3.Connection, base: str, words: list[str]) -> dict[str, dict[str, int]]:
-    """Attested substitutes of ``words`` (stemmed) in language ``base``.
-
-    Two labels of one concept in one language that have the same words but one give a pair
-    (one word for the other); the support of a pair is the number of concepts giving it.
+def near_labels(
+    conn: sqlite3.Connection, base: str, words: list[str]
+) -> list[tuple[str, str, int]]:
+    """Labels holding all the term's (stemmed) words but one, and one other word instead.
 
     Returns:
-        For each of ``words`` that has some, ``{substitute: support}`` with support at least
-        :data:`MIN_SUPPORT`.
+        (term word, label word, label rowid) for each such label of language ``base``.
     """
-    wanted = sorted(set(words))
-    if not wanted:
-        return {}
-    marks = ",".join("?" * len(wanted))
+    uniq = sorted(set(words))
+    if not 2 <= len(uniq) <= MAX_WORDS:  # a single word has no context to anchor it
+        return []
+    out: list[tuple[str, str, int]] = []
+    for word in uniq:
+        rest = [w for w in uniq if w != word]
+        marks = ",".join("?" * len(rest))
+        rids = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT rid FROM label_tokens WHERE base = ? AND token IN ({marks}) "
+                f"GROUP BY rid HAVING count(*) = ? AND max(n) = ? LIMIT {MAX_CANDIDATES}",
+                [base, *rest, len(rest), len(uniq)],
+            )
+        ]
+        if not rids:
+            continue
+        for rid, stemmed in conn.execute(
+            f"SELECT rowid, stemmed FROM labels WHERE rowid IN ({','.join('?' * len(rids))})",
+            rids,
+        ):
+            other = set(str(stemmed).split()) - set(rest)
+            if len(other) == 1 and word not in other:
+                out.append((word, other.pop(), int(rid)))
+    return out
+
+
+def support(conn: sqlite3.Connection, base: str, word: str, others: set[str]) -> dict[str, int]:
+    """For each of ``others``: concepts with two labels in ``base`` that differ by ``word``
+    for that word alone (stemmed words; the rest of the two labels in any order).
+    """
+    # The labels of the concepts holding ``word`` (the other side is often far larger).
     rows = conn.execute(
         "SELECT cid, stemmed FROM labels WHERE base = ? AND kind < 2 AND cid IN "
         "(SELECT l.cid FROM label_tokens t JOIN labels l ON l.rowid = t.rid "
-        f"WHERE t.base = ? AND t.token IN ({marks}))",
-        [base, base, *wanted],
+        " WHERE t.base = ? AND t.token = ?)",
+        [base, base, word],
     ).fetchall()
     by_concept: dict[int, list[list[str]]] = defaultdict(list)
     for cid, stemmed in rows:
         by_concept[cid].append(str(stemmed).split())
-    support: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for cid, labels in by_concept.items():
-        for a in labels:
-            if not any(w in a for w in wanted):
+    counts: Counter[str] = Counter()
+    for labels in by_concept.values():
+        with_word = [a for a in labels if word in a]
+        seen: set[str] = set()
+        for b in labels:
+            if word in b:
                 continue
-            for b in labels:
-                pair = _one_word_apart(a, b)
-                if pair is not None and pair[0] in wanted:
-                    support[pair].add(cid)
-    out: dict[str, dict[str, int]] = {}
-    for (word, other), cids in support.items():
-        if len(cids) >= MIN_SUPPORT:
-            out.setdefault(word, {})[other] = len(cids)
+            for other in others.intersection(b) - seen:
+                if any(_one_word_apart(a, b) == (word, other) for a in with_word):
+                    seen.add(other)
+        counts.update(seen)
+    return {other: counts[other] for other in others}
+
+
+def variant_rows(conn: sqlite3.Connection, base: str, words: list[str]) -> list[int]:
+    """Rowids of labels that are the term with one word replaced by an attested substitute."""
+    near: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for word, other, rid in near_labels(conn, base, words):
+        near[word][other].append(rid)
+    out = []
+    for word, by_other in near.items():
+        for other, n in support(conn, base, word, set(by_other)).items():
+            if n >= MIN_SUPPORT:
+                out += by_other[other]
     return out
-
-
-def variant_terms(words: list[str], subs: dict[str, dict[str, int]]) -> list[list[str]]:
-    """The term's words with one word replaced by an attested substitute, best attested first."""
-    if not 2 <= len(words) <= MAX_WORDS:  # a single word has no context to anchor it
-        return []
-    scored: list[tuple[int, list[str]]] = []
-    for i, word in enumerate(words):
-        for other, n in subs.get(word, {}).items():
-            scored.append((n, [*words[:i], other, *words[i + 1 :]]))
-    scored.sort(key=lambda s: (-s[0], s[1]))
-    return [w for _n, w in scored[:MAX_CANDIDATES]]
 
 
 def _one_word_apart(a: list[str], b: list[str]) -> tuple[str, str] | None:

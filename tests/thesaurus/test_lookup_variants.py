@@ -93,13 +93,15 @@ def test_a_word_variant_the_labels_attest_finds_the_concept(
 
 
 def test_a_variant_needs_two_concepts_and_no_real_match(bundled_cache: ThesaurusCache) -> None:
-    from socsec.thesaurus.variants import substitutes
+    from socsec.thesaurus.variants import MIN_SUPPORT, support
 
     conn = bundled_cache._conn  # the variant reader takes the connection
-    subs = substitutes(conn, "fr", ["prestat", "naissanc", "matern"])
-    assert subs["prestat"]["alloc"] >= 2
+    assert support(conn, "fr", "prestat", {"alloc"})["alloc"] >= MIN_SUPPORT
     # "allocation de naissance" is one entry term of maternity benefit: not a variant.
-    assert "naissanc" not in subs.get("matern", {}) and "matern" not in subs.get("naissanc", {})
+    assert support(conn, "fr", "matern", {"naissanc"}) == {"naissanc": 1}
+    # So "congé de naissance" is not taken for "congé de maternité".
+    hits = bundled_cache.lookup("congé de naissance", lang="fr")
+    assert all(h.match is not MatchKind.variant for h in hits)
     # A term a label carries is matched as itself, never through a variant.
     hits = bundled_cache.lookup("prestations sociales", lang="fr")
     assert hits[0].match is MatchKind.stemmed
