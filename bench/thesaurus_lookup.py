@@ -113,6 +113,10 @@ def main() -> None:
                 "socsec thesaurus lookup unemploymnet (fuzzy)",
                 [SOCSEC, "thesaurus", "lookup", "unemploymnet"],
             ),
+            (
+                "lookup 'prestations de maladie' (word variant)",
+                [SOCSEC, "thesaurus", "lookup", "prestations de maladie", "--json"],
+            ),
         ]
         print(f"data: {label}; {args.runs} runs each; wall median / wall min / CPU median, ms")
         print(f"  (load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")

@@ -4,9 +4,9 @@ Kept light at import time: `socsec thesaurus lookup` must start fast, so the RDF
 (pyoxigraph, via socsec.thesaurus.manage) is imported inside the commands that write.
 
 JSON shapes (``--json``; stable, snake_case, ``[]`` when empty):
-- lookup: ``[{uri, match: exact|folded|stemmed|reordered|prefix|partial|fuzzy, matched_label,
-  matched_lang, matched_kind: pref|alt|hidden, score (confidence 0-100), pref: {lang:
-  label|null}, alt: {lang: [label]}, notation, schemes: [uri], deprecated, replaced_by:
+- lookup: ``[{uri, match: exact|folded|stemmed|reordered|variant|prefix|partial|fuzzy,
+  matched_label, matched_lang, matched_kind: pref|alt|hidden, score (confidence 0-100),
+  pref: {lang: label|null}, alt: {lang: [label]}, notation, schemes: [uri], deprecated, replaced_by:
   [{uri, label}]}]`` (``pref``/``alt`` keyed by the ``--to`` languages); ``[]`` (exit 4) when
   nothing matches.
 - show: ``{concept: {uri, notation, pref: {tag: label}, alt: {tag: [..]}, hidden, broader,
@@ -18,7 +18,7 @@ JSON shapes (``--json``; stable, snake_case, ``[]`` when empty):
   alternatives: {lang: [label]}, candidates: [label], score, deprecated, replaced_by:
   [label]}]``; ``--csv`` gives ``term,found,match,score,deprecated,uri,<lang>...,candidates``;
   ``--gaps FILE`` writes ``term,lang,status,nearest,uri_of_nearest,concept`` (status
-  not_found or partial).
+  not_found, partial or variant).
 - import: ``{source, format, triples, concepts, schemes, files_written, files_removed,
   seconds, cache_version}``; export -o: ``{path, format, bytes}`` (format: ttl, xml, nt,
   jsonld, tbx or csv).
@@ -222,7 +222,7 @@ def _note(r: Translation) -> str:
         return ("did you mean: " + "; ".join(r.candidates)) if r.candidates else "no match"
     if r.deprecated:
         return "DEPRECATED" + (": use " + "; ".join(r.replaced_by) if r.replaced_by else "")
-    return f"check: matched {r.matched_label!r}" if r.match == "partial" else ""
+    return f"check: matched {r.matched_label!r}" if r.gap else ""
 
 
 def _translations_table(rows: list[Translation], to: list[str]) -> RenderableType:

@@ -46,12 +46,15 @@ class ConceptLike(Protocol):
     def pref(self) -> Mapping[str, str]: ...
     @property
     def alt(self) -> Mapping[str, Sequence[str]]: ...
+    @property
+    def replaced_by(self) -> Sequence[str]: ...
 
 
 class ThesaurusLike(Protocol):
     """The parts of ``socsec.thesaurus.lookup.ThesaurusCache`` the indexer uses."""
 
     def concept(self, uri: str) -> ConceptLike: ...
+    def exists(self, uri: str) -> bool: ...
     def ancestors(self, uri: str) -> list[str]: ...
     def descendants(self, uri: str) -> list[str]: ...
     def iter_labels(self) -> Iterator[tuple[str, str, str, str]]: ...
@@ -150,15 +153,23 @@ class Enricher:
         return self._matcher
 
     def _concept(self, uri: str) -> _ConceptData | None:
-        """(ancestors, analysed labels, notation) of a concept; None when unknown."""
+        """(ancestors, analysed labels, notation) of a concept; None when unknown.
+
+        The "ancestors" of a deprecated concept include its replacements and theirs: a record
+        still indexed under the old concept is found by a search for the new one.
+        """
         if uri not in self._concepts:
             try:
                 view = self.thesaurus.concept(uri)
             except NotFoundError:
                 self._concepts[uri] = None
                 return None
+            up = list(self.thesaurus.ancestors(uri))
+            for new in view.replaced_by:
+                if new != uri and self.thesaurus.exists(new):
+                    up += [new, *self.thesaurus.ancestors(new)]
             self._concepts[uri] = (
-                tuple(self.thesaurus.ancestors(uri)),
+                tuple(dict.fromkeys(up)),
                 " ".join(label_terms(view)),
                 view.notation,
             )

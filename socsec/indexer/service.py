@@ -288,6 +288,15 @@ class SearchService:
             )
         return list(found.values())
 
+    def _concept_filter(self, ref: str) -> list[str]:
+        """The concept a search is limited to, and its replacements when it is deprecated.
+
+        Records curated before the concept was deprecated keep it; records curated since
+        carry the replacement: both are about the subject asked for.
+        """
+        uri = self.thesaurus.resolve(ref)
+        return [uri, *self.thesaurus.replacements().get(uri, [])]
+
     def _targets(self) -> tuple[str, ...] | None:
         """Languages of the indexed records (None: not recorded, translate into all)."""
         if self._record_langs is None:
@@ -307,7 +316,7 @@ class SearchService:
             request.text, request.query_lang, expand=request.expand, targets=self._targets()
         )
         expansions = self._expansions(understood.matches, display)
-        concept_filter = [self.thesaurus.resolve(request.concept)] if request.concept else []
+        concept_filter = self._concept_filter(request.concept) if request.concept else []
         query = Query(
             groups=understood.groups,
             fields=TEXT_FIELDS if request.expand else OWN_FIELDS,

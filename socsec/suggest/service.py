@@ -26,6 +26,7 @@ from socsec.suggest import store as model_file
 from socsec.suggest.ensemble import EnsembleSuggester, Scorer, Weights
 from socsec.suggest.evaluate import EvalReport, cross_validate, evaluate_split, read_jsonl
 from socsec.suggest.model import Document, Method, Suggestion
+from socsec.suggest.replacements import replaced_subjects, use_replacements
 from socsec.suggest.text import document_from_record, document_from_text, document_language
 from socsec.suggest.vocabulary import Vocabulary
 
@@ -188,6 +189,8 @@ def train(ws: Workspace, *, on_progress: ProgressFn | None = None, folds: int = 
     # associative one then suggests nothing.
     with get_cache(ws) as cache:
         vocab = Vocabulary.from_cache(cache)
+        replaced = cache.replacements()
+    docs = [replaced_subjects(d, replaced) for d in docs]
     ensemble = EnsembleSuggester(vocab, folds=folds)
     ensemble.fit(docs, on_progress=on_progress)
     model = SuggestModel(
@@ -321,6 +324,7 @@ def suggest(
     # A few more than asked: concepts deleted since training are dropped here.
     found = model.scorer(method).suggest(doc, limit + 5)
     with get_cache(ws) as cache:
+        found = use_replacements(found, cache.replacements())
         labelled = [
             dataclasses.replace(s, label=cache.pref_label(s.uri, lang))
             for s in found

@@ -171,8 +171,9 @@ def translate(
 def gaps_csv(rows: Sequence[Translation], source_lang: str | None) -> str:
     """The terms a batch translation did not match well, as CSV for the librarian.
 
-    One row per term not found or matched only partially (the thesaurus probably lacks that
-    notion): ``term,lang,status,nearest,uri_of_nearest,concept``; the empty ``concept``
+    One row per term not found, matched only partially (the thesaurus probably lacks that
+    notion) or through a word variant (it lacks that label):
+    ``term,lang,status,nearest,uri_of_nearest,concept``; the empty ``concept``
     column is for the librarian's decision (an existing concept URI, or "new").
     """
     import csv

@@ -10,6 +10,9 @@ if TYPE_CHECKING:
     from socsec.workspace import Workspace
 
 BUNDLED_NAME = "eurovoc-social-protection.ttl"
+# Non-preferred terms of the same concepts from the UNESCO Thesaurus (CC BY-SA 3.0 IGO): a
+# separate file under its own licence, imported after the extract (socsec/data/README.md).
+ADDON_NAME = "unesco-labels-socprot.ttl"
 
 
 def bundled_path() -> Path:
@@ -17,12 +20,23 @@ def bundled_path() -> Path:
     return Path(str(files("socsec.data") / BUNDLED_NAME))
 
 
+def addon_path() -> Path:
+    """Path of the bundled UNESCO add-on (alternative labels of the extract's concepts)."""
+    return Path(str(files("socsec.data") / ADDON_NAME))
+
+
 def initialize_thesaurus(ws: Workspace) -> str:
-    """Import the bundled thesaurus into an empty data dir; returns a one-line notice."""
+    """Import the bundled thesaurus (extract, then add-on) into an empty data dir.
+
+    Returns:
+        A one-line notice naming the sources and their attributions.
+    """
     from socsec.thesaurus.manage import import_file
 
     report = import_file(ws, bundled_path(), replace=True)
+    import_file(ws, addon_path())
     return (
         f"Initialised the thesaurus in {ws.thesaurus_dir} from the bundled EuroVoc extract "
-        f"({report.concepts} concepts, {len(report.schemes)} schemes; EuroVoc, (c) European Union)."
+        f"({report.concepts} concepts, {len(report.schemes)} schemes; EuroVoc, (c) European Union)"
+        " with non-preferred terms from the UNESCO Thesaurus ((c) UNESCO, CC BY-SA 3.0 IGO)."
     )

@@ -19,6 +19,7 @@ class MatchKind(StrEnum):
     folded = "folded"
     stemmed = "stemmed"
     reordered = "reordered"  # the same words in another order ("pension of old age")
+    variant = "variant"  # one word replaced by a word the labels use for it, check it
     prefix = "prefix"
     partial = "partial"  # some words in common: a related or broader notion, check it
     fuzzy = "fuzzy"
@@ -29,12 +30,13 @@ class LookupHit(NamedTuple):
 
     Attributes:
         uri: the concept URI.
-        match: how the term matched (exact, folded, stemmed, reordered, prefix, partial,
-            fuzzy).
+        match: how the term matched (exact, folded, stemmed, reordered, variant, prefix,
+            partial, fuzzy).
         matched_label: the label that matched.
         matched_lang: the language tag of that label ("" when untagged).
         matched_kind: "pref", "alt" or "hidden".
-        score: a confidence from 0 to 100: 100 exact, 99 folded, 95 stemmed, 92 reordered;
+        score: a confidence from 0 to 100: 100 exact, 99 folded, 95 stemmed, 92 reordered,
+            85 variant;
             for prefix, partial and fuzzy hits, how much of the term and label agree.
         pref: preferred label per base language ("en", "fr", "es", ...).
         alt: alternative labels per base language.

@@ -23,6 +23,7 @@ from socsec.analysis import (
 from socsec.errors import AmbiguousReference, NotFoundError
 from socsec.thesaurus.hits import LookupHit, MatchKind
 from socsec.thesaurus.schema import KIND_NAMES, SCHEMA_VERSION
+from socsec.thesaurus.variants import variant_rows
 
 if TYPE_CHECKING:
     from socsec.thesaurus.model import ConceptView, SchemeInfo
@@ -39,6 +40,8 @@ _PARTIAL_CANDIDATES = 50
 _FUZZY_CANDIDATES = 300
 # A stemmed match that is a derived word, not an inflection ("pensioner" for "pension").
 _DERIVED_SCORE = 66.0
+# A label with one word replaced by a substitute the thesaurus attests (see variants.py).
+_VARIANT_SCORE = 85.0
 _SCORES = {
     MatchKind.exact: 100.0,
     MatchKind.folded: 99.0,
@@ -348,6 +351,8 @@ class ThesaurusCache:
         for kind in (MatchKind.folded, MatchKind.stemmed, MatchKind.reordered):
             rows = [r[:4] for k, r in strict if k is kind]
             self._add(found, kind, rows, preferred, limit)
+        if not found:  # no label carries the term: try the word variants the labels attest
+            loose += [(MatchKind.variant, r) for r in self._variants(keys, where, params)]
         if len(found) >= limit:
             return self._hits(found)
         # Prefix, partial, fuzzy and derived-word hits compete on their scores.
@@ -531,6 +536,24 @@ class ThesaurusCache:
         )
         return [(*r[1:], round(scored[r[0]][0], 1), scored[r[0]][1]) for r in rows], known
 
+    def _variants(
+        self, keys: dict[str, list[str]], where: str, params: list[object]
+    ) -> list[tuple[Any, ...]]:
+        """Labels holding the term's words with one replaced by an attested substitute.
+
+        Rows are (cid, label, tag, kind, score, cover); the words may come in any order.
+        """
+        rowids = [rid for lg, words in keys.items() for rid in variant_rows(self._conn, lg, words)]
+        unique = list(dict.fromkeys(rowids))
+        if not unique:
+            return []
+        rows = self._rows(
+            f"l.rowid IN ({','.join('?' * len(unique))}){where}",
+            [*unique, *params],
+            "l.cid, l.label, l.lang, l.kind",
+        )
+        return [(*r, _VARIANT_SCORE, 1.0) for r in rows]
+
     def _one(self, ref: str, cids: set[int]) -> str:
         uris = sorted(self._uri(c) for c in cids)
         if len(uris) == 1:
@@ -699,6 +722,8 @@ def _primary(kind: MatchKind, row: tuple[Any, ...]) -> int:
     holding all of them ties, whatever else it says); a prefix hit holds the whole term; for
     others, the score in tens.
     """
+    if kind is MatchKind.variant:  # every word of the term, one in an attested variant
+        return 10
     if kind is MatchKind.partial and len(row) > 5:
         return int(row[5] * 10)
     if kind is MatchKind.prefix and row[5]:  # a word being typed: the whole term is there

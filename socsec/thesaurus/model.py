@@ -148,7 +148,11 @@ class Translation:
 
     @property
     def gap(self) -> str | None:
-        """Why the librarian should look at this term: "not_found", "partial", or None."""
+        """Why the librarian should look at this term: "not_found", "partial", "variant", or None.
+
+        A variant match (one word replaced by one the labels use for it) is a term the
+        thesaurus lacks as a label: a candidate entry term.
+        """
         if not self.found:
             return "not_found"
-        return "partial" if self.match == "partial" else None
+        return self.match if self.match in ("partial", "variant") else None

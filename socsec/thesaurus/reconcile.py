@@ -29,6 +29,7 @@ _RUNG = {
     MatchKind.folded: 95.0,
     MatchKind.stemmed: 85.0,
     MatchKind.reordered: 80.0,
+    MatchKind.variant: 75.0,
     MatchKind.prefix: 70.0,
     MatchKind.partial: 60.0,
     MatchKind.fuzzy: 60.0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from socsec.cli.app import app
 from socsec.workspace import Workspace
 
 from .conftest import MINI
+
+ADDON = Path(__file__).parents[2] / "socsec" / "data" / "unesco-labels-socprot.tsv"
 
 runner = CliRunner()
 
@@ -105,11 +108,16 @@ def test_info_json(bundled_ws: Workspace) -> None:
     assert code == 0
     info = json.loads(out)
     assert info["concepts"] == 455 and len(info["schemes"]) == 23
-    assert info["labels"]["es"]["pref"] == 455 and info["labels"]["en"]["alt"] == 747
+    # EuroVoc's 747 English altLabels, plus the UNESCO entry terms of the bundled add-on.
+    added = Counter(r.split("\t")[1] for r in ADDON.read_text(encoding="utf-8").splitlines()[1:])
+    assert info["labels"]["es"]["pref"] == 455 and info["labels"]["en"]["alt"] == 747 + added["en"]
+    assert info["labels"]["es"]["alt"] == added["es"] > 0
     assert info["imports"][0]["source"] == "eurovoc-social-protection.ttl"
     assert any("European Union" in (s["attribution"] or "") for s in info["schemes"])
-    (source,) = info["sources"]  # the prov:Entity describing the extract
-    assert source["issued"] == "2021-06-04" and "2011/833" in source["license"]
+    # The prov:Entity describing the extract, and the one of the UNESCO add-on.
+    extract, unesco = sorted(info["sources"], key=lambda s: s["uri"])
+    assert extract["issued"] == "2021-06-04" and "2011/833" in extract["license"]
+    assert "by-sa/3.0/igo" in unesco["license"] and "UNESCO" in unesco["attribution"]
     code, out, _err = run(bundled_ws, "info")
     assert code == 0 and "Attribution" in out
 

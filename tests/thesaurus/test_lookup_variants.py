@@ -75,6 +75,39 @@ def test_partial_match_is_marked_and_weighs_rare_words(bundled_cache: ThesaurusC
     assert all(h.score < 90 for h in hits)
 
 
+def test_a_word_variant_the_labels_attest_finds_the_concept(
+    bundled_cache: ThesaurusCache,
+) -> None:
+    # "prestation"/"allocation" name one concept in two of its labels, in several concepts
+    # (prestation familiale / allocations familiales, prestation sociale / allocation
+    # sociale): "prestations de maladie" is "allocation de maladie" (health insurance), not
+    # any "prestation" label sharing the generic head word.
+    for term, uri, label in (
+        ("prestations de maladie", "3512", "allocation de maladie"),
+        ("prestations de chômage", "3332", "allocation de chômage"),
+        ("prestations d'invalidité", "3412", "allocation d'invalidité"),
+    ):
+        hit = bundled_cache.lookup(term, lang="fr")[0]
+        assert (hit.match, hit.uri, hit.matched_label) == (MatchKind.variant, EV + uri, label)
+        assert hit.score < 90
+
+
+def test_a_variant_needs_two_concepts_and_no_real_match(bundled_cache: ThesaurusCache) -> None:
+    from socsec.thesaurus.variants import MIN_SUPPORT, support
+
+    conn = bundled_cache._conn  # the variant reader takes the connection
+    assert support(conn, "fr", "prestat", {"alloc"})["alloc"] >= MIN_SUPPORT
+    # "allocation de naissance" is one entry term of maternity benefit: not a variant.
+    assert support(conn, "fr", "matern", {"naissanc"}) == {"naissanc": 1}
+    # So "congé de naissance" is not taken for "congé de maternité".
+    hits = bundled_cache.lookup("congé de naissance", lang="fr")
+    assert all(h.match is not MatchKind.variant for h in hits)
+    # A term a label carries is matched as itself, never through a variant.
+    hits = bundled_cache.lookup("prestations sociales", lang="fr")
+    assert hits[0].match is MatchKind.stemmed
+    assert all(h.match is not MatchKind.variant for h in hits)
+
+
 def test_typo_in_a_multiword_term(bundled_cache: ThesaurusCache) -> None:
     for term in ("seguro de desempelo", "unemploymnet benefit"):
         hit = bundled_cache.lookup(term)[0]
@@ -199,15 +232,101 @@ def test_translate_reports_confidence_and_writes_gaps(
     rows = json.loads(result.stdout)
     assert [(r["match"], r["score"]) for r in rows] == [
         ("exact", 100.0),
-        ("partial", rows[1]["score"]),
+        ("variant", rows[1]["score"]),
         (None, None),
     ]
     assert rows[1]["score"] < 90
     lines = gaps.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "term,lang,status,nearest,uri_of_nearest,concept"
     assert [line.split(",")[:3] for line in lines[1:]] == [
-        ["prestations de maladie", "fr", "partial"],
+        ["prestations de maladie", "fr", "variant"],
         ["xyzzy inconnu", "fr", "not_found"],
     ]
     result = runner.invoke(app, [*args, "--from", "de"], input=terms)
     assert result.exit_code == 2 and "--from" in result.stderr
+
+
+def _deprecated_ws(tmp_path: Path) -> Workspace:
+    """A data dir whose thesaurus deprecates ex:a for ex:b, with one record about ex:a."""
+    from socsec.bibliography.model import Record, RecordType, Subject
+    from socsec.bibliography.store import BibliographyStore
+
+    ws = make_ws(tmp_path / "dep")
+    source = tmp_path / "dep.ttl"
+    source.write_text(
+        TIE.replace(
+            "ex:a a skos:Concept ; skos:inScheme ex:off ;",
+            "ex:a a skos:Concept ; skos:inScheme ex:off ; "
+            "<http://www.w3.org/2002/07/owl#deprecated> true ; "
+            "<http://purl.org/dc/terms/isReplacedBy> ex:b ;",
+        ),
+        encoding="utf-8",
+    )
+    import_file(ws, source, replace=True)
+    record = Record(
+        id="old-1",
+        type=RecordType.report,
+        title="Challenges to an election result",
+        subjects=(Subject("http://example.org/a"),),
+    )
+    with (
+        BibliographyStore.open(ws.bibliography_db) as store,
+        ThesaurusCache.open(ws.thesaurus_cache) as cache,
+    ):
+        store.add(record, cache)
+    return ws
+
+
+def test_search_by_the_replacement_finds_records_of_the_deprecated_concept(
+    tmp_path: Path,
+) -> None:
+    from socsec.bibliography.store import BibliographyStore
+    from socsec.indexer import registry
+    from socsec.indexer.base import BackendConfig
+    from socsec.indexer.service import SearchRequest, SearchService
+
+    ws = _deprecated_ws(tmp_path)
+    backend = registry.create("sqlite", BackendConfig(index_path=ws.index_db))
+    svc = SearchService(
+        backend, ThesaurusCache.open(ws.thesaurus_cache), BibliographyStore.open(ws.bibliography_db)
+    )
+    try:
+        svc.rebuild()
+        new, old = "http://example.org/b", "http://example.org/a"
+        for concept in (new, old):
+            resp = svc.search(SearchRequest(text="", concept=concept))
+            assert [h.id for h in resp.hits] == ["old-1"]
+        # Asking for the deprecated concept searches its replacement too (and says so).
+        assert [c.uri for c in svc.search(SearchRequest(text="", concept=old)).concept_filter] == [
+            old,
+            new,
+        ]
+        assert [c.uri for c in svc.search(SearchRequest(text="", concept=new)).concept_filter] == [
+            new
+        ]
+        # Only the replacement's own records without it: an unrelated concept finds nothing.
+        assert svc.search(SearchRequest(text="", concept="http://example.org/c")).hits == []
+    finally:
+        backend.drop()
+        svc.close()
+
+
+def test_suggestions_offer_the_replacement_of_a_deprecated_concept() -> None:
+    from socsec.suggest.model import Document, Suggestion
+    from socsec.suggest.replacements import replaced_subjects, use_replacements
+
+    old, new, gone, other = (f"http://example.org/{n}" for n in "abxc")
+    replacements = {old: [new], gone: []}
+    found = [
+        Suggestion(old, 0.9),
+        Suggestion(gone, 0.8),
+        Suggestion(new, 0.5),
+        Suggestion(other, 0.4),
+    ]
+    out = use_replacements(found, replacements)
+    # The replacement takes the old concept's better score; no deprecated concept is left.
+    assert [(s.uri, s.score) for s in out] == [(new, 0.9), (other, 0.4)]
+    doc = Document("r1", "t", "", "en", (old, other, gone))
+    assert replaced_subjects(doc, replacements).subjects == (new, other)
+    plain = Document("r2", "t", "", "en", (other,))
+    assert replaced_subjects(plain, replacements) is plain
