@@ -201,8 +201,8 @@ def clear_session_cookie(request: Request, response: Response) -> None:
 
 
 def _request_session(context: Context) -> Credentials:
-    request: Request | None = context.get("request")
-    if request is None:
+    request = context.get("request")
+    if not isinstance(request, Request):  # a template rendered outside a request
         return ANONYMOUS
     try:
         return resolve(request)
@@ -227,6 +227,19 @@ def _signed_in(context: Context) -> User | None:
     return _request_session(context).user
 
 
+@pass_context
+def _here(context: Context) -> str:
+    request = context.get("request")
+    if not isinstance(request, Request):
+        return "/"
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
 def install(env: Environment) -> None:
-    """Give templates ``csrf_field()``, ``csrf_token()`` and ``signed_in()``."""
-    env.globals.update(csrf_field=_csrf_field, csrf_token=_csrf_token, signed_in=_signed_in)
+    """Give templates ``csrf_field()``, ``csrf_token()``, ``signed_in()`` and ``here()`` (the
+    current path and query, for the sign-in link's ``next``).
+    """
+    env.globals.update(
+        csrf_field=_csrf_field, csrf_token=_csrf_token, signed_in=_signed_in, here=_here
+    )
