@@ -60,21 +60,27 @@ def main() -> None:
             settings=Settings.load(data_dir=root, env={}, overrides={"web.anonymous_read": "false"})
         )
         lookup = "/api/lookup?q=pension"
-        with TestClient(create_app(ws)) as client, TestClient(create_app(closed_ws)) as closed:
-            cookie_client = TestClient(closed.app)
-            cookie_client.cookies.set("socsec_session", session.secret)
+        closed_app = create_app(closed_ws)
+        with (
+            TestClient(create_app(ws)) as client,
+            TestClient(closed_app) as closed,
+            TestClient(closed_app, cookies={"socsec_session": session.secret}) as cookie_client,
+        ):
             probes = {
                 "open: anonymous lookup (anchor)": lambda: client.get(lookup),
                 "closed: bearer lookup": lambda: closed.get(lookup, headers=bearer),
                 "closed: session lookup": lambda: cookie_client.get(lookup),
                 "open: bearer /api/me (role check)": lambda: client.get("/api/me", headers=bearer),
             }
-            for probe in probes.values():
-                probe()
+            for name, probe in probes.items():
+                status = probe().status_code
+                assert status == 200, (name, status)  # a refusal would be fast and wrong
             rounds: dict[str, list[float]] = {name: [] for name in probes}
-            for _ in range(args.rounds):
-                for name, probe in probes.items():
-                    rounds[name].append(_median_ms(probe, args.requests))
+            names = list(probes)
+            for r in range(args.rounds):
+                # Rotate the order each round: no probe always runs first (or last).
+                for name in names[r % len(names) :] + names[: r % len(names)]:
+                    rounds[name].append(_median_ms(probes[name], args.requests))
     anchor = statistics.median(rounds["open: anonymous lookup (anchor)"])
     for name, values in rounds.items():
         med = statistics.median(values)
