@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPBearer
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
@@ -40,6 +41,13 @@ if TYPE_CHECKING:
     from socsec.accounts.store import Session
     from socsec.workspace import Workspace
 
+# Declared for the OpenAPI description only (/docs then offers "Authorize" with a token);
+# the token itself is read by :func:`resolve`, which also accepts the session cookie.
+BEARER_SCHEME = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="An API token from `socsec user token create` (scripts need no CSRF token).",
+)
 SESSION_COOKIE = "socsec_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -150,7 +158,9 @@ def require_role(role: Role) -> Callable[[Request], Awaitable[User]]:
         PermissionDenied: 403, the role is too low, or a session's write lacks its CSRF token.
     """
 
-    async def dependency(request: Request) -> User:
+    async def dependency(
+        request: Request, _scheme: Annotated[object, Depends(BEARER_SCHEME)] = None
+    ) -> User:
         creds = await credentials(request)
         if creds.user is None:
             raise AuthenticationFailed(

@@ -109,6 +109,7 @@ NON_BLOCKING = {
     auth.credentials,
     auth.current_user,
     *(auth.require_role(role) for role in Role),
+    auth.BEARER_SCHEME,  # reads a header
     signin.signout,
 }
 # The framework's own routes (schema and docs pages): built once, served from memory.
