@@ -38,3 +38,21 @@ def apply(
 def accept(ws: Workspace, record_id: str, uris: Sequence[str]) -> Outcome[Record]:
     """Tag a record with the concepts a librarian accepted (curated)."""
     return tag(ws, record_id, uris, curated=True)
+
+
+def reject(ws: Workspace, record_id: str, uris: Sequence[str]) -> Outcome[Record]:
+    """Reject suggested concepts: the machine-applied (not curated) tags among ``uris`` are
+    removed; curated subjects and concepts the record lacks are left alone.
+
+    Raises:
+        NotFoundError: no such record.
+    """
+    from socsec.app.records import untag
+
+    with bibliography(ws) as store:
+        record = store.get(record_id)
+    machine = {s.uri for s in record.subjects if not s.curated}
+    drop = [u for u in dict.fromkeys(uris) if u in machine]
+    if not drop:
+        return Outcome(record)
+    return untag(ws, record.id, drop)
