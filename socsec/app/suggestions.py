@@ -1,4 +1,4 @@
-"""Subject suggestion use cases that write: apply a record's suggestions, accept a review."""
+"""Subject suggestion use cases: apply a record's suggestions; the review queue, accept, reject."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from socsec.app.uow import Outcome
 from socsec.errors import InputDataError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from socsec.bibliography.model import Record
-    from socsec.suggest.service import SuggestResult
+    from socsec.suggest.service import Notify, SuggestResult
     from socsec.workspace import Workspace
 
 
@@ -38,3 +40,57 @@ def apply(
 def accept(ws: Workspace, record_id: str, uris: Sequence[str]) -> Outcome[Record]:
     """Tag a record with the concepts a librarian accepted (curated)."""
     return tag(ws, record_id, uris, curated=True)
+
+
+def reject(ws: Workspace, record_id: str, uris: Sequence[str]) -> Outcome[int]:
+    """Remember that a librarian rejected these suggested concepts for a record.
+
+    The review queue leaves them out from then on; returns how many were recorded.
+
+    Raises:
+        NotFoundError: no such record.
+    """
+    from socsec.bibliography.history import current_user
+    from socsec.suggest import rejections
+
+    with bibliography(ws) as store:
+        store.get(record_id)  # an unknown record is an error, not a silent no-op
+    return Outcome(rejections.add(ws, record_id, uris, current_user(ws.settings.get("user"))))
+
+
+def review(
+    ws: Workspace,
+    *,
+    limit: int = 5,
+    records: int | None = None,
+    min_score: float = 0.0,
+    after: str | None = None,
+    on_notice: Notify | None = None,
+) -> Iterator[SuggestResult]:
+    """The review queue: records without subjects with their suggestions, less rejected ones.
+
+    Args:
+        ws: the data dir.
+        limit: suggestions asked per record (before rejected ones are removed).
+        records: stop after this many records.
+        min_score: hide weaker suggestions.
+        after: start after this record id (the queue is in store order).
+        on_notice: called when the model must be trained or is stale.
+    """
+    import dataclasses
+
+    from socsec.suggest import rejections
+    from socsec.suggest.service import review_queue
+
+    refused = rejections.rejected(ws)
+    shown = 0
+    for result in review_queue(ws, limit=limit, min_score=min_score, on_notice=on_notice):
+        if after is not None and result.record_id <= after:  # the store walks ids in order
+            continue
+        kept = [s for s in result.suggestions if s.uri not in refused.get(result.record_id, ())]
+        if not kept:
+            continue
+        if records is not None and shown >= records:
+            return
+        shown += 1
+        yield dataclasses.replace(result, suggestions=kept)
