@@ -72,6 +72,24 @@ def _check_count(low: int, high: int) -> Callable[[str], str]:
     return check
 
 
+def _check_bool(value: str) -> str:
+    folded = value.strip().lower()
+    if folded in ("true", "1", "yes", "on"):
+        return "true"
+    if folded in ("false", "0", "no", "off"):
+        return "false"
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _check_choice(*choices: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value.strip().lower() in choices:
+            return value.strip().lower()
+        raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}")
+
+    return check
+
+
 def _check_seconds(value: str) -> str:
     try:
         seconds = float(value)
@@ -217,6 +235,19 @@ KEYS: dict[str, Key] = {
             help="processes enriching records during an index rebuild (one per spare core)",
         ),
         Key("user", None, _check_text, help="name recorded in the curation history"),
+        Key(
+            "web.anonymous_read",
+            "true",
+            _check_bool,
+            help="whether people who are not signed in may read pages and the read API",
+        ),
+        Key(
+            "web.secure_cookies",
+            "auto",
+            _check_choice("auto", "true", "false"),
+            help="Secure flag on the session cookie: auto (when the request came over https)",
+        ),
+        Key("web.session_hours", "12", _check_count(1, 720), help="hours a sign-in lasts"),
         Key(
             "thesaurus.uri_pattern",
             "{base}{n}",

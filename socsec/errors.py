@@ -123,3 +123,30 @@ class QualityGateFailed(SocsecError):
     """A quality check found problems at or above the chosen severity."""
 
     prefix = "Quality gate failed"
+
+
+class AuthenticationFailed(SocsecError):
+    """No valid credentials: a wrong name or password, an unknown, expired or revoked token."""
+
+    prefix = "Not signed in"
+
+
+class PermissionDenied(SocsecError):
+    """The user is known but their role does not allow the action."""
+
+    prefix = "Forbidden"
+
+
+class TooManyAttempts(SocsecError):
+    """Sign-in refused for a while after repeated failures (per user and per client address).
+
+    Args:
+        message: what is refused.
+        retry_after: seconds until a new attempt is accepted.
+    """
+
+    prefix = "Too many attempts"
+
+    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after

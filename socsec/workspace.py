@@ -16,6 +16,7 @@ class Workspace(NamedTuple):  # not a dataclass: see socsec.config
         thesaurus.sqlite      compiled lookup cache (rebuilt after every change)
         bibliography.sqlite   the bibliography store of record
         index.sqlite          the embedded search index (sqlite backend)
+        accounts.sqlite       users, API tokens and web sessions (team service)
         config.toml           configuration file
     """
 
@@ -51,3 +52,8 @@ class Workspace(NamedTuple):  # not a dataclass: see socsec.config
     def index_lock(self) -> Path:
         """Held by every index rebuild or update (whichever backend), one at a time."""
         return self.root / "index.lock"
+
+    @property
+    def accounts_db(self) -> Path:
+        """Users, password hashes, API token hashes and web sessions."""
+        return self.root / "accounts.sqlite"

@@ -13,9 +13,12 @@ from fastapi_offline import FastAPIOffline
 
 from socsec import __version__
 from socsec.web import api, browsing, errors, pages, reconcile, skosmos, sparql
+from socsec.web.auth import install as install_auth
 from socsec.web.cors import ProtocolCors
 from socsec.web.middleware import SecurityHeaders
 from socsec.web.resources import Resources
+from socsec.web.signin import router as signin_router
+from socsec.web.write_api import router as write_router
 
 if TYPE_CHECKING:
     from socsec.workspace import Workspace
@@ -57,10 +60,17 @@ def create_app(ws: Workspace, *, warm_up: bool = False) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(browsing.router)
+    app.include_router(signin_router)  # accounts: sign-in pages, then the JSON write API
+    app.include_router(write_router)
+    install_auth(pages.templates.env)
     for protocol in (reconcile, skosmos, sparql):  # interoperability: OpenRefine, Skosmos, SPARQL
         app.include_router(protocol.router)
     app.add_middleware(ProtocolCors)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if ws.settings.get("web.anonymous_read") == "false":
+        from socsec.web.gate import ReadGate
+
+        app.add_middleware(ReadGate)
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -15,11 +15,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from socsec.errors import (
     AmbiguousReference,
+    AuthenticationFailed,
     BackendUnavailable,
     ConfigError,
     InputDataError,
     NotFoundError,
+    PermissionDenied,
     SocsecError,
+    TooManyAttempts,
 )
 
 if TYPE_CHECKING:
@@ -32,6 +35,9 @@ MACHINE_PREFIXES = ("/api", "/reconcile", "/rest/v1/", "/sparql")
 
 # Subclasses first: the first matching type wins.
 STATUS: tuple[tuple[type[SocsecError], int], ...] = (
+    (AuthenticationFailed, 401),
+    (PermissionDenied, 403),
+    (TooManyAttempts, 429),
     (AmbiguousReference, 409),
     (NotFoundError, 404),
     (InputDataError, 400),
@@ -101,9 +107,22 @@ def install(app: FastAPI) -> None:
             log.error("%s: %s", type(exc).__name__, exc)
             body = error_body(exc.prefix, PUBLIC_MESSAGES.get(status, PUBLIC_MESSAGES[500]))
             return _respond(request, status, body)
+        if status == 401 and request.method == "GET" and _wants_html(request):
+            # A person opening a page that needs a sign-in is sent to the sign-in form.
+            from urllib.parse import quote
+
+            from fastapi.responses import RedirectResponse
+
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse("/signin?next=" + quote(target, safe=""), status_code=303)
         suggestions = exc.suggestions if isinstance(exc, NotFoundError) else []
         body = error_body(exc.prefix, exc.message, hint=exc.hint, suggestions=suggestions)
-        return _respond(request, status, body)
+        response = _respond(request, status, body)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="socsec"'
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
