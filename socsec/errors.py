@@ -150,3 +150,24 @@ class TooManyAttempts(SocsecError):
     def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.retry_after = retry_after
+
+
+class PreconditionRequired(SocsecError):
+    """An edit did not say which version it changes (HTTP: no ``If-Match``)."""
+
+    prefix = "Version needed"
+
+
+class StaleVersion(SocsecError):
+    """An edit was based on a version that is no longer the current one; nothing was written.
+
+    Args:
+        message: what changed.
+        current: the current version's tag (ETag).
+    """
+
+    prefix = "Changed meanwhile"
+
+    def __init__(self, message: str, *, current: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.current = current

@@ -69,6 +69,12 @@ def _config() -> typer.Typer:
     return config_cmd.app
 
 
+def _user() -> typer.Typer:
+    from socsec.cli import user
+
+    return user.app
+
+
 # Command groups load on first use: a lookup must not pay for importing the search or
 # bibliography layers (start-up time is the floor of every command).
 LAZY_COMMANDS: dict[str, Callable[[], typer.Typer | Callable[..., None]]] = {
@@ -79,6 +85,7 @@ LAZY_COMMANDS: dict[str, Callable[[], typer.Typer | Callable[..., None]]] = {
     "config": _config,
     "eval": _eval,
     "serve": _serve,
+    "user": _user,
 }
 _loaded: dict[str, ClickCommand] = {}
 

@@ -21,7 +21,9 @@ from socsec.errors import (
     InputDataError,
     NotFoundError,
     PermissionDenied,
+    PreconditionRequired,
     SocsecError,
+    StaleVersion,
     TooManyAttempts,
 )
 
@@ -38,6 +40,8 @@ STATUS: tuple[tuple[type[SocsecError], int], ...] = (
     (AuthenticationFailed, 401),
     (PermissionDenied, 403),
     (TooManyAttempts, 429),
+    (PreconditionRequired, 428),
+    (StaleVersion, 412),
     (AmbiguousReference, 409),
     (NotFoundError, 404),
     (InputDataError, 400),
