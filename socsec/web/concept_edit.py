@@ -9,18 +9,20 @@ what changed (cell by cell), the current values and the editor's own.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from socsec.errors import InputDataError
+from socsec.app.versions import concept_tag, current_concept, guard
+from socsec.errors import InputDataError, StaleVersion
 from socsec.thesaurus.edits import EDITABLE_NOTES, changed_cells, edits_between, table
 from socsec.web import i18n
 from socsec.web.api import Res
 from socsec.web.editing import (
     Editor,
-    concept_etag,
     form_fields,
     redirect_with_notice,
     workspace_for,
@@ -29,8 +31,11 @@ from socsec.web.pages import render
 from socsec.web.views import LANGS
 
 if TYPE_CHECKING:
+    from socsec.accounts.model import User
+    from socsec.app.uow import Outcome
     from socsec.thesaurus.edits import Table
     from socsec.thesaurus.model import ConceptView
+    from socsec.workspace import Workspace
 
 router = APIRouter(include_in_schema=False)
 Uri = Annotated[str, Query(min_length=1, max_length=2000, description="Concept URI.")]
@@ -73,11 +78,6 @@ def _posted(fields: dict[str, list[str]]) -> Table:
     return out
 
 
-def _view(res: Any, uri: str) -> ConceptView:
-    with res.thesaurus() as cache:
-        return cache.concept(cache.resolve(uri))  # type: ignore[no-any-return]
-
-
 def _page(
     request: Request, res: Any, view: ConceptView, *, cells: Table | None = None,
     error: str | None = None, conflict: list[Any] | None = None, status: int = 200,
@@ -102,7 +102,7 @@ def _page(
         "kinds": KINDS,
         "edit_langs": LANGS,
         "relations": relations,
-        "etag": concept_etag(view),
+        "etag": concept_tag(view),
         "original": _encode(current),
         "error": error,
         "conflict": conflict,
@@ -113,40 +113,7 @@ def _page(
 @router.get("/concept/edit", response_class=HTMLResponse)
 def edit_form(request: Request, res: Res, user: Editor, uri: Uri) -> Response:
     """The concept's labels and notes per language, its relations, deprecate and merge."""
-    return _page(request, res, _view(res, uri))
-
-
-def _stale(
-    request: Request, res: Any, view: ConceptView, fields: dict[str, list[str]]
-) -> Response | None:
-    """The conflict page when the form's ETag is not the concept's (None when current)."""
-    if _first(fields, "etag") == concept_etag(view):
-        return None
-    before = _decode(_first(fields, "original"))
-    changed = changed_cells(before, table(view, LANGS))
-    wanted = _posted(fields) or None
-    return _page(request, res, view, cells=wanted, conflict=changed, status=409)
-
-
-@router.post("/concept/edit")
-async def save_labels(request: Request, res: Res, user: Editor, uri: Uri) -> Response:
-    """Apply the label and note changes of the form as one curation change."""
-    from socsec.app.thesaurus import edit_concept
-
-    fields = await form_fields(request, user)
-    view = _view(res, uri)
-    stale = _stale(request, res, view, fields)
-    if stale is not None:
-        return stale
-    wanted = _posted(fields)
-    edits = edits_between(table(view, LANGS), wanted)
-    if not edits:
-        return redirect_with_notice(request, _concept_url(view.uri), "unchanged", 0, [])
-    try:
-        outcome = edit_concept(workspace_for(res.ws, user), view.uri, edits)
-    except InputDataError as exc:
-        return _page(request, res, view, cells=wanted, error=str(exc), status=400)
-    return redirect_with_notice(request, _concept_url(view.uri), "saved", 1, list(outcome.warnings))
+    return _page(request, res, current_concept(res.ws, uri)[0])
 
 
 def _concept_url(uri: str) -> str:
@@ -155,27 +122,66 @@ def _concept_url(uri: str) -> str:
     return "/concept?uri=" + quote(uri, safe="")
 
 
+Action = Callable[["Workspace", "ConceptView"], "tuple[Outcome[Any] | None, str]"]
+
+
+def _guarded(
+    request: Request, res: Any, user: User, uri: str, fields: dict[str, list[str]],
+    action: Action, cells: Table | None = None,
+) -> Response:  # fmt: skip
+    """Run ``action`` if the form's ETag is the concept's current one (blocking: thread pool).
+
+    A stale form writes nothing and gets the conflict page (409): the cells changed since the
+    form was loaded, the current values, and the editor's values kept in the form.
+    """
+    view, _tag = current_concept(res.ws, uri)
+    ws = workspace_for(res.ws, user)
+    try:
+        with guard(ws, "concept", view.uri, _first(fields, "etag")):
+            outcome, done = action(ws, view)
+    except StaleVersion:
+        view, _tag = current_concept(res.ws, view.uri)
+        before = _decode(_first(fields, "original"))
+        changed = changed_cells(before, table(view, LANGS)) if before else []
+        return _page(request, res, view, cells=cells, conflict=changed, status=409)
+    except InputDataError as exc:
+        return _page(request, res, view, cells=cells, error=str(exc), status=400)
+    if outcome is None:
+        return redirect_with_notice(request, _concept_url(view.uri), "unchanged", 0, [])
+    warnings = list(outcome.warnings)
+    return redirect_with_notice(request, _concept_url(view.uri), done, 1, warnings)
+
+
+@router.post("/concept/edit")
+async def save_labels(request: Request, res: Res, user: Editor, uri: Uri) -> Response:
+    """Apply the label and note changes of the form as one curation change."""
+    from socsec.app.thesaurus import edit_concept
+
+    fields = await form_fields(request, user)
+    wanted = _posted(fields)
+
+    def action(ws: Workspace, view: ConceptView) -> tuple[Outcome[Any] | None, str]:
+        edits = edits_between(table(view, LANGS), wanted)
+        return (edit_concept(ws, view.uri, edits) if edits else None), "saved"
+
+    return await run_in_threadpool(_guarded, request, res, user, uri, fields, action, wanted)
+
+
 @router.post("/concept/relation")
 async def relation(request: Request, res: Res, user: Editor, uri: Uri) -> Response:
     """Add (``op=add``) or remove a broader, narrower or related link."""
     from socsec.app.thesaurus import link, unlink
 
     fields = await form_fields(request, user)
-    view = _view(res, uri)
-    stale = _stale(request, res, view, fields)
-    if stale is not None:
-        return stale
     kind, target = _first(fields, "relation"), _first(fields, "target").strip()
     run = unlink if _first(fields, "op") == "remove" else link
-    if not target:
-        return _page(
-            request, res, view, error="give the other concept (label, notation or URI)", status=400
-        )
-    try:
-        outcome = run(workspace_for(res.ws, user), view.uri, kind, target)
-    except InputDataError as exc:
-        return _page(request, res, view, error=str(exc), status=400)
-    return redirect_with_notice(request, _concept_url(view.uri), "saved", 1, list(outcome.warnings))
+
+    def action(ws: Workspace, view: ConceptView) -> tuple[Outcome[Any] | None, str]:
+        if not target:
+            raise InputDataError("give the other concept (label, notation or URI)")
+        return run(ws, view.uri, kind, target), "saved"
+
+    return await run_in_threadpool(_guarded, request, res, user, uri, fields, action)
 
 
 @router.post("/concept/retire")
@@ -184,24 +190,17 @@ async def retire(request: Request, res: Res, user: Editor, uri: Uri) -> Response
     from socsec.app.thesaurus import deprecate, merge
 
     fields = await form_fields(request, user)
-    view = _view(res, uri)
-    stale = _stale(request, res, view, fields)
-    if stale is not None:
-        return stale
     target = _first(fields, "target").strip() or None
-    ws = workspace_for(res.ws, user)
-    try:
-        if _first(fields, "action") == "merge":
+    merging = _first(fields, "action") == "merge"
+
+    def action(ws: Workspace, view: ConceptView) -> tuple[Outcome[Any] | None, str]:
+        if merging:
             if target is None:
                 raise InputDataError("give the concept to merge this one into")
-            outcome = merge(ws, view.uri, into=target)
-            done = "merged"
-        else:
-            outcome = deprecate(ws, view.uri, replaced_by=target)
-            done = "deprecated"
-    except InputDataError as exc:
-        return _page(request, res, view, error=str(exc), status=400)
-    return redirect_with_notice(request, _concept_url(view.uri), done, 1, list(outcome.warnings))
+            return merge(ws, view.uri, into=target), "merged"
+        return deprecate(ws, view.uri, replaced_by=target), "deprecated"
+
+    return await run_in_threadpool(_guarded, request, res, user, uri, fields, action)
 
 
 @router.get("/concepts/new", response_class=HTMLResponse)
@@ -227,27 +226,31 @@ async def create(request: Request, res: Res, user: Editor) -> Response:
     from socsec.app.thesaurus import add_concept
 
     fields = await form_fields(request, user)
-    values = {k: _first(fields, k).strip() for k in ("broader", "scheme", "notation")}
-    labels = [(lang, _first(fields, f"pref.{lang}").strip()) for lang in LANGS]
-    definitions = [(lang, _first(fields, f"definition.{lang}").strip()) for lang in LANGS]
-    for lang in LANGS:
-        values[f"pref.{lang}"] = _first(fields, f"pref.{lang}")
-        values[f"definition.{lang}"] = _first(fields, f"definition.{lang}")
-    try:
-        outcome = add_concept(
-            workspace_for(res.ws, user),
-            [(lang, text) for lang, text in labels if text],
-            scheme=values["scheme"] or None,
-            broader=[values["broader"]] if values["broader"] else [],
-            notation=values["notation"] or None,
-            definitions=[(lang, text) for lang, text in definitions if text],
+
+    def work() -> Response:
+        values = {k: _first(fields, k).strip() for k in ("broader", "scheme", "notation")}
+        labels = [(lang, _first(fields, f"pref.{lang}").strip()) for lang in LANGS]
+        definitions = [(lang, _first(fields, f"definition.{lang}").strip()) for lang in LANGS]
+        for lang in LANGS:
+            values[f"pref.{lang}"] = _first(fields, f"pref.{lang}")
+            values[f"definition.{lang}"] = _first(fields, f"definition.{lang}")
+        try:
+            outcome = add_concept(
+                workspace_for(res.ws, user),
+                [(lang, text) for lang, text in labels if text],
+                scheme=values["scheme"] or None,
+                broader=[values["broader"]] if values["broader"] else [],
+                notation=values["notation"] or None,
+                definitions=[(lang, text) for lang, text in definitions if text],
+            )
+        except InputDataError as exc:
+            return _new_page(request, res, values, str(exc), 400)
+        new_uri = outcome.value.uri or ""
+        return redirect_with_notice(
+            request, _concept_url(new_uri), "created", 1, list(outcome.warnings)
         )
-    except InputDataError as exc:
-        return _new_page(request, res, values, str(exc), 400)
-    new_uri = outcome.value.uri or ""
-    return redirect_with_notice(
-        request, _concept_url(new_uri), "created", 1, list(outcome.warnings)
-    )
+
+    return await run_in_threadpool(work)
 
 
 @router.post("/thesaurus/undo")
@@ -256,5 +259,5 @@ async def undo_last(request: Request, res: Res, user: Editor) -> Response:
     from socsec.app.thesaurus import undo
 
     await form_fields(request, user)
-    outcome = undo(workspace_for(res.ws, user))
+    outcome = await run_in_threadpool(undo, workspace_for(res.ws, user))
     return redirect_with_notice(request, "/changes", "undone", 1, list(outcome.warnings))

@@ -12,14 +12,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from socsec.errors import InputDataError
+from socsec.app.versions import current_record, guard
+from socsec.errors import InputDataError, StaleVersion
 from socsec.web import record_form
 from socsec.web.api import Res
 from socsec.web.editing import (
     Editor,
     form_fields,
-    record_etag,
     redirect_with_notice,
     workspace_for,
 )
@@ -62,25 +63,26 @@ async def create_record(request: Request, res: Res, user: Editor) -> Response:
     from socsec.bibliography.service import fields_to_record
 
     fields = await form_fields(request, user)
-    wanted = record_form.posted(fields)
-    data = {k: record_form.as_value(k, v) for k, v in wanted.items() if v}
-    try:
-        outcome = add(workspace_for(res.ws, user), fields_to_record(data))
-    except InputDataError as exc:
-        return _form(request, record=None, values=wanted, etag="", error=str(exc), status=400)
-    return redirect_with_notice(
-        request, f"/record/{outcome.value.id}", "created", 1, list(outcome.warnings)
-    )
+
+    def work() -> Response:
+        wanted = record_form.posted(fields)
+        data = {k: record_form.as_value(k, v) for k, v in wanted.items() if v}
+        try:
+            outcome = add(workspace_for(res.ws, user), fields_to_record(data))
+        except InputDataError as exc:
+            return _form(request, record=None, values=wanted, etag="", error=str(exc), status=400)
+        return redirect_with_notice(
+            request, f"/record/{outcome.value.id}", "created", 1, list(outcome.warnings)
+        )
+
+    return await run_in_threadpool(work)
 
 
 @router.get("/record/{record_id}/edit", response_class=HTMLResponse)
 def edit_record_form(request: Request, res: Res, user: Editor, record_id: RecordId) -> Response:
     """The record's fields in a form, with its ETag."""
-    with res.search() as svc:
-        rec = svc.store.get(record_id)
-    return _form(
-        request, record=rec, values=record_form.values(rec), etag=record_etag(rec), error=None
-    )
+    rec, tag = current_record(res.ws, record_id)
+    return _form(request, record=rec, values=record_form.values(rec), etag=tag, error=None)
 
 
 @router.post("/record/{record_id}/edit")
@@ -89,21 +91,28 @@ async def save_record(request: Request, res: Res, user: Editor, record_id: Recor
     from socsec.app.records import edit
 
     fields = await form_fields(request, user)
-    wanted = record_form.posted(fields)
-    with res.search() as svc:
-        rec = svc.store.get(record_id)
-    current = record_form.values(rec)
-    etag = record_etag(rec)
-    if _first(fields, "etag") != etag:
-        return _conflict(request, rec, current, wanted, _first(fields, "original"), etag)
-    changes = record_form.changes(current, wanted)
-    if not changes:
-        return redirect_with_notice(request, f"/record/{rec.id}", "unchanged", 0, [])
-    try:
-        outcome = edit(workspace_for(res.ws, user), rec.id, changes)
-    except InputDataError as exc:
-        return _form(request, record=rec, values=wanted, etag=etag, error=str(exc), status=400)
-    return redirect_with_notice(request, f"/record/{rec.id}", "saved", 1, list(outcome.warnings))
+
+    def work() -> Response:
+        wanted = record_form.posted(fields)
+        rec, tag = current_record(res.ws, record_id)
+        current = record_form.values(rec)
+        changes = record_form.changes(current, wanted)
+        ws = workspace_for(res.ws, user)
+        try:
+            with guard(ws, "record", rec.id, _first(fields, "etag")):
+                if not changes:
+                    return redirect_with_notice(request, f"/record/{rec.id}", "unchanged", 0, [])
+                outcome = edit(ws, rec.id, changes)
+        except StaleVersion:
+            rec, tag = current_record(res.ws, record_id)
+            current = record_form.values(rec)
+            return _conflict(request, rec, current, wanted, _first(fields, "original"), tag)
+        except InputDataError as exc:
+            return _form(request, record=rec, values=wanted, etag=tag, error=str(exc), status=400)
+        target = f"/record/{rec.id}"
+        return redirect_with_notice(request, target, "saved", 1, list(outcome.warnings))
+
+    return await run_in_threadpool(work)
 
 
 def _conflict(
@@ -137,15 +146,19 @@ async def delete_record(request: Request, res: Res, user: Editor, record_id: Rec
     from socsec.app.records import delete
 
     fields = await form_fields(request, user)
-    with res.search() as svc:
-        rec = svc.store.get(record_id)
-    if _first(fields, "etag") != record_etag(rec):
-        current = record_form.values(rec)
-        return _conflict(
-            request, rec, current, current, _first(fields, "original"), record_etag(rec)
-        )
-    outcome = delete(workspace_for(res.ws, user), rec.id)
-    return redirect_with_notice(request, "/search", "deleted", 1, list(outcome.warnings))
+
+    def work() -> Response:
+        ws = workspace_for(res.ws, user)
+        try:
+            with guard(ws, "record", record_id, _first(fields, "etag")):
+                outcome = delete(ws, record_id)
+        except StaleVersion:
+            rec, tag = current_record(res.ws, record_id)
+            current = record_form.values(rec)
+            return _conflict(request, rec, current, current, _first(fields, "original"), tag)
+        return redirect_with_notice(request, "/search", "deleted", 1, list(outcome.warnings))
+
+    return await run_in_threadpool(work)
 
 
 @router.get("/duplicates", response_class=HTMLResponse)
@@ -175,11 +188,15 @@ async def merge_records(request: Request, res: Res, user: Editor) -> Response:
     from socsec.app.records import merge
 
     fields = await form_fields(request, user)
-    keep = _first(fields, "keep")
-    a, _tab, b = _first(fields, "pair").partition("\t")
-    if keep not in (a, b) or not a or not b:
-        raise InputDataError("choose which record of the pair to keep")
-    other = b if keep == a else a
-    outcome = merge(workspace_for(res.ws, user), keep, other)
-    target = f"/record/{outcome.value.id}"
-    return redirect_with_notice(request, target, "merged", 1, list(outcome.warnings))
+
+    def work() -> Response:
+        keep = _first(fields, "keep")
+        a, _tab, b = _first(fields, "pair").partition("\t")
+        if keep not in (a, b) or not a or not b:
+            raise InputDataError("choose which record of the pair to keep")
+        other = b if keep == a else a
+        outcome = merge(workspace_for(res.ws, user), keep, other)
+        target = f"/record/{outcome.value.id}"
+        return redirect_with_notice(request, target, "merged", 1, list(outcome.warnings))
+
+    return await run_in_threadpool(work)

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from socsec.web import i18n
 from socsec.web.api import Res
@@ -150,16 +151,20 @@ async def accept_all(request: Request, res: Res, user: Editor) -> Response:
     from socsec.app.suggestions import accept
 
     fields = await form_fields(request, user)
-    picks: dict[str, list[str]] = {}
-    for pick in fields.get("pick", []):
-        rid, _tab, uri = pick.partition("\t")
-        if rid and uri:
-            picks.setdefault(rid, []).append(uri)
-    ws = workspace_for(res.ws, user)
-    warnings: list[str] = []
-    for rid, uris in picks.items():
-        warnings.extend(accept(ws, rid, uris).warnings)
-    return redirect_with_notice(request, "/review", "accepted", len(picks), warnings)
+
+    def work() -> Response:
+        picks: dict[str, list[str]] = {}
+        for pick in fields.get("pick", []):
+            rid, _tab, uri = pick.partition("\t")
+            if rid and uri:
+                picks.setdefault(rid, []).append(uri)
+        ws = workspace_for(res.ws, user)
+        warnings: list[str] = []
+        for rid, uris in picks.items():
+            warnings.extend(accept(ws, rid, uris).warnings)
+        return redirect_with_notice(request, "/review", "accepted", len(picks), warnings)
+
+    return await run_in_threadpool(work)
 
 
 @router.post("/review/{record_id}")
@@ -173,19 +178,23 @@ async def decide(
     from socsec.app.suggestions import accept, reject
 
     fields = await form_fields(request, user)
-    shown = list(dict.fromkeys(fields.get("shown", [])))
-    ticked = [u for u in dict.fromkeys(fields.get("uri", [])) if u in shown]
-    action = (fields.get("action") or ["accept"])[0]
-    ws = workspace_for(res.ws, user)
-    warnings: list[str] = []
-    if action == "reject":
-        ticked = []
-    if ticked:
-        warnings.extend(accept(ws, record_id, ticked).warnings)
-    rejected = [u for u in shown if u not in ticked]
-    if rejected:
-        reject(ws, record_id, rejected)
-    after = (fields.get("after") or [""])[0] or None
-    target = "/review" + (f"?{urlencode({'after': after})}" if after else "")
-    kind = "accepted" if ticked else "rejected"
-    return redirect_with_notice(request, target, kind, 1, warnings)
+
+    def work() -> Response:
+        shown = list(dict.fromkeys(fields.get("shown", [])))
+        ticked = [u for u in dict.fromkeys(fields.get("uri", [])) if u in shown]
+        action = (fields.get("action") or ["accept"])[0]
+        ws = workspace_for(res.ws, user)
+        warnings: list[str] = []
+        if action == "reject":
+            ticked = []
+        if ticked:
+            warnings.extend(accept(ws, record_id, ticked).warnings)
+        rejected = [u for u in shown if u not in ticked]
+        if rejected:
+            reject(ws, record_id, rejected)
+        after = (fields.get("after") or [""])[0] or None
+        target = "/review" + (f"?{urlencode({'after': after})}" if after else "")
+        kind = "accepted" if ticked else "rejected"
+        return redirect_with_notice(request, target, kind, 1, warnings)
+
+    return await run_in_threadpool(work)

@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from socsec.errors import InputDataError, NotFoundError
 from socsec.web.api import Res
@@ -65,32 +66,36 @@ async def import_upload(request: Request, res: Res, user: Editor) -> Response:
     from socsec.bibliography.formats import guess_format
 
     fields, files = await upload_fields(request, user)
-    chosen = (fields.get("format") or [""])[0]
-    on_conflict = (fields.get("on_conflict") or ["report"])[0]
-    skip_invalid = bool(fields.get("skip_invalid"))
-    upload = files.get("file")
-    if upload is None or not upload[0]:
-        return _page(request, error="choose a file to import", status=400)
-    # Only the base name: a browser may send a path, and it is shown back on the page.
-    filename = PurePath(upload[0].replace("\\", "/")).name or "upload"
-    values = {"format": chosen, "on_conflict": on_conflict, "skip_invalid": skip_invalid}
-    try:
-        if chosen and chosen not in FORMATS:
-            raise InputDataError(f"unknown format {chosen!r} ({', '.join(FORMATS)})")
-        if on_conflict not in CONFLICTS:
-            raise InputDataError(f"unknown conflict choice {on_conflict!r}")
-        fmt = chosen or guess_format(filename.removesuffix(".gz"))
-        stream = io.StringIO(_text(filename, upload[1]))
-        stream.name = filename  # errors name the uploaded file, as the CLI names its file
-        outcome = import_file(
-            workspace_for(res.ws, user), stream, fmt=fmt, skip_invalid=skip_invalid,
-            on_conflict=on_conflict,
+
+    def work() -> Response:
+        chosen = (fields.get("format") or [""])[0]
+        on_conflict = (fields.get("on_conflict") or ["report"])[0]
+        skip_invalid = bool(fields.get("skip_invalid"))
+        upload = files.get("file")
+        if upload is None or not upload[0]:
+            return _page(request, error="choose a file to import", status=400)
+        # Only the base name: a browser may send a path, and it is shown back on the page.
+        filename = PurePath(upload[0].replace("\\", "/")).name or "upload"
+        values = {"format": chosen, "on_conflict": on_conflict, "skip_invalid": skip_invalid}
+        try:
+            if chosen and chosen not in FORMATS:
+                raise InputDataError(f"unknown format {chosen!r} ({', '.join(FORMATS)})")
+            if on_conflict not in CONFLICTS:
+                raise InputDataError(f"unknown conflict choice {on_conflict!r}")
+            fmt = chosen or guess_format(filename.removesuffix(".gz"))
+            stream = io.StringIO(_text(filename, upload[1]))
+            stream.name = filename  # errors name the uploaded file, as the CLI names its file
+            outcome = import_file(
+                workspace_for(res.ws, user), stream, fmt=fmt, skip_invalid=skip_invalid,
+                on_conflict=on_conflict,
+            )  # fmt: skip
+        except (InputDataError, NotFoundError) as exc:
+            return _page(request, error=str(exc), values=values, status=400)
+        report = outcome.value
+        items = [*report.rejected, *report.warnings, *report.conflicts]
+        return _page(
+            request, report=report, items=items[:SHOWN], more=max(0, len(items) - SHOWN),
+            warnings=list(outcome.warnings), values=values,
         )  # fmt: skip
-    except (InputDataError, NotFoundError) as exc:
-        return _page(request, error=str(exc), values=values, status=400)
-    report = outcome.value
-    items = [*report.rejected, *report.warnings, *report.conflicts]
-    return _page(
-        request, report=report, items=items[:SHOWN], more=max(0, len(items) - SHOWN),
-        warnings=list(outcome.warnings), values=values,
-    )  # fmt: skip
+
+    return await run_in_threadpool(work)
