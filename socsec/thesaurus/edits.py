@@ -96,3 +96,20 @@ def changed_cells(
         if sorted(old) != sorted(new):
             out.append(CellChange(cell[0], cell[1], old, new))
     return out
+
+
+def rebase(
+    original: Mapping[Cell, Sequence[str]],
+    mine: Mapping[Cell, Sequence[str]],
+    current: Mapping[Cell, Sequence[str]],
+) -> Table:
+    """An editor's changes (``original`` -> ``mine``) carried over to ``current``.
+
+    Cells the editor did not touch take their current values, so saving the result keeps
+    what another editor changed meanwhile; cells both changed take the editor's values.
+    """
+    out: Table = {cell: list(values) for cell, values in current.items()}
+    for cell, values in mine.items():
+        if sorted(_clean(values)) != sorted(_clean(original.get(cell, ()))):
+            out[cell] = list(values)
+    return out

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from socsec.app.versions import concept_tag, current_concept, guard
 from socsec.errors import InputDataError, StaleVersion
-from socsec.thesaurus.edits import EDITABLE_NOTES, changed_cells, edits_between, table
+from socsec.thesaurus.edits import EDITABLE_NOTES, changed_cells, edits_between, rebase, table
 from socsec.web import i18n
 from socsec.web.api import Res
 from socsec.web.editing import (
@@ -142,8 +142,11 @@ def _guarded(
     except StaleVersion:
         view, _tag = current_concept(res.ws, view.uri)
         before = _decode(_first(fields, "original"))
-        changed = changed_cells(before, table(view, LANGS)) if before else []
-        return _page(request, res, view, cells=cells, conflict=changed, status=409)
+        now = table(view, LANGS)
+        changed = changed_cells(before, now) if before else []
+        # The form comes back with the editor's changes over the current version.
+        merged = rebase(before, cells, now) if before and cells else cells
+        return _page(request, res, view, cells=merged, conflict=changed, status=409)
     except InputDataError as exc:
         return _page(request, res, view, cells=cells, error=str(exc), status=400)
     if outcome is None:

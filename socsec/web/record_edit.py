@@ -126,17 +126,19 @@ def _conflict(
             raise ValueError
     except ValueError:
         original = {}
-    changed = record_form.changed_fields({k: str(v) for k, v in original.items()}, current)
+    original = {str(k): str(v) for k, v in original.items()}
+    changed = record_form.changed_fields(original, current)
     names = {f[0]: f[1] for f in record_form.FIELDS}
     conflict = {
         "changed": [
             (n, names[n], original.get(n, ""), current[n], wanted.get(n, "")) for n in changed
         ],
     }
-    # The form is shown again with the editor's values over the current ETag: saving it
-    # again is a deliberate overwrite of what the other editor did.
+    # The form comes back with the editor's changes over the current version (and its ETag):
+    # saving it keeps the other editor's changes to fields this editor did not touch.
+    merged = record_form.rebase(original, wanted, current) if original else wanted
     return _form(
-        request, record=rec, values=wanted, etag=etag, error=None, status=409, conflict=conflict
+        request, record=rec, values=merged, etag=etag, error=None, status=409, conflict=conflict
     )
 
 

@@ -96,3 +96,13 @@ def changes(current: Mapping[str, str], wanted: Mapping[str, str]) -> dict[str, 
 def changed_fields(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
     """Names of the fields whose text differs between two versions."""
     return [n for n in NAMES if _norm(n, before.get(n, "")) != _norm(n, after.get(n, ""))]
+
+
+def rebase(
+    original: Mapping[str, str], mine: Mapping[str, str], current: Mapping[str, str]
+) -> dict[str, str]:
+    """The editor's changed fields (``original`` -> ``mine``) over the ``current`` values."""
+    out = dict(current)
+    for name in changed_fields(original, mine):
+        out[name] = mine.get(name, "")
+    return out
