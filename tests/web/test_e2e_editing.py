@@ -19,10 +19,22 @@ from socsec.web.app import create_app
 from socsec.workspace import Workspace
 from tests.web.accounts import PASSWORD, add_user
 from tests.web.conftest import served_workspace
-from tests.web.test_e2e_browser import ARTIFACTS, browser  # noqa: F401 - fixture
+from tests.web.test_e2e_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _need
 
 EARLY = "http://eurovoc.europa.eu/3626"  # early retirement / retraite anticipée
 NEW_LABEL = "départ anticipé à la retraite"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium (skipped without it locally, a failure under CI=true)."""
+    _need(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="module")
