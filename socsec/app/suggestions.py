@@ -42,20 +42,28 @@ def accept(ws: Workspace, record_id: str, uris: Sequence[str]) -> Outcome[Record
     return tag(ws, record_id, uris, curated=True)
 
 
-def reject(ws: Workspace, record_id: str, uris: Sequence[str]) -> Outcome[int]:
-    """Remember that a librarian rejected these suggested concepts for a record.
+def reject(ws: Workspace, record_id: str, uris: Sequence[str]) -> Outcome[Record]:
+    """Reject suggested concepts for a record.
 
-    The review queue leaves them out from then on; returns how many were recorded.
+    The machine-applied (not curated) tags among ``uris`` are removed (curated subjects and
+    concepts the record lacks are left alone), and the rejection is remembered so the review
+    queue does not suggest them again (``socsec.suggest.rejections``).
 
     Raises:
         NotFoundError: no such record.
     """
+    from socsec.app.records import untag
     from socsec.bibliography.history import current_user
     from socsec.suggest import rejections
 
     with bibliography(ws) as store:
-        store.get(record_id)  # an unknown record is an error, not a silent no-op
-    return Outcome(rejections.add(ws, record_id, uris, current_user(ws.settings.get("user"))))
+        record = store.get(record_id)
+    rejections.add(ws, record.id, uris, current_user(ws.settings.get("user")))
+    machine = {s.uri for s in record.subjects if not s.curated}
+    drop = [u for u in dict.fromkeys(uris) if u in machine]
+    if not drop:
+        return Outcome(record)
+    return untag(ws, record.id, drop)
 
 
 def review(
@@ -74,7 +82,7 @@ def review(
         limit: suggestions asked per record (before rejected ones are removed).
         records: stop after this many records.
         min_score: hide weaker suggestions.
-        after: start after this record id (the queue is in store order).
+        after: start after this record id (the queue is in id order).
         on_notice: called when the model must be trained or is stale.
     """
     import dataclasses

@@ -134,10 +134,17 @@ def schemes(res: Res) -> list[SchemeInfo]:
 
 
 @router.get("/concept", response_model=ConceptPayload, tags=["thesaurus"])
-def concept(res: Res, uri: Uri, lang: Lang = None) -> ConceptPayload:
-    """A concept with its labels in every language, notes, broader paths, narrower, related."""
+def concept(res: Res, uri: Uri, response: Response, lang: Lang = None) -> ConceptPayload:
+    """A concept with its labels in every language, notes, broader paths, narrower, related.
+
+    The ``ETag`` header is its version, for the ``If-Match`` of an edit.
+    """
+    from socsec.app.versions import concept_tag
+
     with res.thesaurus() as cache:
-        return concept_payload(cache, uri, lang=display_lang(lang))
+        payload = concept_payload(cache, uri, lang=display_lang(lang))
+        response.headers["ETag"] = concept_tag(cache.concept(payload.uri))
+        return payload
 
 
 @router.get("/concepts/top", response_model=list[SchemeTop], tags=["thesaurus"])
@@ -246,13 +253,19 @@ def search_export(
 def record(
     res: Res,
     record_id: Annotated[str, Path(max_length=200, description="Record id or alias.")],
+    response: Response,
     lang: Lang = None,
 ) -> dict[str, Any]:
-    """One record (as ``socsec bib show --json``), subjects labelled in ``lang``."""
+    """One record (as ``socsec bib show --json``), subjects labelled in ``lang``.
+
+    The ``ETag`` header is its version, for the ``If-Match`` of an edit.
+    """
+    from socsec.app.versions import record_tag
     from socsec.bibliography.codec import record_to_dict
 
     with res.search() as svc:
         rec = svc.store.get(record_id)
+        response.headers["ETag"] = record_tag(rec)
         data = record_to_dict(rec)
         shown = display_lang(lang)
         data["subject_labels"] = {

@@ -17,6 +17,7 @@ get ``csrf_field()`` (the hidden input), ``csrf_token()`` and ``signed_in()``.
 
 from __future__ import annotations
 
+import functools
 import hmac
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
@@ -138,8 +139,11 @@ async def check_csrf(request: Request, session: Session) -> None:
         )
 
 
+@functools.cache  # one dependency per role: FastAPI then resolves it once per request
 def require_role(role: Role) -> Callable[[Request], Awaitable[User]]:
     """A dependency that returns the signed-in user when their role allows ``role``.
+
+    It awaits only: the account lookup runs in the thread pool, the form is read by Starlette.
 
     Raises (as HTTP answers):
         AuthenticationFailed: 401, nobody signed in (or a bad token).

@@ -11,7 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 
-from socsec.web import reconcile, sparql
+from socsec.accounts.model import Role
+from socsec.web import auth, reconcile, signin, sparql
 from socsec.web.api import resources
 from socsec.web.app import create_app
 from socsec.workspace import Workspace
@@ -104,6 +105,11 @@ NON_BLOCKING = {
     reconcile.service_post,
     sparql.sparql_get,
     sparql.sparql_post,
+    # Accounts: the session or token lookup runs with run_in_threadpool; sign-out too.
+    auth.credentials,
+    auth.current_user,
+    *(auth.require_role(role) for role in Role),
+    signin.signout,
 }
 # The framework's own routes (schema and docs pages): built once, served from memory.
 FRAMEWORK_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
