@@ -106,6 +106,7 @@ def _page(
         "original": _encode(current),
         "error": error,
         "conflict": conflict,
+        "last_change": last_change(res.ws),
     }
     return render(request, "concept_edit.html", context, status)
 
@@ -258,9 +259,32 @@ async def create(request: Request, res: Res, user: Editor) -> Response:
 
 @router.post("/thesaurus/undo")
 async def undo_last(request: Request, res: Res, user: Editor) -> Response:
-    """Revert the last thesaurus change (records a merge re-tagged get their tag back)."""
-    from socsec.app.thesaurus import undo
+    """Revert the last thesaurus change, if it is still the one the page showed (``expect``).
 
-    await form_fields(request, user)
-    outcome = await run_in_threadpool(undo, workspace_for(res.ws, user))
+    Records a merge re-tagged get their tag back. Another editor's newer change is never
+    undone by a page loaded before it: nothing happens and the page says so.
+    """
+    fields = await form_fields(request, user)
+    expect = _first(fields, "expect")
+    return await run_in_threadpool(_undo, request, res.ws, user, expect)
+
+
+def _undo(request: Request, base: Workspace, user: User, expect: str) -> Response:
+    from socsec.app.thesaurus import undo
+    from socsec.fileutil import exclusive_lock
+    from socsec.thesaurus.history import last_undoable, read_log
+
+    ws = workspace_for(base, user)
+    with exclusive_lock(ws.root / "edit.lock"):  # the lock the version guard holds
+        entry = last_undoable(read_log(ws))
+        if entry is None or str(entry.id) != expect:
+            return redirect_with_notice(request, "/changes", "undo_stale", 0, [])
+        outcome = undo(ws)
     return redirect_with_notice(request, "/changes", "undone", 1, list(outcome.warnings))
+
+
+def last_change(ws: Workspace) -> Any:
+    """The change an undo would revert now (None when there is none)."""
+    from socsec.thesaurus.history import last_undoable, read_log
+
+    return last_undoable(read_log(ws))

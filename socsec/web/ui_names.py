@@ -60,6 +60,9 @@ DONE = {
     "merged": N_("Merged."),
     "deprecated": N_("The concept is deprecated."),
     "undone": N_("The last change was undone."),
+    "undo_stale": N_(
+        "The thesaurus changed meanwhile: nothing was undone. Check the recent changes."
+    ),
     "accepted": N_("Subjects accepted."),
     "rejected": N_("Suggestions rejected."),
     "imported": N_("File imported."),

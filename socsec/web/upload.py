@@ -1,6 +1,7 @@
 """Importing a file of records by upload: BibTeX, RIS, CSL-JSON, MARCXML or CSV.
 
-The same call as ``socsec bib import``: all or nothing by default, so a bad record leaves the
+Admins only (imports are theirs, as for ``POST /api/records/import``). The same call as
+``socsec bib import``: all or nothing by default, so a bad record leaves the
 store unchanged and the page names the file and the position (line or record) of the
 problem, as the CLI's one error line does. The report lists what was created, updated or
 left, with the warnings and conflicts.
@@ -19,7 +20,8 @@ from starlette.concurrency import run_in_threadpool
 
 from socsec.errors import InputDataError, NotFoundError
 from socsec.web.api import Res
-from socsec.web.editing import Editor, upload_fields, workspace_for
+from socsec.web.auth import Admin
+from socsec.web.editing import upload_fields, workspace_for
 from socsec.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,7 +37,7 @@ def _page(request: Request, **context: Any) -> Response:
 
 
 @router.get("/import", response_class=HTMLResponse)
-def import_form(request: Request, user: Editor) -> Response:
+def import_form(request: Request, user: Admin) -> Response:
     """The upload form."""
     return _page(request)
 
@@ -60,7 +62,7 @@ def _text(filename: str, data: bytes) -> str:
 
 
 @router.post("/import")
-async def import_upload(request: Request, res: Res, user: Editor) -> Response:
+async def import_upload(request: Request, res: Res, user: Admin) -> Response:
     """Import the uploaded file; the page reports the result or the one error."""
     from socsec.app.records import import_file
     from socsec.bibliography.formats import guess_format

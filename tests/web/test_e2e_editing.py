@@ -171,8 +171,8 @@ def test_french_editing_pages(browser: object, url: str, shots: Path) -> None:
 
     page = signed_in(browser, url, "claire", "fr")
     assert isinstance(page, Page)
-    page.goto(f"{url}/import?lang=fr")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Importer des notices")
+    page.goto(f"{url}/records/new?lang=fr")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nouvelle notice")
     expect(page.locator("nav.site-nav")).to_contain_text("Réviser les suggestions")
     page.goto(f"{url}/record/nber-w0204/edit?lang=fr")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Modifier la notice")

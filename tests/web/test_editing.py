@@ -144,8 +144,19 @@ def test_a_concept_is_created_linked_and_undone(client, ws):
         new = cache.resolve("crédit de pension")
         assert EARLY in cache.concept(new).broader
     assert quote(new, safe="") == uri
-    undo = client.post("/thesaurus/undo", data={"csrf_token": csrf}, follow_redirects=False)
-    assert undo.status_code == 303
+    page = client.get(f"/concept/edit?uri={uri}").text
+    expect = hidden(page.split('action="/thesaurus/undo')[1], "expect")
+    stale = client.post(
+        "/thesaurus/undo", data={"csrf_token": csrf, "expect": str(int(expect) - 1)},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert "done=undo_stale" in stale.headers["location"]  # a page loaded before: nothing
+    with get_cache(ws) as cache:
+        assert cache.exists(new)
+    undo = client.post(
+        "/thesaurus/undo", data={"csrf_token": csrf, "expect": expect}, follow_redirects=False
+    )
+    assert undo.status_code == 303 and "done=undone" in undo.headers["location"]
     with get_cache(ws) as cache:
         assert not cache.exists(new)
 
@@ -228,12 +239,15 @@ def empty_ws(tmp_path: Path) -> Workspace:
     ws = make_workspace(tmp_path / "empty")
     assert isinstance(ws, Workspace)
     add_user(ws, "ed", "editor")
+    add_user(ws, "ada", "admin")
     return ws
 
 
 def test_upload_imports_all_or_nothing_with_the_clis_error_line(empty_ws):
     with TestClient(create_app(empty_ws), raise_server_exceptions=False) as client:
-        csrf = sign_in(client, "ed")
+        sign_in(client, "ed")
+        assert client.get("/import").status_code == 403  # imports are the admins'
+        csrf = sign_in(client, "ada")
         bad = (DATA / "bad-truncated.bib").read_bytes()
         resp = client.post(
             "/import", data={"csrf_token": csrf},
@@ -252,7 +266,7 @@ def test_upload_imports_all_or_nothing_with_the_clis_error_line(empty_ws):
         assert "Imported from sample.ris" in resp.text
         with BibliographyStore.open(empty_ws.bibliography_db) as store:
             assert store.count() == 30
-            assert store.changes()[0].user == "ed"
+            assert store.changes()[0].user == "ada"
 
 
 def review_items(page: str) -> list[tuple[str, list[str], str]]:

@@ -219,11 +219,11 @@ def editing_pages(ws: Workspace) -> list[str]:
 def test_no_english_ui_text_left_on_editing_pages(curated: Workspace, lang: str) -> None:
     from tests.web.accounts import add_user, sign_in
 
-    add_user(curated, "ed", "editor")
+    add_user(curated, "ada", "admin")
     english = _english_fragments(lang)
     assert "Someone else changed this record while you were editing it" in english
     with TestClient(create_app(curated), raise_server_exceptions=False) as client:
-        csrf = sign_in(client, "ed")
+        csrf = sign_in(client, "ada")
         shown = {}
         for path in editing_pages(curated):
             sep = "&" if "?" in path else "?"
@@ -360,6 +360,9 @@ def test_hierarchy_sidebar_and_history_link(web: TestClient) -> None:
     assert "/changes?uri=http%3A//eurovoc.europa.eu/3626" in html
 
 
+FAKE_URL = type("U", (), {"path": "/concept", "query": ""})()
+
+
 def test_mappings_shown() -> None:
     from socsec.web.pages import templates
     from socsec.web.views import ConceptPayload
@@ -372,7 +375,8 @@ def test_mappings_shown() -> None:
     html = templates.get_template("concept.html").render(
         c=c, sidebar=[], mapped={}, tagged=type("T", (), {"total": 0, "hits": []})(),
         lang="fr", langs=("en", "fr", "es"), lang_names={"en": "", "fr": "", "es": ""},
-        more_link="", text_link="", request=type("R", (), {"query_params": QueryParams("")})(),
+        more_link="", text_link="", request=type("R", (), {"query_params": QueryParams(""), "url": FAKE_URL})(),
+        signed_in=lambda: None, csrf_token=lambda: "", csrf_field=lambda: "",  # no session
     )  # fmt: skip
     assert "Correspondance exacte" in html
     assert '<a href="http://zbw.eu/stw/descriptor/1" rel="noopener noreferrer">' in html
