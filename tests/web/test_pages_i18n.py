@@ -361,6 +361,7 @@ def test_hierarchy_sidebar_and_history_link(web: TestClient) -> None:
 
 
 FAKE_URL = type("U", (), {"path": "/concept", "query": ""})()
+FAKE_REQUEST = type("R", (), {"query_params": QueryParams(""), "url": FAKE_URL})()
 
 
 def test_mappings_shown() -> None:
@@ -375,7 +376,7 @@ def test_mappings_shown() -> None:
     html = templates.get_template("concept.html").render(
         c=c, sidebar=[], mapped={}, tagged=type("T", (), {"total": 0, "hits": []})(),
         lang="fr", langs=("en", "fr", "es"), lang_names={"en": "", "fr": "", "es": ""},
-        more_link="", text_link="", request=type("R", (), {"query_params": QueryParams(""), "url": FAKE_URL})(),
+        more_link="", text_link="", request=FAKE_REQUEST,
         signed_in=lambda: None, csrf_token=lambda: "", csrf_field=lambda: "",  # no session
     )  # fmt: skip
     assert "Correspondance exacte" in html
