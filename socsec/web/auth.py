@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPBearer
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
@@ -40,6 +41,13 @@ if TYPE_CHECKING:
     from socsec.accounts.store import Session
     from socsec.workspace import Workspace
 
+# Declared for the OpenAPI description only (/docs then offers "Authorize" with a token);
+# the token itself is read by :func:`resolve`, which also accepts the session cookie.
+BEARER_SCHEME = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="An API token from `socsec user token create` (scripts need no CSRF token).",
+)
 SESSION_COOKIE = "socsec_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -150,7 +158,9 @@ def require_role(role: Role) -> Callable[[Request], Awaitable[User]]:
         PermissionDenied: 403, the role is too low, or a session's write lacks its CSRF token.
     """
 
-    async def dependency(request: Request) -> User:
+    async def dependency(
+        request: Request, _scheme: Annotated[object, Depends(BEARER_SCHEME)] = None
+    ) -> User:
         creds = await credentials(request)
         if creds.user is None:
             raise AuthenticationFailed(
@@ -201,8 +211,8 @@ def clear_session_cookie(request: Request, response: Response) -> None:
 
 
 def _request_session(context: Context) -> Credentials:
-    request: Request | None = context.get("request")
-    if request is None:
+    request = context.get("request")
+    if not isinstance(request, Request):  # a template rendered outside a request
         return ANONYMOUS
     try:
         return resolve(request)
@@ -227,6 +237,19 @@ def _signed_in(context: Context) -> User | None:
     return _request_session(context).user
 
 
+@pass_context
+def _here(context: Context) -> str:
+    request = context.get("request")
+    if not isinstance(request, Request):
+        return "/"
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
 def install(env: Environment) -> None:
-    """Give templates ``csrf_field()``, ``csrf_token()`` and ``signed_in()``."""
-    env.globals.update(csrf_field=_csrf_field, csrf_token=_csrf_token, signed_in=_signed_in)
+    """Give templates ``csrf_field()``, ``csrf_token()``, ``signed_in()`` and ``here()`` (the
+    current path and query, for the sign-in link's ``next``).
+    """
+    env.globals.update(
+        csrf_field=_csrf_field, csrf_token=_csrf_token, signed_in=_signed_in, here=_here
+    )

@@ -87,6 +87,9 @@ def signin(
         return response
     except AuthenticationFailed:
         return _form(request, next_url=target, name=name, status=401, error="wrong")
+    previous = request.cookies.get(auth.SESSION_COOKIE)
+    if previous:  # a new sign-in replaces the old session rather than leaving it alive
+        accounts.sign_out(ws, previous)
     response = RedirectResponse(target, status_code=303)
     auth.set_session_cookie(request, response, new.secret, accounts.session_seconds(ws))
     response.delete_cookie(SIGNIN_COOKIE, path="/signin")

@@ -144,3 +144,32 @@ def test_closed_reading_sends_anonymous_readers_to_sign_in(tmp_path, _workspace_
         assert c.get("/api/lookup?q=pension", headers=token_headers(ws, "rita")).status_code == 200
         sign_in(c, "rita")
         assert c.get("/search?q=pension").status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_sign_in_and_its_errors_speak_the_readers_language(ws, lang):
+    from tests.web.test_pages_i18n import _english_fragments, _visible
+
+    english = _english_fragments(lang)
+    with TestClient(create_app(ws), raise_server_exceptions=False) as c:
+        c.cookies.set("lang", lang)
+        pages = [c.get("/signin")]
+        token = pages[0].text.split('name="signin_token" value="')[1].split('"')[0]
+        pages.append(
+            c.post("/signin", data={"name": "ed", "password": "x" * 12, "signin_token": token})
+        )
+        pages.append(c.post("/signin", data={"name": "ed", "password": "x"}))  # expired form
+        sign_in(c, "rita")
+        c.cookies.set("lang", lang)
+        pages.append(c.get("/"))  # the header: user name and the sign-out button
+        pages.append(c.post("/signout", headers={"Accept": "text/html"}))  # no CSRF token: 403
+    for page in pages:
+        assert f'<html lang="{lang}">' in page.text, page.status_code
+        left = [
+            (frag, t)
+            for t in _visible(page.text)
+            for frag in english
+            if t == frag or (len(frag.split()) >= 3 and frag in t)
+        ]
+        assert not left, (page.status_code, left[:5])
+    assert {p.status_code for p in pages} >= {200, 401, 403}

@@ -109,6 +109,7 @@ NON_BLOCKING = {
     auth.credentials,
     auth.current_user,
     *(auth.require_role(role) for role in Role),
+    auth.BEARER_SCHEME,  # reads a header
     signin.signout,
     # Editing forms: the form is read with await, then the write runs with run_in_threadpool.
     review.accept_all,
