@@ -30,6 +30,13 @@ router = APIRouter(include_in_schema=False)
 RecordId = Annotated[str, Path(max_length=200)]
 
 
+def _record_url(record_id: str) -> str:
+    """The record's page (the id quoted: EUR-Lex ids hold parentheses, others may hold more)."""
+    from urllib.parse import quote
+
+    return "/record/" + quote(record_id, safe="")
+
+
 def _first(fields: dict[str, list[str]], name: str) -> str:
     return (fields.get(name) or [""])[0]
 
@@ -72,7 +79,7 @@ async def create_record(request: Request, res: Res, user: Editor) -> Response:
         except InputDataError as exc:
             return _form(request, record=None, values=wanted, etag="", error=str(exc), status=400)
         return redirect_with_notice(
-            request, f"/record/{outcome.value.id}", "created", 1, list(outcome.warnings)
+            request, _record_url(outcome.value.id), "created", 1, list(outcome.warnings)
         )
 
     return await run_in_threadpool(work)
@@ -101,7 +108,7 @@ async def save_record(request: Request, res: Res, user: Editor, record_id: Recor
         try:
             with guard(ws, "record", rec.id, _first(fields, "etag")):
                 if not changes:
-                    return redirect_with_notice(request, f"/record/{rec.id}", "unchanged", 0, [])
+                    return redirect_with_notice(request, _record_url(rec.id), "unchanged", 0, [])
                 outcome = edit(ws, rec.id, changes)
         except StaleVersion:
             rec, tag = current_record(res.ws, record_id)
@@ -109,7 +116,7 @@ async def save_record(request: Request, res: Res, user: Editor, record_id: Recor
             return _conflict(request, rec, current, wanted, _first(fields, "original"), tag)
         except InputDataError as exc:
             return _form(request, record=rec, values=wanted, etag=tag, error=str(exc), status=400)
-        target = f"/record/{rec.id}"
+        target = _record_url(rec.id)
         return redirect_with_notice(request, target, "saved", 1, list(outcome.warnings))
 
     return await run_in_threadpool(work)
@@ -198,7 +205,7 @@ async def merge_records(request: Request, res: Res, user: Editor) -> Response:
             raise InputDataError("choose which record of the pair to keep")
         other = b if keep == a else a
         outcome = merge(workspace_for(res.ws, user), keep, other)
-        target = f"/record/{outcome.value.id}"
+        target = _record_url(outcome.value.id)
         return redirect_with_notice(request, target, "merged", 1, list(outcome.warnings))
 
     return await run_in_threadpool(work)
