@@ -282,6 +282,7 @@ def review_items(page: str) -> list[tuple[str, list[str], str]]:
 
 
 def test_review_queue_accept_and_reject(client, ws):
+    """(Also: hostile ``after`` values answer without a 5xx; the model trains once here.)"""
     from urllib.parse import unquote
 
     from socsec.suggest import rejections
@@ -314,3 +315,21 @@ def test_review_queue_accept_and_reject(client, ws):
     assert rejections.rejected(ws)[rid2] == set(uris2)
     later = [unquote(i[0]) for i in review_items(client.get("/review").text)]
     assert rid not in later and rid2 not in later
+    for value in ("<script>alert(1)</script>", "~", "x" * 3000):
+        resp = client.get(f"/review?after={quote(value, safe='')}")
+        assert resp.status_code < 500 and "<script>alert(1)</script>" not in resp.text
+
+
+HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "%(x)s", "x" * 3000,
+           "\x00", "../../etc/passwd", "-1", "1e999"]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_editing_pages_answer_hostile_parameters_without_5xx(client, value):
+    sign_in(client, "ed")
+    q = quote(value, safe="")
+    for path in (f"/concept/edit?uri={q}", f"/record/{q}/edit", f"/duplicates?threshold={q}",
+                 f"/concepts/new?broader={q}"):  # fmt: skip
+        resp = client.get(path)
+        assert resp.status_code < 500, (path, resp.status_code)
+        assert "<script>alert(1)</script>" not in resp.text
