@@ -12,7 +12,19 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from socsec import __version__
-from socsec.web import api, browsing, errors, pages, reconcile, skosmos, sparql
+from socsec.web import (
+    api,
+    browsing,
+    concept_edit,
+    errors,
+    pages,
+    reconcile,
+    record_edit,
+    review,
+    skosmos,
+    sparql,
+    upload,
+)
 from socsec.web.auth import install as install_auth
 from socsec.web.cors import ProtocolCors
 from socsec.web.middleware import SecurityHeaders
@@ -63,6 +75,8 @@ def create_app(ws: Workspace, *, warm_up: bool = False) -> FastAPI:
     app.include_router(signin_router)  # accounts: sign-in pages, then the JSON write API
     app.include_router(write_router)
     install_auth(pages.templates.env)
+    for editing in (concept_edit, record_edit, review, upload):  # editing pages (#17)
+        app.include_router(editing.router)
     for protocol in (reconcile, skosmos, sparql):  # interoperability: OpenRefine, Skosmos, SPARQL
         app.include_router(protocol.router)
     app.add_middleware(ProtocolCors)

@@ -52,6 +52,9 @@ templates.env.globals.update(
     note_names=ui_names.NOTES,
     mapping_names=ui_names.MAPPINGS,
     style_names=ui_names.CITE_STYLES,
+    kind_names=ui_names.LABEL_KINDS,
+    relation_names=ui_names.RELATIONS,
+    done_names=ui_names.DONE,
     language_name=i18n.language_name,
 )
 

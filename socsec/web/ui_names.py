@@ -40,3 +40,30 @@ CITE_STYLES = {
     "chicago-author-date": N_("Chicago (author-date)"),
     "harvard": "Harvard",
 }
+LABEL_KINDS = {
+    "pref": N_("Preferred label"),
+    "alt": N_("Alternative labels"),
+    "hidden": N_("Hidden labels (found, not shown)"),
+    **NOTES,
+}
+RELATIONS = {
+    "broader": N_("Broader"),
+    "narrower": N_("Narrower"),
+    "related": N_("Related"),
+}
+# What an editing page says after a redirect (``?done=``).
+DONE = {
+    "saved": N_("Saved."),
+    "unchanged": N_("Nothing to save: no field was changed."),
+    "created": N_("Added."),
+    "deleted": N_("The record was deleted."),
+    "merged": N_("Merged."),
+    "deprecated": N_("The concept is deprecated."),
+    "undone": N_("The last change was undone."),
+    "undo_stale": N_(
+        "The thesaurus changed meanwhile: nothing was undone. Check the recent changes."
+    ),
+    "accepted": N_("Subjects accepted."),
+    "rejected": N_("Suggestions rejected."),
+    "imported": N_("File imported."),
+}

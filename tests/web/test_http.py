@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 
 from socsec.accounts.model import Role
-from socsec.web import auth, reconcile, signin, sparql
+from socsec.web import auth, concept_edit, reconcile, record_edit, review, signin, sparql, upload
 from socsec.web.api import resources
 from socsec.web.app import create_app
 from socsec.workspace import Workspace
@@ -111,6 +111,19 @@ NON_BLOCKING = {
     *(auth.require_role(role) for role in Role),
     auth.BEARER_SCHEME,  # reads a header
     signin.signout,
+    # Editing forms: the form is read with await, then the write runs with run_in_threadpool.
+    review.accept_all,
+    review.decide,
+    record_edit.create_record,
+    record_edit.save_record,
+    record_edit.delete_record,
+    record_edit.merge_records,
+    concept_edit.save_labels,
+    concept_edit.relation,
+    concept_edit.retire,
+    concept_edit.create,
+    concept_edit.undo_last,
+    upload.import_upload,
 }
 # The framework's own routes (schema and docs pages): built once, served from memory.
 FRAMEWORK_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}

@@ -199,6 +199,57 @@ def test_no_english_ui_text_left(web: TestClient, curated: Workspace, lang: str)
         assert not left, (path, left[:5])
 
 
+def editing_pages(ws: Workspace) -> list[str]:
+    """The pages an editor sees (each needs a signed-in editor)."""
+    hostile = quote(_hostile_uri(ws), safe="")
+    return [
+        f"/concept/edit?uri={EARLY_RETIREMENT}",
+        f"/concept/edit?uri={hostile}",
+        "/concepts/new",
+        "/records/new",
+        "/record/nber-w0204/edit",
+        "/record/hostile-1/edit",
+        "/duplicates?threshold=60",
+        "/import",
+        "/review",
+    ]
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_no_english_ui_text_left_on_editing_pages(curated: Workspace, lang: str) -> None:
+    from tests.web.accounts import add_user, sign_in
+
+    add_user(curated, "ada", "admin")
+    english = _english_fragments(lang)
+    assert "Someone else changed this record while you were editing it" in english
+    with TestClient(create_app(curated), raise_server_exceptions=False) as client:
+        csrf = sign_in(client, "ada")
+        shown = {}
+        for path in editing_pages(curated):
+            sep = "&" if "?" in path else "?"
+            shown[path] = client.get(f"{path}{sep}lang={lang}", headers=HTML)
+        # A stale record form (409) and an import refused (400), in the reader's language.
+        stale = {"csrf_token": csrf, "etag": '"r-0"', "original": "{}", "title": "x"}
+        shown["conflict"] = client.post(f"/record/nber-w0204/edit?lang={lang}", data=stale)
+        bad = (ROOT / "tests/data/bibliography/bad-truncated.bib").read_bytes()
+        shown["import error"] = client.post(
+            f"/import?lang={lang}", data={"csrf_token": csrf},
+            files={"file": ("bad-truncated.bib", bad, "text/plain")},
+        )  # fmt: skip
+    assert shown["conflict"].status_code == 409 and shown["import error"].status_code == 400
+    for path, page in shown.items():
+        assert page.status_code < 500, path
+        assert f'<html lang="{lang}">' in page.text, path
+        texts = _visible(page.text)
+        left = [
+            (frag, t)
+            for t in texts
+            for frag in english
+            if t == frag or (len(frag.split()) >= 3 and frag in t)
+        ]
+        assert not left, (path, left[:5])
+
+
 def test_english_pages_still_english(web: TestClient) -> None:
     html = web.get("/search", params={"q": "pension"}, headers=HTML).text
     assert "Refine" in html and "Sort by" in html
@@ -309,6 +360,10 @@ def test_hierarchy_sidebar_and_history_link(web: TestClient) -> None:
     assert "/changes?uri=http%3A//eurovoc.europa.eu/3626" in html
 
 
+FAKE_URL = type("U", (), {"path": "/concept", "query": ""})()
+FAKE_REQUEST = type("R", (), {"query_params": QueryParams(""), "url": FAKE_URL})()
+
+
 def test_mappings_shown() -> None:
     from socsec.web.pages import templates
     from socsec.web.views import ConceptPayload
@@ -321,7 +376,8 @@ def test_mappings_shown() -> None:
     html = templates.get_template("concept.html").render(
         c=c, sidebar=[], mapped={}, tagged=type("T", (), {"total": 0, "hits": []})(),
         lang="fr", langs=("en", "fr", "es"), lang_names={"en": "", "fr": "", "es": ""},
-        more_link="", text_link="", request=type("R", (), {"query_params": QueryParams("")})(),
+        more_link="", text_link="", request=FAKE_REQUEST,
+        signed_in=lambda: None, csrf_token=lambda: "", csrf_field=lambda: "",  # no session
     )  # fmt: skip
     assert "Correspondance exacte" in html
     assert '<a href="http://zbw.eu/stw/descriptor/1" rel="noopener noreferrer">' in html

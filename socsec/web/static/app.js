@@ -109,3 +109,10 @@ document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
   });
   input.addEventListener("blur", function () { setTimeout(close, 150); });
 })();
+
+// Forms that change a lot (delete, merge, undo) ask first; without JavaScript they just submit.
+document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+  form.addEventListener("submit", function (event) {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+});
