@@ -140,7 +140,11 @@ class FacetValue:
 
 @dataclass(frozen=True)
 class SearchResponse:
-    """A page of results with its total, facets, and how the query was understood."""
+    """A page of results with its total, facets, and how the query was understood.
+
+    ``facets_sampled`` is None when the facets count every hit, else how many of the
+    best-ranked hits they count (the sqlite backend caps that work on large result sets).
+    """
 
     hits: list[ResultHit]
     total: int
@@ -153,6 +157,7 @@ class SearchResponse:
     query_lang: str | None = None
     query_lang_detected: bool = False
     translations: list[Translation] = field(default_factory=list)
+    facets_sampled: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of ``socsec search --json`` (snake_case keys)."""
@@ -370,6 +375,7 @@ class SearchService:
             query_lang=a.query_lang,
             query_lang_detected=a.detected,
             translations=a.translations if explain else [],
+            facets_sampled=result.facets.sampled if result.facets is not None else None,
         )
 
     def iter_hits(self, request: SearchRequest, *, explain: bool = False) -> Iterator[ResultHit]:
