@@ -138,6 +138,10 @@ class ThesaurusCache:
         """An id that changes whenever the cache is rebuilt (used to detect stale indexes)."""
         return self.meta()["build_id"]
 
+    def data_version(self) -> int:
+        """A number that changes when another connection (an edit, a rebuild) writes the file."""
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
     def languages(self) -> list[str]:
         """Base languages that have labels in the thesaurus ("en", "fr", ...), sorted."""
         counts = json.loads(self.meta().get("label_counts", "{}"))
