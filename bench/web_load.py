@@ -240,7 +240,7 @@ def main() -> int:
         "concurrency": args.concurrency,
         "rounds": args.rounds,
         "workers": args.workers if not args.url else None,
-        "thesaurus": str(args.thesaurus) if args.thesaurus else "bundled extract",
+        "thesaurus": str(args.thesaurus or args.data_dir or "bundled extract"),
         "terms": "fresh in every burst" if args.fresh_terms else "one draw, repeated by round",
     }
     ok = True
