@@ -142,7 +142,7 @@ def rich_render(resp: SearchResponse, explain: bool) -> RenderableType:
     hits = hits_table(resp.hits, explain)
     parts.append(_count_line(resp))
     parts.append(hits)
-    among = f" (among the best {resp.facets_sampled})" if resp.facets_sampled else ""
+    among = f" (among the first {resp.facets_sampled} hits)" if resp.facets_sampled else ""
     for name, values in (resp.facets or {}).items():
         rows2 = [(v.label or v.value, v.count) for v in values]
         parts.append(table((name, "count"), rows2, title=f"facet: {name}{among}"))

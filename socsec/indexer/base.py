@@ -172,8 +172,8 @@ class Hit:
 class Facets:
     """Counts over all matches (not just the page), most frequent first (years ascending).
 
-    ``sampled`` is None when the counts cover every match; otherwise the number of
-    best-ranked matches they were counted over (a backend may cap the work per search).
+    ``sampled`` is None when the counts cover every match; otherwise how many matches,
+    the first in the result order, they were counted over (a backend may cap that work).
     """
 
     subjects: list[tuple[str, int]] = field(default_factory=list)

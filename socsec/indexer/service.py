@@ -143,8 +143,8 @@ class FacetValue:
 class SearchResponse:
     """A page of results with its total, facets, and how the query was understood.
 
-    ``facets_sampled`` is None when the facets count every hit, else how many of the
-    best-ranked hits they count (the sqlite backend caps that work on large result sets).
+    ``facets_sampled`` is None when the facets count every hit, else how many hits, the
+    first in the result order, they count (the sqlite backend caps that work).
     """
 
     hits: list[ResultHit]

@@ -42,8 +42,9 @@ WEIGHTS: tuple[float, ...] = tuple(FIELD_WEIGHTS.values()) + tuple(
 )
 KIND_CODES = {"subjects": "s", "ancestors": "a", "detected": "d"}
 _BM25 = f"bm25(fts, {', '.join(str(w) for w in WEIGHTS)})"
-# Facets count every match up to this many; beyond, the best-ranked this many (exact counts
-# over a large match set cost a row lookup per match: tens of ms at 100,000 records).
+# Facets count every match up to this many; beyond, the first this many in the result order,
+# the best-ranked for a relevance sort (exact counts over a large match set cost a row
+# lookup per match: tens of ms at 100,000 records).
 FACET_SAMPLE = 500
 # Rows fetched past the page, so that hits tied on score with its last hit are seen too.
 TIE_MARGIN = 20
@@ -308,7 +309,7 @@ class SqliteBackend:
         A text search without filters, in relevance order (the common case), ranks inside
         FTS5 only: BM25 of every match, the best few kept, and only those joined with their
         rows (:func:`_ranked_page`). Facets count every match up to :data:`FACET_SAMPLE`
-        matches, beyond that the :data:`FACET_SAMPLE` best-ranked ones (``Facets.sampled``).
+        matches, beyond that the first ones in the result order (``Facets.sampled``).
         """
         conn = self.conn
         where, params = _filters(query)
