@@ -2,7 +2,8 @@
 
 Usage: .venv/bin/python bench/web_load.py [--requests 2000] [--concurrency 16] [--workers 1]
            [--url http://127.0.0.1:PORT] [--data-dir DIR] [--thesaurus FILE] [--rounds 3]
-           [--budget-ms 20] [--min-ratio 0.8] [--json]
+           [--budget-ms 20] [--min-ratio 0.8] [--fresh-terms] [--seed 8] [--server-pid PID]
+           [--json]
 
 Without --url it starts ``socsec serve`` on a free local port over a data dir (a temporary one
 initialised from the bundled thesaurus and bibliography unless --data-dir is given; with
@@ -11,8 +12,15 @@ initialised from the bundled thesaurus and bibliography unless --data-dir is giv
 the thesaurus labels in en/fr/es: whole labels, prefixes as typed in a search box, and typos.
 Each worker thread keeps one HTTP/1.1 connection. The endpoints are measured in interleaved
 rounds (health, lookup, autocomplete, ...); each figure is the median over the rounds, and the
-anchor is /api/health of the same run. Exits 1 if a request failed, a p95 is over the budget
-or a throughput is under --min-ratio of the anchor's.
+anchor is /api/health of the same run. The server keeps recent answers in memory (a search
+box repeats prefixes), so by default the rounds repeat one draw of terms, as users do; with
+--fresh-terms every burst draws new ones and measures the lookups themselves (--seed varies
+the draws between runs against one server). On a shared machine throughput follows the load
+of others, so the server's own CPU time per request is printed too (from /proc, for the server
+started here or --server-pid): a one-process server answers at most 1 / (CPU per request)
+requests a second on a free core, so its ratio to /api/health's is the load-free figure.
+Exits 1 if a request failed, a p95 is over the budget or a throughput is under --min-ratio of
+the anchor's.
 
 Mixed read/write load (``--mixed SECONDS``, e.g. ``--mixed 60 --readers 16 --writers 2
 --workers 2``): readers cycle through /api/health (the anchor), lookup, the JSON search, the
@@ -95,10 +103,31 @@ PATHS = {
 }
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of a process and its children processes (0 without /proc)."""
+    if pid is None:
+        return 0.0
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += cpu_seconds(int(child))
+    except (OSError, ValueError, IndexError):
+        pass
+    return total
+
+
 def run_burst(
-    host: str, port: int, queries: list[str], concurrency: int, endpoint: str = "lookup"
-) -> tuple[list[float], int, float]:
-    """Latencies (ms) of successful requests, error count, wall seconds."""
+    host: str,
+    port: int,
+    queries: list[str],
+    concurrency: int,
+    endpoint: str = "lookup",
+    pid: int | None = None,
+) -> tuple[list[float], int, float, float]:
+    """Latencies (ms) of successful requests, error count, wall seconds, server CPU seconds."""
     lock = threading.Lock()
     latencies: list[float] = []
     errors = 0
@@ -132,12 +161,13 @@ def run_burst(
         conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    cpu = cpu_seconds(pid)
     start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return latencies, errors, time.perf_counter() - start
+    return latencies, errors, time.perf_counter() - start, cpu_seconds(pid) - cpu
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -389,6 +419,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
     parser.add_argument("--budget-ms", type=float, default=20.0, help="p95 budget")
     parser.add_argument("--min-ratio", type=float, default=0.8, help="least throughput/anchor")
+    parser.add_argument(
+        "--fresh-terms", action="store_true", help="new terms in every burst (no repeats)"
+    )
+    parser.add_argument("--seed", type=int, default=8, help="seed of the term draws")
+    parser.add_argument("--server-pid", type=int, help="pid of the --url server (its CPU time)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--mixed", type=float, metavar="SECONDS", help="mixed read/write load")
     parser.add_argument("--readers", type=int, default=16, help="reader threads (--mixed)")
@@ -436,12 +471,18 @@ def main() -> int:
         cache = (data_dir or Path()) / "thesaurus.sqlite"
         if not cache.is_file():
             raise SystemExit("give --data-dir (the served data dir) to draw terms from its cache")
-        queries = terms(cache, args.requests)
-        run_burst(host, port, queries[: min(200, len(queries))], args.concurrency)  # warm-up
-        rounds: dict[str, list[tuple[list[float], int, float]]] = {e: [] for e in PATHS}
-        for _ in range(args.rounds):
-            for endpoint in PATHS:
-                rounds[endpoint].append(run_burst(host, port, queries, args.concurrency, endpoint))
+        pid = server.pid if server is not None else args.server_pid
+        queries = terms(cache, args.requests, seed=args.seed)
+        warm = terms(cache, 200, seed=args.seed * 1000 + 7) if args.fresh_terms else queries[:200]
+        run_burst(host, port, warm, args.concurrency)  # warm-up
+        rounds: dict[str, list[tuple[list[float], int, float, float]]] = {e: [] for e in PATHS}
+        for n in range(args.rounds):
+            for i, endpoint in enumerate(PATHS):
+                if args.fresh_terms:
+                    seed = args.seed * 1000 + 100 + n * len(PATHS) + i
+                    queries = terms(cache, args.requests, seed=seed)
+                burst = run_burst(host, port, queries, args.concurrency, endpoint, pid)
+                rounds[endpoint].append(burst)
     finally:
         if server is not None:
             server.terminate()
@@ -453,22 +494,28 @@ def main() -> int:
         "concurrency": args.concurrency,
         "rounds": args.rounds,
         "workers": args.workers if not args.url else None,
-        "thesaurus": str(args.thesaurus) if args.thesaurus else "bundled extract",
+        "thesaurus": str(args.thesaurus or args.data_dir or "bundled extract"),
+        "terms": "fresh in every burst" if args.fresh_terms else "one draw, repeated by round",
     }
     ok = True
-    anchor = 0.0
+    anchor = anchor_cpu = 0.0
     for endpoint, runs in rounds.items():
-        rps = statistics.median(args.requests / wall for _l, _e, wall in runs)
-        errors = sum(e for _l, e, _w in runs)
-        p95 = statistics.median(percentile(lat, 95) for lat, _e, _w in runs)
+        rps = statistics.median(args.requests / wall for _l, _e, wall, _c in runs)
+        errors = sum(e for _l, e, _w, _c in runs)
+        p95 = statistics.median(percentile(lat, 95) for lat, _e, _w, _c in runs)
+        cpu = statistics.median(c for _l, _e, _w, c in runs) * 1000 / args.requests
         anchor = anchor or rps  # health comes first
+        anchor_cpu = anchor_cpu or cpu
+        p50 = statistics.median(statistics.median(lat) for lat, _e, _w, _c in runs)
         figures[endpoint] = {
             "throughput_rps": round(rps, 1),
             "ratio_to_health": round(rps / anchor, 2),
-            "p50_ms": round(statistics.median(statistics.median(lat) for lat, _e, _w in runs), 2),
+            "p50_ms": round(p50, 2),
             "p95_ms": round(p95, 2),
-            "p99_ms": round(statistics.median(percentile(lat, 99) for lat, _e, _w in runs), 2),
+            "p99_ms": round(statistics.median(percentile(lat, 99) for lat, *_rest in runs), 2),
             "errors": errors,
+            "server_cpu_ms_per_request": round(cpu, 3),
+            "cpu_ratio_to_health": round(anchor_cpu / cpu, 2) if cpu else None,
         }
         ok = ok and errors == 0 and p95 <= args.budget_ms
         ok = ok and (endpoint == "health" or rps >= args.min_ratio * anchor)

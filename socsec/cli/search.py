@@ -10,16 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from socsec.cli.options import JsonOpt, parse_year_range
-from socsec.cli.output import table
+from socsec.cli.search_view import hits_table, render
 from socsec.cli.state import CliState, get_state
 from socsec.indexer.base import Sort
 from socsec.indexer.service import SearchRequest, SearchService
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
-    from rich.text import Text
-
-    from socsec.indexer.service import ResultHit, SearchResponse
+    from socsec.indexer.service import ResultHit
 
 
 class ExportFormat(StrEnum):
@@ -30,59 +27,6 @@ class ExportFormat(StrEnum):
     csljson = "csljson"
     csv = "csv"
     text = "text"
-
-
-def _markup(text: str) -> Text:
-    """Text with the words the library marks <em> in bold (titles, the "why" lines)."""
-    from rich.markup import escape
-    from rich.text import Text
-
-    return Text.from_markup(escape(text).replace("<em>", "[bold yellow]").replace("</em>", "[/]"))
-
-
-def _hits_table(hits: list[ResultHit], explain: bool) -> RenderableType:
-    columns = ["id", "year", "title", "authors", "subjects"] + (["why"] if explain else [])
-    rows = [
-        (
-            h.id,
-            h.year,
-            _markup(h.highlight or h.title),
-            "; ".join(h.authors[:3]) + (" et al." if len(h.authors) > 3 else ""),
-            "; ".join(s.label for s in h.subjects),
-            *([_markup("\n".join(h.why))] if explain else []),
-        )
-        for h in hits
-    ]
-    return table(columns, rows, no_wrap=("id",))
-
-
-def _render(resp: SearchResponse, explain: bool) -> RenderableType:
-    from rich.console import Group
-
-    parts: list[RenderableType] = []
-    if explain:
-        how = "given" if not resp.query_lang_detected else "detected"
-        parts.append(f"query language: {resp.query_lang or 'any (en/fr/es)'} ({how})")
-    if explain and resp.expansions:
-        rows = [(e.words, e.label, f"{e.matched_lang} {e.matched_label!r} ({e.match})"
-                 + (f", replaces deprecated {e.replaced}" if e.replaced else ""), e.uri)
-                for e in resp.expansions]  # fmt: skip
-        parts.append(
-            table(("query words", "concept", "matched label", "uri"), rows, title="Expanded with")
-        )
-    if explain and resp.translations:
-        trows = [(t.words, f"{t.target} {t.text!r}", f"{t.via} ({t.source})")
-                 for t in resp.translations]  # fmt: skip
-        parts.append(table(("query word", "translation", "from"), trows, title="Translated"))
-    first = (resp.page - 1) * resp.size + 1 if resp.hits else 0
-    title = f"{resp.total} hits" + (f", {first}-{first + len(resp.hits) - 1}" if resp.hits else "")
-    hits = _hits_table(resp.hits, explain)
-    parts.append(title)
-    parts.append(hits)
-    for name, values in (resp.facets or {}).items():
-        rows2 = [(v.label or v.value, v.count) for v in values]
-        parts.append(table((name, "count"), rows2, title=f"facet: {name}"))
-    return Group(*parts)
 
 
 def _service(state: CliState) -> SearchService:
@@ -185,10 +129,10 @@ def search(
             state.out.notice(f"Exported {n} records to {output or 'stdout'}")
         elif all_:
             hits = list(svc.iter_hits(request, explain=explain))
-            state.out.emit([_hit_dict(h) for h in hits], lambda: _hits_table(hits, explain))
+            state.out.emit([_hit_dict(h) for h in hits], lambda: hits_table(hits, explain))
         else:
             resp = svc.search(request, explain=explain)
-            state.out.emit(resp.to_dict(), lambda: _render(resp, explain))
+            state.out.emit(resp.to_dict(), lambda: render(resp, explain))
 
 
 def _hit_dict(hit: ResultHit) -> dict[str, object]:

@@ -170,12 +170,17 @@ class Hit:
 
 @dataclass(frozen=True)
 class Facets:
-    """Counts over all matches (not just the page), most frequent first (years ascending)."""
+    """Counts over all matches (not just the page), most frequent first (years ascending).
+
+    ``sampled`` is None when the counts cover every match; otherwise how many matches,
+    the first in the result order, they were counted over (a backend may cap that work).
+    """
 
     subjects: list[tuple[str, int]] = field(default_factory=list)
     year: list[tuple[int, int]] = field(default_factory=list)
     type: list[tuple[str, int]] = field(default_factory=list)
     language: list[tuple[str, int]] = field(default_factory=list)
+    sampled: int | None = None
 
 
 @dataclass(frozen=True)

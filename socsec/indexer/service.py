@@ -46,6 +46,7 @@ __all__ = [
 
 STREAM_PAGE = 500
 VOCABULARY_FILE = "query-vocabulary.sqlite"
+MAX_KEPT_LABELS = 50_000
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,11 @@ class FacetValue:
 
 @dataclass(frozen=True)
 class SearchResponse:
-    """A page of results with its total, facets, and how the query was understood."""
+    """A page of results with its total, facets, and how the query was understood.
+
+    ``facets_sampled`` is None when the facets count every hit, else how many hits, the
+    first in the result order, they count (the sqlite backend caps that work).
+    """
 
     hits: list[ResultHit]
     total: int
@@ -153,6 +158,7 @@ class SearchResponse:
     query_lang: str | None = None
     query_lang_detected: bool = False
     translations: list[Translation] = field(default_factory=list)
+    facets_sampled: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of ``socsec search --json`` (snake_case keys)."""
@@ -202,6 +208,10 @@ class SearchService:
         self._analyser: QueryAnalyser | None = None
         self._built = False
         self._record_langs: tuple[tuple[str, ...] | None] | None = None
+        # Labels shown on hits and facets, kept while the thesaurus cache is unchanged: a
+        # page names the same few concepts again and again.
+        self._labels: dict[tuple[str, str], str] = {}
+        self._labels_version: int | None = None
 
     @classmethod
     def open(cls, ws: Workspace) -> SearchService:
@@ -260,6 +270,21 @@ class SearchService:
             self._analyser = QueryAnalyser(self.vocabulary, self._pref_labels)
         return self._analyser
 
+    def _fresh_labels(self) -> None:
+        """Forget the kept labels if the thesaurus cache changed since they were read."""
+        version = self.thesaurus.data_version()
+        if version != self._labels_version or len(self._labels) > MAX_KEPT_LABELS:
+            self._labels.clear()
+            self._labels_version = version
+
+    def _label(self, uri: str, lang: str) -> str:
+        """The preferred label of ``uri`` in ``lang`` (see :meth:`_fresh_labels`)."""
+        key = (uri, lang)
+        label = self._labels.get(key)
+        if label is None:
+            label = self._labels[key] = self.thesaurus.pref_label(uri, lang)
+        return label
+
     def _pref_labels(self, uri: str) -> dict[str, str]:
         pref = self.thesaurus.concept(uri).pref
         return {base_language(tag) or "": label for tag, label in sorted(pref.items())}
@@ -275,13 +300,14 @@ class SearchService:
         over singular forms, which win over accent-folded ones (see
         :mod:`socsec.indexer.labels`). A deprecated concept gives way to its replacement.
         """
+        self._fresh_labels()
         understood = self.analyser.understand(text, query_lang)
         return self._expansions(understood.matches, "en")
 
     def _expansions(self, matches: Iterable[LabelMatch], lang: str) -> list[Expansion]:
         found: dict[str, Expansion] = {}
         for m in matches:
-            label = self.thesaurus.pref_label(m.uri, lang)
+            label = self._label(m.uri, lang)
             found.setdefault(
                 m.uri,
                 Expansion(m.uri, label, m.words, m.label, m.lang, m.match, m.replaced),
@@ -351,6 +377,7 @@ class SearchService:
             explain: fill each hit's ``why`` with the concepts and terms it matched on.
         """
         self._ensure_built()
+        self._fresh_labels()
         a = self.analyse(request)
         result = self.backend.search(a.query)
         lang = base_language(request.lang) or "en"
@@ -358,7 +385,7 @@ class SearchService:
         facets = None
         if result.facets is not None:
             f = result.facets
-            label = self.thesaurus.pref_label
+            label = self._label
             facets = {
                 "subjects": [FacetValue(u, n, label(u, lang)) for u, n in f.subjects],
                 "year": [FacetValue(y, n) for y, n in f.year],
@@ -372,18 +399,18 @@ class SearchService:
             size=request.size,
             terms=[list(g) for g in a.query.groups],
             expansions=a.expansions,
-            concept_filter=[
-                ConceptRef(u, self.thesaurus.pref_label(u, lang)) for u in a.concept_filter
-            ],
+            concept_filter=[ConceptRef(u, self._label(u, lang)) for u in a.concept_filter],
             facets=facets,
             query_lang=a.query_lang,
             query_lang_detected=a.detected,
             translations=a.translations if explain else [],
+            facets_sampled=result.facets.sampled if result.facets is not None else None,
         )
 
     def iter_hits(self, request: SearchRequest, *, explain: bool = False) -> Iterator[ResultHit]:
         """Every hit of ``request``, streamed with keyset paging (no deep-offset limit)."""
         self._ensure_built()
+        self._fresh_labels()
         a = self.analyse(request)
         query = replace(a.query, size=STREAM_PAGE, facets=False, page=1)
         lang = base_language(request.lang) or "en"
@@ -416,7 +443,7 @@ class SearchService:
             title=title,
             highlight=marked,
             authors=[str(a) for a in authors] if isinstance(authors, list) else [],
-            subjects=[ConceptRef(u, self.thesaurus.pref_label(u, lang)) for u in hit.subjects],
+            subjects=[ConceptRef(u, self._label(u, lang)) for u in hit.subjects],
             why=reasons,
         )
 

@@ -41,6 +41,13 @@ WEIGHTS: tuple[float, ...] = tuple(FIELD_WEIGHTS.values()) + tuple(
     CONCEPT_WEIGHTS[k] for k in CONCEPT_COLUMNS
 )
 KIND_CODES = {"subjects": "s", "ancestors": "a", "detected": "d"}
+_BM25 = f"bm25(fts, {', '.join(str(w) for w in WEIGHTS)})"
+# Facets count every match up to this many; beyond, the first this many in the result order,
+# the best-ranked for a relevance sort (exact counts over a large match set cost a row
+# lookup per match: tens of ms at 100,000 records).
+FACET_SAMPLE = 500
+# Rows fetched past the page, so that hits tied on score with its last hit are seen too.
+TIE_MARGIN = 20
 SCHEMA_VERSION = "2"
 BATCH = 1000
 # Seconds a write waits for another process's transaction before giving up.
@@ -299,33 +306,51 @@ class SqliteBackend:
     def search(self, query: Query) -> SearchResult:
         """Run ``query``: BM25 over weighted columns, filters, facets and keyset paging.
 
-        Only the requested page pays for BM25 scoring joins; the total and the facets
-        count over the plain match set.
+        A text search without filters, in relevance order (the common case), ranks inside
+        FTS5 only: BM25 of every match, the best few kept, and only those joined with their
+        rows (:func:`_ranked_page`). Facets count every match up to :data:`FACET_SAMPLE`
+        matches, beyond that the first ones in the result order (``Facets.sampled``).
         """
         conn = self.conn
         where, params = _filters(query)
+        plain = where == "1"
+        match = ""
         if query.has_text:
+            match = match_expression(query)
             source = "fts JOIN docs d ON d.rowid = fts.rowid"
             where = f"fts MATCH ? AND {where}"
-            params = [match_expression(query), *params]
+            params = [match, *params]
         else:
             source = "docs d"
         try:
-            if query.facets:
-                conn.execute("DROP TABLE IF EXISTS temp.m")
-                conn.execute(
-                    "CREATE TEMP TABLE m AS SELECT d.rowid AS rid, d.year AS year, "
-                    f"d.type AS type, d.language AS language FROM {source} WHERE {where}",
-                    params,
-                )
-                total = int(conn.execute("SELECT count(*) FROM temp.m").fetchone()[0])
-                facets: Facets | None = _facets(conn, query.facet_size)
-                conn.execute("DROP TABLE temp.m")
+            if query.has_text and plain:
+                # Every fts row has its docs row: no join to count.
+                sql = "SELECT count(*) FROM fts WHERE fts MATCH ?"
             else:
                 sql = f"SELECT count(*) FROM {source} WHERE {where}"
-                total = int(conn.execute(sql, params).fetchone()[0])
-                facets = None
-            hits = self._page(conn, query, source, where, params) if total else []
+            total = int(conn.execute(sql, params).fetchone()[0])
+            fast = query.has_text and plain and query.sort is Sort.relevance
+            ranked: list[tuple[int, float]] | None = None
+            if fast and query.after is None and total:
+                ranked = _ranked(conn, match, query, total)
+            facets: Facets | None = None
+            if query.facets:
+                sampled = total > FACET_SAMPLE
+                if ranked is not None:
+                    rids = [r for r, _s in ranked[:FACET_SAMPLE]]
+                else:
+                    key, direction, _cmp = _order(query)
+                    order = f" ORDER BY {key} {direction}, d.id ASC LIMIT {FACET_SAMPLE}"
+                    sql = f"SELECT d.rowid FROM {source} WHERE {where}"
+                    rids = [r for (r,) in conn.execute(sql + (order if sampled else ""), params)]
+                facets = _facets(conn, rids, query.facet_size, FACET_SAMPLE if sampled else None)
+            page = _ranked_page(conn, query, ranked, total) if ranked is not None else None
+            if page is not None:
+                hits = page
+            elif total:
+                hits = self._page(conn, query, source, where, params)
+            else:
+                hits = []
         except sqlite3.OperationalError as exc:
             msg = f"Search index {self.path} cannot run the query: {exc}"
             raise BackendUnavailable(msg) from exc
@@ -335,17 +360,8 @@ class SqliteBackend:
     def _page(
         conn: sqlite3.Connection, query: Query, source: str, where: str, params: list[object]
     ) -> list[Hit]:
-        if query.has_text:
-            weights = ", ".join(str(w) for w in WEIGHTS)
-            score = f"bm25(fts, {weights})"
-        else:
-            score = "0.0"
-        if query.sort is Sort.relevance:
-            key, direction, cmp = score, "ASC", ">"
-        elif query.sort is Sort.year:
-            key, direction, cmp = "coalesce(d.year, 1000000)", "ASC", ">"
-        else:
-            key, direction, cmp = "coalesce(d.year, -1)", "DESC", "<"
+        score = _BM25 if query.has_text else "0.0"
+        key, direction, cmp = _order(query)
         params = list(params)
         if query.after is not None:
             where += f" AND ({key} {cmp} ? OR ({key} = ? AND d.id > ?))"
@@ -361,24 +377,91 @@ class SqliteBackend:
             f") p JOIN payloads s ON s.rowid = p.rid ORDER BY p.k {direction}, p.id ASC"
         )
         params += [query.size, offset]
-        hits = []
-        for r, k, id_, year, type_, language, payload in conn.execute(sql, params):
-            data = json.loads(payload)
-            hits.append(
-                Hit(
-                    id=id_,
-                    score=round(-float(r), 6),
-                    sort=(k, id_),
-                    year=year,
-                    type=type_,
-                    language=language,
-                    subjects=tuple(data["subjects"]),
-                    ancestors=tuple(data["ancestors"]),
-                    detected=tuple(data["detected"]),
-                    display=data["display"],
-                )
-            )
-        return hits
+        return [_hit(*row) for row in conn.execute(sql, params)]
+
+
+def _order(query: Query) -> tuple[str, str, str]:
+    """The sort key of ``query`` as SQL, its direction, and the keyset comparison."""
+    if query.sort is Sort.relevance:
+        return (_BM25 if query.has_text else "0.0"), "ASC", ">"
+    if query.sort is Sort.year:
+        return "coalesce(d.year, 1000000)", "ASC", ">"
+    return "coalesce(d.year, -1)", "DESC", "<"
+
+
+def _hit(
+    r: float,
+    k: str | int | float,
+    id_: str,
+    year: int | None,
+    type_: str,
+    language: str | None,
+    payload: str,
+) -> Hit:
+    data = json.loads(payload)
+    return Hit(
+        id=id_,
+        score=round(-float(r), 6),
+        sort=(k, id_),
+        year=year,
+        type=type_,
+        language=language,
+        subjects=tuple(data["subjects"]),
+        ancestors=tuple(data["ancestors"]),
+        detected=tuple(data["detected"]),
+        display=data["display"],
+    )
+
+
+def _ranked(
+    conn: sqlite3.Connection, match: str, query: Query, total: int
+) -> list[tuple[int, float]]:
+    """(rowid, BM25) of the best matches, best first: the page, its ties, the facet sample.
+
+    FTS5 alone (no join): the sorter keeps the best rows only, so the cost is BM25 itself.
+    """
+    wanted = (max(query.page, 1) - 1) * query.size + query.size + TIE_MARGIN
+    if query.facets:  # the facets count these rows too: every match, or the sample
+        wanted = max(wanted, min(total, FACET_SAMPLE))
+    sql = f"SELECT rowid, {_BM25} AS r FROM fts WHERE fts MATCH ? ORDER BY r, rowid LIMIT ?"
+    return conn.execute(sql, (match, wanted)).fetchall()
+
+
+def _ranked_page(
+    conn: sqlite3.Connection, query: Query, ranked: list[tuple[int, float]], total: int
+) -> list[Hit] | None:
+    """The page cut from :func:`_ranked` rows, ordered as :meth:`SqliteBackend._page` orders.
+
+    That order is score, then id. None when rows tied with the page's last hit may lie
+    beyond the rows fetched (then the full query decides).
+    """
+    offset = (max(query.page, 1) - 1) * query.size
+    end = offset + query.size
+    if len(ranked) >= total:  # every match was fetched
+        cut = len(ranked)
+    elif end > len(ranked) or ranked[-1][1] == ranked[end - 1][1]:
+        return None  # ties with the page's last hit may lie past the rows fetched
+    else:
+        last = ranked[end - 1][1]
+        cut = end
+        while cut < len(ranked) and ranked[cut][1] == last:
+            cut += 1
+    scores = dict(ranked[:cut])
+    rids = list(scores)
+    ids = conn.execute(f"SELECT rowid, id FROM docs WHERE rowid IN ({_placeholders(rids)})", rids)
+    order = sorted(ids, key=lambda r: (scores[r[0]], r[1]))[offset:end]
+    if not order:
+        return []
+    rows = {
+        row[0]: row[1:]
+        for row in conn.execute(
+            "SELECT d.rowid, d.id, d.year, d.type, d.language, s.payload FROM docs d "
+            "JOIN payloads s ON s.rowid = d.rowid "
+            f"WHERE d.rowid IN ({_placeholders(order)})",
+            [r for r, _id in order],
+        )
+    }
+    return [_hit(scores[r], scores[r], *rows[r]) for r, _id in order]
 
 
 def _running(pid: int) -> bool:
@@ -424,15 +507,20 @@ def _filters(query: Query) -> tuple[str, list[object]]:
     return " AND ".join(clauses), params
 
 
-def _facets(conn: sqlite3.Connection, size: int) -> Facets:
+def _facets(conn: sqlite3.Connection, rids: list[int], size: int, sampled: int | None) -> Facets:
+    """Facet counts over the documents ``rids`` (every match, or the sample)."""
+    # In rowid order: neighbouring rows share index pages.
+    ids = json.dumps(sorted(rids))
     subjects = conn.execute(
         # CROSS JOIN keeps the (small) match set as the outer loop over the concept index.
-        "SELECT c.uri, count(*) AS n FROM temp.m m CROSS JOIN doc_concepts c ON c.rid = m.rid "
-        "AND c.kind = 's' GROUP BY c.uri ORDER BY n DESC, c.uri LIMIT ?",
-        (size,),
+        "SELECT c.uri, count(*) AS n FROM json_each(?) m CROSS JOIN doc_concepts c "
+        "ON c.rid = m.value AND c.kind = 's' GROUP BY c.uri ORDER BY n DESC, c.uri LIMIT ?",
+        (ids, size),
     ).fetchall()
     counts = conn.execute(
-        "SELECT year, type, language, count(*) FROM temp.m GROUP BY year, type, language"
+        "SELECT d.year, d.type, d.language, count(*) FROM json_each(?) m "
+        "CROSS JOIN docs d ON d.rowid = m.value GROUP BY d.year, d.type, d.language",
+        (ids,),
     ).fetchall()
     by_year: dict[int, int] = {}
     by_type: dict[str, int] = {}
@@ -451,6 +539,7 @@ def _facets(conn: sqlite3.Connection, size: int) -> Facets:
         year=[(int(y), int(n)) for y, n in years],
         type=[(t, int(n)) for t, n in types],
         language=[(lg, int(n)) for lg, n in langs],
+        sampled=sampled,
     )
 
 

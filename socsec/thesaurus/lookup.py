@@ -6,6 +6,7 @@ only the standard library, :mod:`socsec.analysis` and (for typo matching only) r
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sqlite3
@@ -13,13 +14,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from socsec.analysis import (
-    SUPPORTED_LANGUAGES,
-    analyze,
-    base_language,
-    fold,
-    inflection_key,
-)
+from socsec import analysis
+from socsec.analysis import SUPPORTED_LANGUAGES, analyze, base_language
 from socsec.errors import AmbiguousReference, NotFoundError
 from socsec.thesaurus.hits import LookupHit, MatchKind
 from socsec.thesaurus.schema import KIND_NAMES, SCHEMA_VERSION
@@ -57,6 +53,12 @@ DEFAULT_DOMAIN_SCHEMES = (
     "http://eurovoc.europa.eu/100215",
 )
 DOMAIN_KEY = "thesaurus.domain_schemes"
+
+
+# The same labels are folded and inflected lookup after lookup (candidates of the prefix,
+# partial and fuzzy rungs): both are pure functions of a few tens of thousands of labels.
+fold = functools.lru_cache(maxsize=1 << 16)(analysis.fold)
+inflection_key = functools.lru_cache(maxsize=1 << 16)(analysis.inflection_key)
 
 
 class _Bucket(NamedTuple):
@@ -138,6 +140,10 @@ class ThesaurusCache:
     def version(self) -> str:
         """An id that changes whenever the cache is rebuilt (used to detect stale indexes)."""
         return self.meta()["build_id"]
+
+    def data_version(self) -> int:
+        """A number that changes when another connection (an edit, a rebuild) writes the file."""
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
 
     def languages(self) -> list[str]:
         """Base languages that have labels in the thesaurus ("en", "fr", ...), sorted."""

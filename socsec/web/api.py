@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from socsec.errors import InputDataError
 from socsec.indexer.service import SearchResponse
+from socsec.thesaurus.lookup import ThesaurusCache
 from socsec.thesaurus.model import SchemeInfo
 from socsec.web.exports import ConceptFormat, GlossaryFormat, concept_rdf, glossary
 from socsec.web.params import (
@@ -82,10 +83,13 @@ def _download(data: bytes, media_type: str, filename: str) -> Response:
     )
 
 
-def _json(data: Any) -> Response:
+def _encode(data: Any) -> bytes:
     # The hot path skips response-model validation: the library already returns typed values.
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Response(body.encode("utf-8"), media_type="application/json")
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
 
 
 @router.get("/lookup", response_model=list[LookupHitJSON], tags=["thesaurus"])
@@ -104,9 +108,12 @@ def lookup(
     # Sync: a typo lookup is CPU work, run in the thread pool so it never blocks the event
     # loop. No Depends() here: dependency solving is a measurable share of this hot path.
     res: Resources = request.app.state.resources
-    with res.lookup_thesaurus() as cache:
+
+    def answer(cache: ThesaurusCache) -> bytes:
         hits = cache.lookup(q, lang=lang, scheme=scheme, limit=limit)
-    return _json([h.to_json(LANGS) for h in hits])
+        return _encode([h.to_json(LANGS) for h in hits])
+
+    return _json(res.lookup_answer(("lookup", q, lang, scheme, limit), answer))
 
 
 @router.get("/autocomplete", response_model=list[Suggestion], tags=["thesaurus"])
@@ -121,9 +128,13 @@ def autocomplete(
 ) -> Response:
     """Suggestions for a search box: the matched label and the concept's en/fr/es labels."""
     res: Resources = request.app.state.resources
-    with res.lookup_thesaurus() as cache:
-        found = suggestions(cache, q, lang=lang, display=display_lang(display), limit=limit)
-    return _json([s.to_json() for s in found])
+    shown = display_lang(display)
+
+    def answer(cache: ThesaurusCache) -> bytes:
+        found = suggestions(cache, q, lang=lang, display=shown, limit=limit)
+        return _encode([s.to_json() for s in found])
+
+    return _json(res.lookup_answer(("autocomplete", q, lang, shown, limit), answer))
 
 
 @router.get("/schemes", response_model=list[SchemeInfo], tags=["thesaurus"])

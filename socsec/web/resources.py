@@ -11,9 +11,11 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
+
+from socsec.web.memo import AnswerMemo
 
 # Lookup caches open at most at once: more than the cores gains nothing, each is a connection.
 LOOKUP_POOL = 1
@@ -28,13 +30,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("socsec.web")
 
 
-def _signature(ws: Workspace) -> tuple[int, int]:
-    """Identity of the compiled cache file: a thesaurus import replaces it (new inode/mtime)."""
+def _signature(ws: Workspace) -> tuple[int, int, int]:
+    """Identity of the compiled cache file (inode, mtime, size).
+
+    An import replaces the file (new inode); an edit rewrites rows in place (new mtime).
+    """
     try:
         st = os.stat(ws.thesaurus_cache)
     except OSError:
-        return (0, 0)
-    return (st.st_ino, st.st_mtime_ns)
+        return (0, 0, 0)
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 class Resources:
@@ -47,16 +52,17 @@ class Resources:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self._cache: ThesaurusCache | None = None
-        self._cache_sig: tuple[int, int] | None = None
+        self._cache_sig: tuple[int, int, int] | None = None
         self._service: SearchService | None = None
-        self._service_sig: tuple[int, int] | None = None
+        self._service_sig: tuple[int, int, int] | None = None
         self._sparql: SparqlEngine | None = None
-        self._sparql_sig: tuple[int, int] | None = None
-        self._pool: queue.Queue[tuple[ThesaurusCache, tuple[int, int]]] = queue.Queue()
+        self._sparql_sig: tuple[int, int, int] | None = None
+        self._pool: queue.Queue[tuple[ThesaurusCache, tuple[int, int, int]]] = queue.Queue()
         self._pool_open = 0
         self._pool_lock = threading.Lock()
         self._cache_lock = threading.Lock()
         self._search_lock = threading.Lock()
+        self.answers = AnswerMemo()
 
     @contextmanager
     def thesaurus(self) -> Iterator[ThesaurusCache]:
@@ -91,7 +97,24 @@ class Resources:
         finally:
             self._pool.put((cache, sig))
 
-    def _take(self) -> tuple[ThesaurusCache, tuple[int, int]]:
+    def lookup_answer(self, key: Hashable, answer: Callable[[ThesaurusCache], bytes]) -> bytes:
+        """The encoded answer to a lookup-like request, from the memo or computed and kept.
+
+        Args:
+            key: the request (endpoint and parameters), hashable.
+            answer: computes the body from a thesaurus cache (on a miss only).
+        """
+        # Taken before the cache: the cache used below is at least this new, so an answer is
+        # never kept under the identity of a newer file than the one it was computed from.
+        full = (_signature(self.ws), key)
+        body = self.answers.get(full)
+        if body is None:
+            with self.lookup_thesaurus() as cache:
+                body = answer(cache)
+            self.answers.put(full, body)
+        return body
+
+    def _take(self) -> tuple[ThesaurusCache, tuple[int, int, int]]:
         try:
             return self._pool.get_nowait()
         except queue.Empty:
