@@ -34,7 +34,7 @@ def initialize_thesaurus(ws: Workspace) -> str:
     from socsec.thesaurus.manage import import_file
 
     report = import_file(ws, bundled_path(), replace=True)
-    import_file(ws, addon_path())
+    import_file(ws, addon_path(), first_run=True)
     return (
         f"Initialised the thesaurus in {ws.thesaurus_dir} from the bundled EuroVoc extract "
         f"({report.concepts} concepts, {len(report.schemes)} schemes; EuroVoc, (c) European Union)"

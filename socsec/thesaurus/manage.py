@@ -62,6 +62,7 @@ def import_file(
     on_progress: ProgressFn | None = None,
     confirm: Callable[[int], bool] | None = None,
     base: str | None = None,
+    first_run: bool = False,
 ) -> ImportReport:
     """Import an RDF file into the thesaurus of record and rebuild the lookup cache.
 
@@ -76,6 +77,7 @@ def import_file(
         scheme: import only this scheme (its concepts and the file's shared triples).
         replace: replace the whole thesaurus by this file.
         source_name: name recorded as the source (default: the file name).
+        first_run: part of setting up a new data dir (the bundle): no history entry.
         on_progress: called with a short step name ("parse", "store", "compile").
         confirm: asked with the number of concepts the import would remove from the
             thesaurus; without it (or if it answers False) such an import is refused.
@@ -157,8 +159,9 @@ def import_file(
             summary=f"{'replaced the thesaurus with' if replace else 'imported'} {source} "
             f"({record.triples} triples" + (f"; {len(lost)} concept(s) removed)" if lost else ")"),
         )
-        # The first import into an empty store (first run) is the start of the history.
-        recorded = entry if old_files else None
+        # The first run's imports (into an empty store, or completing the bundle) are the
+        # start of the history, not changes in it.
+        recorded = entry if old_files and not first_run else None
         build_id = commit_store(ws, manifest, payloads, union, removed=removed, entry=recorded)
     with ThesaurusCache.open(ws.thesaurus_cache) as cache:
         concepts = cache.count()
