@@ -103,14 +103,13 @@ class KeyStore(Protocol):
 
 @dataclass
 class _LangKeys:
-    """One language's keys laid out for scanning: a dict per tier, and per text word its
-    three keys with the longest label any of them can start (computed once per word).
+    """One language's keys laid out for scanning: a dict and a set of key prefixes per tier,
+    and per text word its three keys and the tiers where it starts some key.
     """
 
     lang: str
     tiers: tuple[dict[str, list[tuple[str, str]]], ...]
-    first: dict[str, int]
-    words: dict[str, tuple[tuple[str, str, str], int]] = field(default_factory=dict)
+    words: dict[str, tuple[tuple[str, str, str], tuple[int, ...]]] = field(default_factory=dict)
     prefixes: tuple[frozenset[str], ...] = ()
 
     def __post_init__(self) -> None:
@@ -125,13 +124,13 @@ class _LangKeys:
             for keyed in self.tiers
         )
 
-    def word(self, word: str) -> tuple[tuple[str, str, str], int]:
-        """The keys of ``word`` and the most words of a label it can start (0: none)."""
+    def word(self, word: str) -> tuple[tuple[str, str, str], tuple[int, ...]]:
+        """The keys of ``word`` and the tiers where it begins a label's key (most: none)."""
         got = self.words.get(word)
         if got is None:
             keys = word_keys(word, self.lang)
-            first = self.first
-            got = keys, max(first.get(keys[0], 0), first.get(keys[1], 0), first.get(keys[2], 0))
+            starts = tuple(t for t, heads in enumerate(self.prefixes) if keys[t] in heads)
+            got = keys, starts
             if len(self.words) < 1 << 18:  # bounded: a corpus has more words than labels
                 self.words[word] = got
         return got
@@ -153,8 +152,7 @@ class MemoryKeys:
             for (lg, tier, key), entries in self.keys.items():
                 if lg == lang:
                     tiers[tier][key] = entries
-            first = {head: n for (lg, head), n in self.first.items() if lg == lang}
-            got = self._views[lang] = _LangKeys(lang, tiers, first)
+            got = self._views[lang] = _LangKeys(lang, tiers)
         return got
 
     def add(self, lang: str, keys: tuple[str, str, str], uri: str, label: str) -> None:
@@ -308,14 +306,14 @@ class LabelMatcher:
         return None
 
     def _scan_memory(self, words: list[str], view: _LangKeys) -> list[LabelMatch]:
-        """:meth:`_scan` on in-memory keys: the same spans, with each word's keys and longest
-        label start looked up once, and a span grown only while it begins some label's key
-        (enrichment calls this for every title and abstract).
+        """:meth:`_scan` on in-memory keys: the same spans, with each word's keys and the tiers
+        where it begins a key looked up once, and a span grown only while it begins some
+        label's key (enrichment calls this for every title and abstract).
         """
         stops = STOPWORDS.get(view.lang, frozenset())
         known, word = view.words.get, view.word
         places: list[int] = []  # positions in ``words`` of the content words
-        infos: list[tuple[tuple[str, str, str], int]] = []
+        infos: list[tuple[tuple[str, str, str], tuple[int, ...]]] = []
         for n, w in enumerate(words):
             if w not in stops:
                 places.append(n)
@@ -325,22 +323,25 @@ class LabelMatcher:
         count = len(infos)
         i = 0
         while i < count:
-            if not infos[i][1]:  # most words start no label
+            keys, starts = infos[i]
+            if not starts:  # most words begin no label
                 i += 1
                 continue
             # The longest span whose key is a label's in some tier; the strictest tier for it.
             best_size, best_tier, best_key = 0, 0, ""
-            for tier in range(len(tiers)):
-                key = infos[i][0][tier]
+            for tier in starts:
+                key = keys[tier]
                 keyed, heads = tiers[tier], prefixes[tier]
-                j = i
-                while key in heads:
-                    if j - i + 1 > best_size and key in keyed:
-                        best_size, best_tier, best_key = j - i + 1, tier, key
-                    j += 1
-                    if j >= count:
-                        break
+                if best_size < 1 and key in keyed:
+                    best_size, best_tier, best_key = 1, tier, key
+                j = i + 1
+                while j < count:
                     key = f"{key} {infos[j][0][tier]}"
+                    if key not in heads:
+                        break
+                    j += 1
+                    if j - i > best_size and key in keyed:
+                        best_size, best_tier, best_key = j - i, tier, key
             if not best_size:
                 i += 1
                 continue
