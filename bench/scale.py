@@ -190,7 +190,7 @@ def searching(ws: object, url: str, docs_path: Path) -> None:
         queries = fixed_queries(cache)
         es = ElasticBackend(BackendConfig(url=url, index=f"{ALIAS}-e2e"))
         for name, backend in (("cluster", es), ("sqlite", sqlite)):
-            p50, p95 = percentiles(bench_service(backend, cache, queries))
+            p50, p95 = percentiles(bench_service(backend, cache, queries, ws))  # type: ignore[arg-type]
             print(f"search {name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms (200 queries, facets)")
         sizes = es.bulk_client.cat.indices(
             index=f"{ALIAS}-e2e", h="pri.store.size,store.size", bytes="mb", format="json"
