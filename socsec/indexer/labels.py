@@ -312,21 +312,16 @@ class LabelMatcher:
         """
         stops = STOPWORDS.get(view.lang, frozenset())
         known, word = view.words.get, view.word
-        places: list[int] = []  # positions in ``words`` of the content words
-        infos: list[tuple[tuple[str, str, str], tuple[int, ...]]] = []
-        for n, w in enumerate(words):
-            if w not in stops:
-                places.append(n)
-                infos.append(known(w) or word(w))
+        # (position in ``words``, (keys, tiers where the word begins a key)) of content words
+        seq = [(n, known(w) or word(w)) for n, w in enumerate(words) if w not in stops]
         found: list[LabelMatch] = []
         tiers, prefixes = view.tiers, view.prefixes
-        count = len(infos)
-        i = 0
-        while i < count:
-            keys, starts = infos[i]
-            if not starts:  # most words begin no label
-                i += 1
+        count = len(seq)
+        end_of_last = 0  # spans never overlap: a match moves the scan past its last word
+        for i in [i for i, (_n, info) in enumerate(seq) if info[1]]:  # most words begin none
+            if i < end_of_last:
                 continue
+            keys, starts = seq[i][1]
             # The longest span whose key is a label's in some tier; the strictest tier for it.
             best_size, best_tier, best_key = 0, 0, ""
             for tier in starts:
@@ -336,22 +331,21 @@ class LabelMatcher:
                     best_size, best_tier, best_key = 1, tier, key
                 j = i + 1
                 while j < count:
-                    key = f"{key} {infos[j][0][tier]}"
+                    key = f"{key} {seq[j][1][0][tier]}"
                     if key not in heads:
                         break
                     j += 1
                     if j - i > best_size and key in keyed:
                         best_size, best_tier, best_key = j - i, tier, key
             if not best_size:
-                i += 1
                 continue
-            start, end = places[i], places[i + best_size - 1] + 1
+            start, end = seq[i][0], seq[i + best_size - 1][0] + 1
             text = " ".join(words[start:end])
             for uri, label in tiers[best_tier][best_key]:
                 found.extend(
                     self._resolve(uri, text, label, view.lang, TIERS[best_tier], start, end)
                 )
-            i += best_size
+            end_of_last = i + best_size
         return found
 
     def find_words(self, words: list[str], lang: str | None = None) -> list[str]:
