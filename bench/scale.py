@@ -33,16 +33,19 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from corpus_store import make
 from index_corpus import BENCH_DIR, corpus, peak_rss_mb
-from index_throughput import doc_to_json, read_docs
+from index_throughput import doc_to_json
+from index_throughput import read_docs as read_all
 from search_latency import bench_service, fixed_queries, percentiles
 
-from socsec.indexer.base import BackendConfig
+from socsec.indexer.base import BackendConfig, IndexDoc
 from socsec.indexer.documents import Enricher
 from socsec.indexer.parallel import enrich_parallel
 from socsec.thesaurus.lookup import get_cache
@@ -76,8 +79,13 @@ def enrichment(ws: object, n: int, workers: int, docs_path: Path) -> None:
         print(f"prepared {n} documents in {time.perf_counter() - start:.0f} s")
 
 
-def indexing(url: str, docs_path: Path, n: int) -> None:
+def indexing(url: str, all_docs: Path, n: int) -> None:
     from elasticsearch import helpers
+
+    def read_docs(_path: Path) -> Iterator[IndexDoc]:
+        return islice(read_all(all_docs), n)
+
+    docs_path = all_docs
 
     from socsec.indexer.elastic import ElasticBackend, _source, index_body
 
@@ -141,7 +149,7 @@ def indexing(url: str, docs_path: Path, n: int) -> None:
     best_raw = max(med["raw bulk"], med["raw parallel_bulk"])
     best_socsec = max(med["socsec streaming"], med["socsec 2 threads"])
     for k, v in med.items():
-        print(f"indexing {k}: {v:,.0f} docs/s (median of {len(runs[k])})")
+        print(f"indexing {k}: {v:,.0f} docs/s (median of {len(runs[k])}, {n} documents)")
     print(f"ratio best socsec / best raw: {best_socsec / best_raw:.2f}x (target >= 0.9x)")
     probe.close()
 
@@ -170,15 +178,19 @@ def searching(ws: object, url: str, docs_path: Path) -> None:
     from socsec.indexer.elastic import ElasticBackend
     from socsec.indexer.sqlite_fts import SqliteBackend
 
-    sqlite_path = BENCH_DIR / "scale-index.sqlite"
+    sqlite_path = BENCH_DIR / f"scale-index-{sum(1 for _ in docs_path.open())}.sqlite"
     sqlite = SqliteBackend(BackendConfig(index_path=sqlite_path))
     if sqlite.count() != sum(1 for _ in docs_path.open()):
-        sqlite.rebuild(read_docs(docs_path), {"last_build": "bench", "thesaurus_version": "b"})
+        start = time.perf_counter()
+        sqlite.rebuild(read_all(docs_path), {"last_build": "bench", "thesaurus_version": "b"})
+        print(
+            f"SQLite index built from the prepared documents in {time.perf_counter() - start:.0f} s"
+        )
     with get_cache(ws) as cache:  # type: ignore[arg-type]
         queries = fixed_queries(cache)
         es = ElasticBackend(BackendConfig(url=url, index=f"{ALIAS}-e2e"))
         for name, backend in (("cluster", es), ("sqlite", sqlite)):
-            p50, p95 = percentiles(bench_service(backend, cache, queries))
+            p50, p95 = percentiles(bench_service(backend, cache, queries, ws))  # type: ignore[arg-type]
             print(f"search {name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms (200 queries, facets)")
         sizes = es.bulk_client.cat.indices(
             index=f"{ALIAS}-e2e", h="pri.store.size,store.size", bytes="mb", format="json"
@@ -191,12 +203,20 @@ def searching(ws: object, url: str, docs_path: Path) -> None:
     sqlite.close()
 
 
+def stamp(what: str) -> None:
+    """Print ``what`` with the UTC time, so a long run's log shows where time went."""
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {what}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--es", required=True, help="the cluster's node URLs, comma-separated")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip", default="", help="steps to skip: enrich,index,e2e,search")
+    parser.add_argument(
+        "--index-n", type=int, default=0, help="documents for the indexing comparison (all: 0)"
+    )
     args = parser.parse_args()
     skip = set(args.skip.split(","))
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
@@ -208,14 +228,19 @@ def main() -> None:
         f"store {store_mb:.0f} MB"
     )
     docs_path = BENCH_DIR / f"scale-{args.n}.jsonl"
+    # The figures that need all N first (rebuild, search), the indexing comparison last.
     if "enrich" not in skip:
         enrichment(ws, args.n, args.workers, docs_path)
-    if "index" not in skip:
-        indexing(args.es, docs_path, args.n)
+        stamp("enrichment done")
     if "e2e" not in skip:
         end_to_end(data_dir, args.es, args.workers)
+        stamp("rebuild done")
     if "search" not in skip:
         searching(ws, args.es, docs_path)
+        stamp("search done")
+    if "index" not in skip:
+        indexing(args.es, docs_path, args.index_n or args.n)
+        stamp("indexing done")
     print(f"peak RSS of the bench process: {peak_rss_mb():.0f} MB")
     print(json.dumps({"n": args.n}))
 

@@ -76,7 +76,10 @@ def fold(text: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Lowercased words of ``text`` with accents kept (the stemmers want them)."""
-    text = _ELISION.sub(lambda m: m.group(0)[:-1] + " ", text)
+    if "'" in text or "’" in text:
+        text = _ELISION.sub(lambda m: m.group(0)[:-1] + " ", text)
+    if text.isascii():  # most titles: no ligature, nothing to compose, casefold is lower
+        return _WORD.findall(text.lower())
     text = unicodedata.normalize("NFC", text.translate(_LIGATURES).casefold())
     return list(_WORD.findall(text))
 

@@ -81,14 +81,34 @@ def terms(text: str | None, lang: str | None) -> list[str]:
     """
     if not text:
         return []
-    base = base_language(lang)
+    return _word_list_terms(tokenize(text), base_language(lang))
+
+
+# Terms of one word per base language, stop words already dropped (an empty tuple): a plain
+# dict lookup per word of a record instead of a generator and two stemmer calls.
+_WORD_TERMS: dict[str | None, dict[str, tuple[str, ...]]] = {}
+_WORD_TERMS_MAX = 1 << 18
+
+
+def _word_terms(word: str, base: str | None) -> tuple[str, ...]:
+    """Index terms of one tokenized word in ``base`` (see :func:`terms`)."""
+    if word in STOPWORDS.get(base or "", ()):
+        return ()
     langs = [base] if base in SUPPORTED_LANGUAGES else list(SUPPORTED_LANGUAGES)
-    stops = STOPWORDS.get(base or "", frozenset())
+    return tuple(dict.fromkeys(v for lg in langs if lg for v in _variants(word, lg)))
+
+
+def _word_list_terms(words: list[str], base: str | None) -> list[str]:
+    """:func:`terms` of an already tokenized text whose language is ``base``."""
+    cache = _WORD_TERMS.get(base)
+    if cache is None or len(cache) > _WORD_TERMS_MAX:
+        cache = _WORD_TERMS[base] = {}
     out: list[str] = []
-    for word in tokenize(text):
-        if word in stops:
-            continue
-        out.extend(dict.fromkeys(v for lg in langs if lg for v in _variants(word, lg)))
+    for word in words:
+        got = cache.get(word)
+        if got is None:
+            got = cache[word] = _word_terms(word, base)
+        out.extend(got)
     return out
 
 
@@ -119,15 +139,24 @@ def _lang_of(record: Record) -> str | None:
     return base_language(record.title_language or record.language)
 
 
-def _person_keys(person: Person) -> list[str]:
-    keys = [fold(person.display)]
+@lru_cache(maxsize=1 << 16)  # authors recur across a corpus (an NBER author: dozens of papers)
+def _person_keys(person: Person) -> tuple[str, tuple[str, ...]]:
+    """The folded display name of ``person`` and its search keys."""
+    display = fold(person.display)
+    keys = [display]
     if person.family:
         keys.append(fold(person.family))
         if person.given:
             keys.append(fold(f"{person.given} {person.family}"))
     if person.literal:
         keys.append(fold(person.literal))
-    return [k for k in keys if k]
+    return display, tuple(k for k in keys if k)
+
+
+@lru_cache(maxsize=4096)  # container titles, publishers and keyword sets repeat across records
+def _other_terms(text: str, base: str | None) -> str:
+    """Analysed ``other`` field of a document."""
+    return " ".join(_word_list_terms(tokenize(text), base))
 
 
 # (ancestors, analysed labels, notation) of one concept
@@ -197,19 +226,24 @@ class Enricher:
                 if data[2]:
                     notations.append(data[2])
         broader_only = [u for u in ancestors if u not in subjects]
+        # Each text is tokenized once, for its terms and for the label matcher.
+        title_words = tokenize(record.title) if record.title else []
+        abstract_words = tokenize(record.abstract) if record.abstract else []
         detected: tuple[str, ...] = ()
         if self.detect:
-            found = self.matcher.find(record.title, lang) + self.matcher.find(record.abstract, lang)
+            matcher = self.matcher
+            found = matcher.find_words(title_words, lang) + matcher.find_words(abstract_words, lang)
             detected = tuple(u for u in dict.fromkeys(found) if u not in ancestors)
         people = record.authors or record.editors
+        named = [_person_keys(p) for p in people]
         other = " ".join(
             p for p in (*record.keywords, record.container_title or "", record.publisher or "") if p
         )
         text = {
-            "title": " ".join(terms(record.title, lang)),
-            "abstract": " ".join(terms(record.abstract, lang)),
-            "other": " ".join(terms(other, lang)),
-            "authors": " ".join(fold(p.display) for p in people),
+            "title": " ".join(_word_list_terms(title_words, lang)),
+            "abstract": " ".join(_word_list_terms(abstract_words, lang)),
+            "other": _other_terms(other, lang) if other else "",
+            "authors": " ".join(display for display, _keys in named),
             "subject_labels": self._labels(subjects),
             "ancestor_labels": self._labels(broader_only),
             "detected_labels": self._labels(detected),
@@ -224,7 +258,7 @@ class Enricher:
             "url": record.url,
             "abstract": (record.abstract or "")[:500] or None,
         }
-        author_keys = tuple(dict.fromkeys(k for p in people for k in _person_keys(p)))
+        author_keys = tuple(dict.fromkeys(k for _display, keys in named for k in keys))
         body = {
             "type": record.type.value,
             "year": record.year,

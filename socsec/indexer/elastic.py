@@ -213,7 +213,7 @@ def _backoff(attempt: int) -> float:
     return float(min(INITIAL_BACKOFF * 2**attempt, MAX_BACKOFF))
 
 
-def failures_after(pending: list[tuple[str, dict[str, object]]], last: str) -> list[str]:
+def failures_after(pending: list[tuple[str, Any]], last: str) -> list[str]:
     """Failure lines of documents still refused after every retry."""
     return [
         f"{doc_id}\tstill failing after {MAX_RETRIES} retries ({last})" for doc_id, _ in pending
@@ -343,8 +343,11 @@ class ElasticBackend:
             with self._errors():
                 self.bulk_client.indices.delete(index=name)
 
-    def _send(self, index: str, chunk: list[tuple[str, dict[str, object]]]) -> list[str]:
+    def _send(self, index: str, chunk: list[tuple[str, bytes]]) -> list[str]:
         """Index one chunk, retrying what the cluster could not take yet; returns failures.
+
+        ``chunk`` holds (record id, its two NDJSON lines: action and source), serialised by
+        the producer (see :meth:`_bulk`), so a sender thread only joins bytes and waits.
 
         Whole-request failures (connection lost, node gone, 429/5xx) and item failures with
         a retryable status are sent again after a backoff (0.5 s doubling to 30 s); ids make
@@ -355,13 +358,11 @@ class ElasticBackend:
         for attempt in range(MAX_RETRIES + 1):
             if attempt:
                 time.sleep(_backoff(attempt - 1))
-            operations: list[dict[str, object]] = []
-            for doc_id, source in pending:
-                operations.append({"index": {"_index": index, "_id": doc_id}})
-                operations.append(source)
             try:
+                # NDJSON bytes pass through the client's serializer untouched (typed as dicts).
+                ndjson: Any = b"".join(lines for _id, lines in pending)
                 body = self.bulk_client.bulk(
-                    operations=operations,
+                    operations=ndjson,
                     wait_for_active_shards=self.config.wait_for_active_shards,
                     timeout=BULK_SHARD_WAIT,
                 ).body
@@ -375,7 +376,7 @@ class ElasticBackend:
                     raise
                 last = f"HTTP {exc.meta.status}"
                 continue
-            retry: list[tuple[str, dict[str, object]]] = []
+            retry: list[tuple[str, bytes]] = []
             failures: list[str] = []
             for item, op in zip(body["items"], pending, strict=True):
                 result = next(iter(item.values()))
@@ -413,7 +414,7 @@ class ElasticBackend:
         docs: Iterable[IndexDoc],
         on_progress: ProgressFn | None,
     ) -> int:
-        """Stream ``docs`` to ``index`` in chunks; memory holds at most threads x chunk docs.
+        """Stream ``docs`` to ``index`` in chunks; memory holds at most threads + 1 chunks.
 
         Raises:
             IndexingError: documents rejected for good, each with its record id.
@@ -421,12 +422,17 @@ class ElasticBackend:
         failures: list[tuple[str, str]] = []
         n = 0
         threads = max(1, self.config.bulk_threads)
+        # Chunks are built ahead while earlier ones are sent (what parallel_bulk does): one
+        # more than the senders, so a sender never waits for the producer (enrichment).
+        ahead = threads + 1
         lock = threading.Lock()
+        dumps = self.client.transport.serializers.get_serializer("application/json").dumps
 
-        def chunks() -> Iterator[list[tuple[str, dict[str, object]]]]:
-            chunk: list[tuple[str, dict[str, object]]] = []
+        def chunks() -> Iterator[list[tuple[str, bytes]]]:
+            chunk: list[tuple[str, bytes]] = []
             for d in docs:
-                chunk.append((d.id, _source(d)))
+                action = dumps({"index": {"_index": index, "_id": d.id}})
+                chunk.append((d.id, b"%s\n%s\n" % (action, dumps(_source(d)))))
                 if len(chunk) == CHUNK_SIZE:
                     yield chunk
                     chunk = []
@@ -443,22 +449,22 @@ class ElasticBackend:
 
         self._failures_retried = 0
         with self._errors():
-            if threads == 1:
-                for chunk in chunks():
-                    n += len(chunk)
-                    done(len(chunk), self._send(index, chunk))
-            else:
-                with ThreadPoolExecutor(threads, thread_name_prefix="socsec-bulk") as pool:
-                    running: dict[Future[list[str]], int] = {}
+            with ThreadPoolExecutor(threads, thread_name_prefix="socsec-bulk") as pool:
+                running: dict[Future[list[str]], int] = {}
+                try:
                     for chunk in chunks():
                         n += len(chunk)
                         running[pool.submit(self._send, index, chunk)] = len(chunk)
-                        if len(running) >= threads:  # bounded: never read ahead of the pool
+                        while len(running) >= ahead or any(f.done() for f in running):
+                            # bounded: never more than ``ahead`` chunks in memory
                             finished, _ = wait(running, return_when=FIRST_COMPLETED)
                             for f in finished:
                                 done(running.pop(f), f.result())
                     for f in list(running):
                         done(running.pop(f), f.result())
+                finally:
+                    for f in running:  # a failure stops the load: queued chunks are dropped
+                        f.cancel()
             self.bulk_client.indices.refresh(index=index)
         if failures:
             raise IndexingError(

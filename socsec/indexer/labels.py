@@ -102,14 +102,62 @@ class KeyStore(Protocol):
 
 
 @dataclass
+class _LangKeys:
+    """One language's keys laid out for scanning: a dict and a set of key prefixes per tier,
+    and per text word its three keys and the tiers where it starts some key.
+    """
+
+    lang: str
+    tiers: tuple[dict[str, list[tuple[str, str]]], ...]
+    words: dict[str, tuple[tuple[str, str, str], tuple[int, ...]]] = field(default_factory=dict)
+    prefixes: tuple[frozenset[str], ...] = ()
+
+    def __post_init__(self) -> None:
+        # Every leading run of words of every key, per tier: a span grows while it is one.
+        self.prefixes = tuple(
+            frozenset(
+                " ".join(parts[:n])
+                for key in keyed
+                for parts in (key.split(" "),)
+                for n in range(1, len(parts) + 1)
+            )
+            for keyed in self.tiers
+        )
+
+    def word(self, word: str) -> tuple[tuple[str, str, str], tuple[int, ...]]:
+        """The keys of ``word`` and the tiers where it begins a label's key (most: none)."""
+        got = self.words.get(word)
+        if got is None:
+            keys = word_keys(word, self.lang)
+            starts = tuple(t for t, heads in enumerate(self.prefixes) if keys[t] in heads)
+            got = keys, starts
+            if len(self.words) < 1 << 18:  # bounded: a corpus has more words than labels
+                self.words[word] = got
+        return got
+
+
+@dataclass
 class MemoryKeys:
     """Label keys in dicts: fast for matching many texts (enrichment)."""
 
     keys: dict[tuple[str, int, str], list[tuple[str, str]]] = field(default_factory=dict)
     first: dict[tuple[str, str], int] = field(default_factory=dict)
+    _views: dict[str, _LangKeys] = field(default_factory=dict, repr=False, compare=False)
+
+    def view(self, lang: str) -> _LangKeys:
+        """The keys of ``lang`` per tier, built on first use after the last :meth:`add`."""
+        got = self._views.get(lang)
+        if got is None:
+            tiers: tuple[dict[str, list[tuple[str, str]]], ...] = tuple({} for _ in TIERS)
+            for (lg, tier, key), entries in self.keys.items():
+                if lg == lang:
+                    tiers[tier][key] = entries
+            got = self._views[lang] = _LangKeys(lang, tiers)
+        return got
 
     def add(self, lang: str, keys: tuple[str, str, str], uri: str, label: str) -> None:
         """Register one label under its three keys."""
+        self._views.clear()
         size = keys[0].count(" ") + 1
         for tier, key in enumerate(keys):
             entries = self.keys.setdefault((lang, tier, key), [])
@@ -208,10 +256,15 @@ class LabelMatcher:
         """
         if not text:
             return []
+        return self.matches_words(tokenize(text), lang)
+
+    def matches_words(self, words: list[str], lang: str | None = None) -> list[LabelMatch]:
+        """:meth:`matches` of a text already split by :func:`socsec.analysis.tokenize`."""
+        if not words:
+            return []
         base = base_language(lang)
         langs = [base] if base in SUPPORTED_LANGUAGES else list(SUPPORTED_LANGUAGES)
         found: list[LabelMatch] = []
-        words = tokenize(text)
         for lg in langs:
             assert lg is not None
             found.extend(self._scan(words, lg))
@@ -219,6 +272,8 @@ class LabelMatcher:
         return _best_spans(found) if len(langs) > 1 else found
 
     def _scan(self, words: list[str], lang: str) -> list[LabelMatch]:
+        if isinstance(self.store, MemoryKeys):
+            return self._scan_memory(words, self.store.view(lang))
         stops = STOPWORDS.get(lang, frozenset())
         seq = [(n, word_keys(w, lang)) for n, w in enumerate(words) if w not in stops]
         found: list[LabelMatch] = []
@@ -249,6 +304,53 @@ class LabelMatcher:
             if entries:
                 return tier, entries
         return None
+
+    def _scan_memory(self, words: list[str], view: _LangKeys) -> list[LabelMatch]:
+        """:meth:`_scan` on in-memory keys: the same spans, with each word's keys and the tiers
+        where it begins a key looked up once, and a span grown only while it begins some
+        label's key (enrichment calls this for every title and abstract).
+        """
+        stops = STOPWORDS.get(view.lang, frozenset())
+        known, word = view.words.get, view.word
+        # (position in ``words``, (keys, tiers where the word begins a key)) of content words
+        seq = [(n, known(w) or word(w)) for n, w in enumerate(words) if w not in stops]
+        found: list[LabelMatch] = []
+        tiers, prefixes = view.tiers, view.prefixes
+        count = len(seq)
+        end_of_last = 0  # spans never overlap: a match moves the scan past its last word
+        for i in [i for i, (_n, info) in enumerate(seq) if info[1]]:  # most words begin none
+            if i < end_of_last:
+                continue
+            keys, starts = seq[i][1]
+            # The longest span whose key is a label's in some tier; the strictest tier for it.
+            best_size, best_tier, best_key = 0, 0, ""
+            for tier in starts:
+                key = keys[tier]
+                keyed, heads = tiers[tier], prefixes[tier]
+                if best_size < 1 and key in keyed:
+                    best_size, best_tier, best_key = 1, tier, key
+                j = i + 1
+                while j < count:
+                    key = f"{key} {seq[j][1][0][tier]}"
+                    if key not in heads:
+                        break
+                    j += 1
+                    if j - i > best_size and key in keyed:
+                        best_size, best_tier, best_key = j - i, tier, key
+            if not best_size:
+                continue
+            start, end = seq[i][0], seq[i + best_size - 1][0] + 1
+            text = " ".join(words[start:end])
+            for uri, label in tiers[best_tier][best_key]:
+                found.extend(
+                    self._resolve(uri, text, label, view.lang, TIERS[best_tier], start, end)
+                )
+            end_of_last = i + best_size
+        return found
+
+    def find_words(self, words: list[str], lang: str | None = None) -> list[str]:
+        """:meth:`find` of a text already split by :func:`socsec.analysis.tokenize`."""
+        return list(dict.fromkeys(m.uri for m in self.matches_words(words, lang)))
 
     def _resolve(
         self, uri: str, text: str, label: str, lang: str, match: str, start: int, end: int
