@@ -69,8 +69,11 @@ def test_bundled_turtle_file_itself_round_trips(tmp_path: Path) -> None:
 def test_store_keeps_unknown_resources_and_splits_per_scheme(bundled_ws: Workspace) -> None:
     files = sorted(p.name for p in bundled_ws.thesaurus_dir.glob("*.ttl"))
     shared = [f for f in files if f.startswith("_shared-")]
-    assert len(files) == 24 and len(shared) == 1  # 23 schemes + the import's shared triples
-    text = (bundled_ws.thesaurus_dir / shared[0]).read_text(encoding="utf-8")
+    # 23 schemes + the extract's shared triples + the UNESCO add-on (its labels are shared too)
+    assert len(files) == 25 and len(shared) == 2
+    assert any("unesco_labels" in f for f in shared)
+    extract = next(f for f in shared if "eurovoc_social_protection" in f)
+    text = (bundled_ws.thesaurus_dir / extract).read_text(encoding="utf-8")
     assert "urn:x-socsec:eurovoc-socprot-extract" in text  # the prov:Entity survives
     assert "deliberately not typed skos:Concept" in text  # so do the untyped domains
 
