@@ -56,6 +56,25 @@ class SuggestModel:
     curated_links: int = 0
     concepts: int = 0
     format: int = MODEL_FORMAT
+    _version: str | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    @property
+    def version(self) -> str:
+        """A short hash of what the model is (its arrays, weights and thesaurus version).
+
+        Automatic subjects record it. Training the same records on the same thesaurus gives
+        the same version, so the bundled sample's subjects name the model a fresh data dir
+        trains; ``trained_at`` is left out for that reason.
+        """
+        if self._version is None:
+            digest = hashlib.sha256()
+            digest.update(self.thesaurus_version.encode())
+            digest.update(repr(sorted(dataclasses.asdict(self.ensemble.weights).items())).encode())
+            for name, array in sorted(self.ensemble.to_arrays().items()):
+                digest.update(name.encode())
+                digest.update(array.tobytes())
+            self._version = digest.hexdigest()[:12]
+        return self._version
 
     def scorer(self, method: Method) -> Scorer:
         """The member (or the ensemble) answering for ``method``."""
@@ -75,6 +94,7 @@ class SuggestModel:
             "seconds": round(self.seconds, 2),
             "curated_links": self.curated_links,
             "weights": dataclasses.asdict(self.ensemble.weights),
+            "version": self.version,
         }
 
     def save(self, path: Path) -> None:

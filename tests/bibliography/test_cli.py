@@ -183,7 +183,9 @@ def test_tag_untag(data_dir: Path) -> None:
     tagged = bib(data_dir, "tag", "nber-w0107", "retraite anticipée", "--json")
     assert tagged.exit_code == 0, tagged.stderr
     subjects = json.loads(tagged.stdout)["subjects"]
-    assert subjects == [{"uri": EARLY_RETIREMENT, "curated": True, "label": "early retirement"}]
+    assert subjects == [
+        {"uri": EARLY_RETIREMENT, "provenance": "manual", "label": "early retirement"}
+    ]
     assert bib(data_dir, "tag", "nber-w0107", "no such concept at all").exit_code == 4
     ambiguous = bib(data_dir, "tag", "nber-w0107", "disponibilité alimentaire")
     assert ambiguous.exit_code == 4

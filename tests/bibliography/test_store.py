@@ -79,8 +79,8 @@ def test_tag_untag_and_modified(store: BibliographyStore, cache: ThesaurusCache)
     rec = store.tag("nber-w0107", [EARLY_RETIREMENT], checker=cache)
     assert Subject(EARLY_RETIREMENT) in rec.subjects
     assert store.ids_modified_since(since) == ["nber-w0107"]
-    rec = store.tag("nber-w0107", [SOCIAL_SECURITY], curated=False, checker=cache)
-    assert Subject(SOCIAL_SECURITY, curated=False) in rec.subjects
+    rec = store.tag("nber-w0107", [SOCIAL_SECURITY], provenance="automatic", checker=cache)
+    assert Subject(SOCIAL_SECURITY, "automatic") in rec.subjects
     with pytest.raises(ValidationFailed, match="unknown subject"):
         store.tag("nber-w0107", ["http://eurovoc.europa.eu/0"], checker=cache)
     rec = store.untag("nber-w0107", [EARLY_RETIREMENT])
@@ -92,7 +92,7 @@ def test_tag_untag_and_modified(store: BibliographyStore, cache: ThesaurusCache)
 def test_retag_hook(store: BibliographyStore, cache: ThesaurusCache) -> None:
     tagged = store.ids_tagged_with(SOCIAL_SECURITY)
     assert len(tagged) >= 10
-    store.tag(tagged[0], [EARLY_RETIREMENT], curated=False, checker=cache)
+    store.tag(tagged[0], [EARLY_RETIREMENT], provenance="automatic", checker=cache)
     since = now_iso()
     changed = store.retag(SOCIAL_SECURITY, EARLY_RETIREMENT)
     assert changed == len(tagged)
@@ -100,7 +100,7 @@ def test_retag_hook(store: BibliographyStore, cache: ThesaurusCache) -> None:
     assert store.ids_tagged_with(EARLY_RETIREMENT) == tagged
     # Both tags on one record collapse to one, curated because the old one was.
     assert [s for s in store.get(tagged[0]).subjects if s.uri == EARLY_RETIREMENT] == [
-        Subject(EARLY_RETIREMENT, curated=True)
+        Subject(EARLY_RETIREMENT, "manual")
     ]
     assert sorted(store.ids_modified_since(since)) == sorted(tagged)
     assert store.retag(EARLY_RETIREMENT, None) == len(tagged)
