@@ -32,6 +32,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int, default=3)
+    parser.add_argument("--title-label", type=float, default=None)
     args = parser.parse_args()
     items = read_jsonl(EURLEX)
     train = [d for d, s in items if s == "train" and d.subjects]
@@ -49,7 +50,7 @@ def main() -> None:
     for t in THRESHOLDS:
         tp = assigned = gold = with_any = 0
         for truth, found in ranked:
-            kept = [s.uri for s in found if s.score >= t][: args.limit]
+            kept = [s.uri for s in found if _kept(s, t, args.title_label)][: args.limit]
             tp += len(truth & set(kept))
             assigned += len(kept)
             gold += len(truth)
@@ -59,6 +60,15 @@ def main() -> None:
         f = 2 * p * r / (p + r) if p + r else 0.0
         mean = assigned / len(ranked)
         print(f"{t:9.2f}  {p:9.3f}  {r:6.3f}  {f:.3f}  {with_any:13d}  {mean:13.2f}")
+
+
+def _kept(s: object, t: float, title_label: float | None) -> bool:
+    score = s.score  # type: ignore[attr-defined]
+    if score >= t:
+        return True
+    if title_label is None or score < title_label:
+        return False
+    return any(e.source == "label" and e.where == "title" for e in s.evidence)  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

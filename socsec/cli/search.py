@@ -49,11 +49,14 @@ def _hits_table(hits: list[ResultHit], explain: bool) -> RenderableType:
             h.year,
             _markup(h),
             "; ".join(h.authors[:3]) + (" et al." if len(h.authors) > 3 else ""),
-            "; ".join(s.label for s in h.subjects),
+            "; ".join(s.label + ("*" if s.provenance == "automatic" else "") for s in h.subjects),
             *(["\n".join(h.why)] if explain else []),
         )
         for h in hits
     ]
+    caption = "* automatic subject (assigned by the suggestion model)"
+    if any(s.provenance == "automatic" for h in hits for s in h.subjects):
+        return table(columns, rows, no_wrap=("id",), title=caption)
     return table(columns, rows, no_wrap=("id",))
 
 

@@ -25,7 +25,7 @@ from socsec.errors import NotFoundError
 from socsec.indexer.base import IndexDoc
 from socsec.indexer.labels import MAX_LABEL_WORDS, LabelMatch, LabelMatcher
 
-ANALYSIS_VERSION = "2"
+ANALYSIS_VERSION = "3"  # 3: subjects carry provenance (ranked manual > accepted > automatic)
 """Bump when enrichment changes what documents hold: indexes built before are then stale
 (an index without the value was built before it existed: version "1")."""
 
@@ -176,6 +176,7 @@ class Enricher:
         """The search document of ``record``."""
         lang = _lang_of(record)
         subjects = tuple(dict.fromkeys(s.uri for s in record.subjects))
+        provenance = {s.uri: s.provenance for s in record.subjects if s.provenance != "manual"}
         ancestors: dict[str, None] = {}
         notations: list[str] = []
         for uri in subjects:
@@ -225,6 +226,7 @@ class Enricher:
             "text": text,
             "display": display,
             "notations": notations,
+            "provenance": provenance,
         }
         fingerprint = hashlib.blake2b(
             json.dumps(body, sort_keys=True, ensure_ascii=False, default=list).encode(),
@@ -244,6 +246,7 @@ class Enricher:
             fingerprint=fingerprint,
             modified=record.modified,
             notations=tuple(notations),
+            provenance=provenance,
         )
 
     def enrich_all(self, records: Iterable[Record]) -> Iterator[IndexDoc]:

@@ -60,15 +60,18 @@ class SuggestModel:
 
     @property
     def version(self) -> str:
-        """A short hash of what the model is (its arrays, weights and thesaurus version).
+        """A short hash of what the model is: its vocabulary, arrays and weights.
 
         Automatic subjects record it. Training the same records on the same thesaurus gives
         the same version, so the bundled sample's subjects name the model a fresh data dir
-        trains; ``trained_at`` is left out for that reason.
+        trains; ``trained_at`` and the thesaurus cache's build id are left out for that reason.
         """
         if self._version is None:
+            import json
+
             digest = hashlib.sha256()
-            digest.update(self.thesaurus_version.encode())
+            vocab = {k: v for k, v in self.ensemble.vocab.to_json().items() if k != "version"}
+            digest.update(json.dumps(vocab, sort_keys=True, ensure_ascii=False).encode())
             digest.update(repr(sorted(dataclasses.asdict(self.ensemble.weights).items())).encode())
             for name, array in sorted(self.ensemble.to_arrays().items()):
                 digest.update(name.encode())
