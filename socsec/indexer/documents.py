@@ -177,6 +177,7 @@ class Enricher:
         lang = _lang_of(record)
         subjects = tuple(dict.fromkeys(s.uri for s in record.subjects))
         provenance = {s.uri: s.provenance for s in record.subjects if s.provenance != "manual"}
+        automatic = [u for u in subjects if provenance.get(u) == "automatic"]
         ancestors: dict[str, None] = {}
         notations: list[str] = []
         for uri in subjects:
@@ -200,9 +201,11 @@ class Enricher:
             "abstract": " ".join(terms(record.abstract, lang)),
             "other": " ".join(terms(other, lang)),
             "authors": " ".join(fold(p.display) for p in people),
-            "subject_labels": self._labels(subjects),
+            # An automatic subject's labels weigh as a concept detected in the text does: the
+            # model's guess must not outrank what a librarian assigned (issue 13).
+            "subject_labels": self._labels(u for u in subjects if u not in automatic),
             "ancestor_labels": self._labels(broader_only),
-            "detected_labels": self._labels(detected),
+            "detected_labels": self._labels([*automatic, *detected]),
         }
         display: dict[str, object] = {
             "title": record.title,
