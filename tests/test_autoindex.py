@@ -188,3 +188,19 @@ def test_exports_mark_or_leave_out_automatic_subjects(bundled_data_dir: Path) ->
     mine = next(b for b in ris.split("ER  -") if f"ID  - {paper}\n" in b)
     mine_all = next(b for b in ris_all.split("ER  -") if f"ID  - {paper}\n" in b)
     assert auto[0] not in mine and auto[0] in mine_all
+
+
+def test_web_pages_mark_automatic_subjects(bundled_data_dir: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from socsec.web.app import create_app
+
+    ws = _ws(bundled_data_dir)
+    paper, _auto = _automatic_paper(ws)
+    with TestClient(create_app(ws)) as client:
+        record = client.get(f"/record/{paper}?lang=fr")
+        assert record.status_code == 200 and "(automatique)" in record.text
+        concept = client.get(f"/concept?uri={DISABILITY_INSURANCE}&lang=es")
+        assert concept.status_code == 200 and "automático" in concept.text
+        act = client.get("/record/31979L0007?lang=fr")
+        assert act.status_code == 200 and "automatique" not in act.text
