@@ -204,3 +204,33 @@ def test_web_pages_mark_automatic_subjects(bundled_data_dir: Path) -> None:
         assert concept.status_code == 200 and "automático" in concept.text
         act = client.get("/record/31979L0007?lang=fr")
         assert act.status_code == 200 and "automatique" not in act.text
+
+
+def test_review_confirms_automatic_subjects_with_title_and_abstract(
+    bundled_data_dir: Path,
+) -> None:
+    ws = _ws(bundled_data_dir)
+    with get_store(ws) as store:
+        first = store.ids_with_automatic()[0]
+        record = store.get(first)
+    auto = [s.uri for s in record.subjects if s.provenance == "automatic"]
+    result = runner.invoke(
+        app,
+        ["--data-dir", str(bundled_data_dir), "bib", "review", "--force-interactive",
+         "--records", "1", "-n", "3"],
+        input="y\n" + "n\n" * 5,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert record.title[:30] in " ".join(result.stdout.split())
+    with get_store(ws) as store:
+        after = store.get(first).subjects
+        rejected = store.rejected([first]).get(first, set())
+    assert [s.provenance for s in after if s.uri == auto[0]] == ["accepted"]
+    assert rejected == set(auto[1:3])
+    assert not {s.uri for s in after} & rejected
+    # End of input stops the review without an error.
+    again = runner.invoke(
+        app, ["--data-dir", str(bundled_data_dir), "bib", "review", "--force-interactive"],
+        input="",
+    )  # fmt: skip
+    assert again.exit_code == 0, again.stderr

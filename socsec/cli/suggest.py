@@ -196,7 +196,7 @@ def _review_queue(ws: Any, *, method: Any, limit: int, min_score: float, notice:
                 (_subject_label(cache, s.uri, lang, s.score), s.uri)
                 for s in record.subjects
                 if s.provenance == "automatic"
-            ]
+            ][:limit]
         if candidates:
             yield record, candidates
     for result in service.review_queue(
@@ -236,7 +236,10 @@ def _review_view(record: Any, candidates: list[tuple[str, str]]) -> Any:
 
 
 def _ask_verdict(question: str) -> str:
-    choice = typer.prompt(f"{question} [y/n/s/q]", default="s", show_default=False, err=True)
+    try:
+        choice = typer.prompt(f"{question} [y/n/s/q]", default="s", show_default=False, err=True)
+    except (typer.Abort, EOFError):  # end of input: stop, keeping what was decided
+        return "q"
     answer = str(choice).strip().lower()[:1]
     return answer if answer in ("y", "n", "s", "q") else "s"
 
