@@ -234,3 +234,26 @@ def test_review_confirms_automatic_subjects_with_title_and_abstract(
         input="",
     )  # fmt: skip
     assert again.exit_code == 0, again.stderr
+
+
+def test_ranking_weighs_manual_over_accepted_over_automatic(data_dir: Path) -> None:
+    from socsec.indexer.base import Query
+
+    ws = _ws(data_dir)
+    with get_store(ws) as store:
+        alike = [
+            r.id
+            for r in store.iter_records()
+            if [(s.uri, s.provenance) for s in r.subjects] == [(DISABILITY_INSURANCE, "automatic")]
+        ]
+    manual, accepted, automatic = alike[:3]
+    cli(data_dir, "bib", "tag", manual, DISABILITY_INSURANCE)  # the stronger provenance wins
+    review(ws, accepted, accept=[DISABILITY_INSURANCE])
+    with SearchService.open(ws) as svc:
+        hits = svc.backend.search(Query(concepts=(DISABILITY_INSURANCE,), size=100)).hits
+    score = {h.id: h.score for h in hits}
+    assert score[manual] > score[accepted] > score[automatic]
+    kinds = {h.id: h.provenance.get(DISABILITY_INSURANCE, "manual") for h in hits}
+    assert (kinds[manual], kinds[accepted], kinds[automatic]) == (
+        "manual", "accepted", "automatic",
+    )  # fmt: skip
