@@ -257,3 +257,30 @@ def test_ranking_weighs_manual_over_accepted_over_automatic(data_dir: Path) -> N
     assert (kinds[manual], kinds[accepted], kinds[automatic]) == (
         "manual", "accepted", "automatic",
     )  # fmt: skip
+
+
+def test_a_data_dir_of_the_curated_flag_upgrades_to_provenance(tmp_path: Path) -> None:
+    from socsec.bibliography.store import MIGRATIONS, BibliographyStore
+
+    db = tmp_path / "bibliography.sqlite"
+    with sqlite3.connect(db) as conn:
+        for script in MIGRATIONS[:2]:
+            conn.executescript(script)
+        conn.execute(
+            "INSERT INTO records (id, type, title, year, data, created, modified) VALUES "
+            "('nber-w0654', 'report', 'Early Retirement Pension Benefits', 1981, "
+            '\'{"type":"report","title":"Early Retirement Pension Benefits"}\', '
+            "'2020-01-01T00:00:00.000000Z', '2020-01-01T00:00:00.000000Z')"
+        )
+        conn.executemany(
+            "INSERT INTO subjects (record_id, uri, curated, position) VALUES (?, ?, ?, ?)",
+            [("nber-w0654", EARLY_RETIREMENT, 1, 0), ("nber-w0654", DISABILITY_INSURANCE, 0, 1)],
+        )
+        conn.execute("PRAGMA user_version = 2")
+    with BibliographyStore.open(db) as store:
+        subjects = store.get("nber-w0654").subjects
+        stats = store.stats()
+    assert [(s.uri, s.provenance) for s in subjects] == [
+        (EARLY_RETIREMENT, "manual"), (DISABILITY_INSURANCE, "automatic"),
+    ]  # fmt: skip
+    assert (stats["curated_links"], stats["automatic_links"]) == (1, 1)
