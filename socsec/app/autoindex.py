@@ -152,22 +152,23 @@ def assign(
             store.iter_records() if ids is None else store.iter_records(_resolved(store, ids))
         )
         pending: dict[str, list[Subject]] = {}
+        seen = 0  # records read since the last progress call (skipped ones included)
         for record in records:
+            seen += 1
             if not include_manual and any(s.provenance == "manual" for s in record.subjects):
                 skipped += 1
                 continue
-            chosen = _choose(model, record, threshold, limit, known, version)
-            pending[record.id] = chosen
+            pending[record.id] = _choose(model, record, threshold, limit, known, version)
             scored += 1
             if len(pending) >= BATCH:
                 changed += len(store.assign_automatic(pending, source=_source(version, threshold)))
                 if on_progress is not None:
-                    on_progress(len(pending))
-                pending = {}
+                    on_progress(seen)
+                pending, seen = {}, 0
         if pending:
             changed += len(store.assign_automatic(pending, source=_source(version, threshold)))
-            if on_progress is not None:
-                on_progress(len(pending))
+        if on_progress is not None and seen:
+            on_progress(seen)
         # What the scored records hold now (a rejected or already curated concept is not
         # assigned, so this can be less than what was chosen).
         stats = store.automatic_counts()
