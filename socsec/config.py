@@ -136,6 +136,21 @@ def _check_uri_list(value: str) -> str:
     return value
 
 
+def _check_fraction(value: str) -> str:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number") from None
+    if not 0 <= number <= 1:
+        raise ValueError(f"{value!r} is not between 0 and 1")
+    return value
+
+
+def is_true(value: str | None) -> bool:
+    """Whether a boolean setting's value means true (true, yes, 1, on)."""
+    return (value or "").strip().lower() in ("true", "yes", "1", "on")
+
+
 def _check_base_uri(value: str) -> str:
     if not (value.startswith(("http://", "https://")) or value.startswith("urn:")):
         raise ValueError(f"{value!r} is not an http(s) or urn: URI")
@@ -248,6 +263,25 @@ KEYS: dict[str, Key] = {
             help="Secure flag on the session cookie: auto (when the request came over https)",
         ),
         Key("web.session_hours", "12", _check_count(1, 720), help="hours a sign-in lasts"),
+        Key(
+            "autoindex.threshold",
+            "0.2",
+            _check_fraction,
+            help="least suggestion score assigned as an automatic subject (0-1; higher:"
+            " fewer, more precise subjects)",
+        ),
+        Key(
+            "autoindex.limit",
+            "3",
+            _check_count(1, 20),
+            help="most automatic subjects per record",
+        ),
+        Key(
+            "autoindex.on_import",
+            "true",
+            _check_bool,
+            help="give records that arrive without subjects automatic ones (bib import)",
+        ),
         Key(
             "thesaurus.uri_pattern",
             "{base}{n}",

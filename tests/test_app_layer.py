@@ -80,6 +80,8 @@ def test_every_write_command_keeps_the_index_current(data_dir: Path, tmp_path: P
         ("bib", "import", str(refs)),
         ("bib", "merge", PAPER, new_id, "--keep", PAPER),
         ("bib", "suggest", ACT, "--apply", "--min-score", "0"),
+        ("bib", "autoindex", "--all", "--threshold", "0.1"),
+        ("bib", "autoindex", PAPER, "--include-manual"),
         ("thesaurus", "concept", "edit", EARLY_RETIREMENT, "--alt", "fr:retraite précoce"),
         ("thesaurus", "concept", "merge", EARLY_RETIREMENT, "--into", RETIREMENT_CONDITIONS),
         (

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 from socsec.app.stores import bibliography, thesaurus_checker
 from socsec.app.uow import Outcome, UnitOfWork
+from socsec.config import is_true
 
 if TYPE_CHECKING:
     from socsec.bibliography.formats import Source
     from socsec.bibliography.history import ChangeInfo
-    from socsec.bibliography.model import Record
+    from socsec.bibliography.model import Provenance, Record
     from socsec.bibliography.store import ImportReport, ProgressFn
     from socsec.workspace import Workspace
 
@@ -60,9 +61,9 @@ def delete(ws: Workspace, record_id: str) -> Outcome[Record]:
 
 
 def tag(
-    ws: Workspace, record_id: str, uris: Sequence[str], *, curated: bool = True
+    ws: Workspace, record_id: str, uris: Sequence[str], *, provenance: Provenance = "manual"
 ) -> Outcome[Record]:
-    """Tag a record with concepts (``curated=False``: machine-suggested).
+    """Tag a record with concepts, as ``provenance`` (manual: a librarian's).
 
     Raises:
         NotFoundError: no such record.
@@ -70,7 +71,7 @@ def tag(
     """
     uow = UnitOfWork(ws)
     with bibliography(ws) as store, thesaurus_checker(ws) as checker:
-        record = store.tag(record_id, list(uris), curated=curated, checker=checker)
+        record = store.tag(record_id, list(uris), provenance=provenance, checker=checker)
     uow.records_changed = True
     return uow.outcome(record)
 
@@ -111,12 +112,15 @@ def import_file(
     strict: bool = False,
     on_conflict: str = "report",
     on_progress: ProgressFn | None = None,
+    auto_subjects: bool | None = None,
 ) -> Outcome[ImportReport]:
     """Import a file of records: all or nothing, or every valid record with ``skip_invalid``.
 
     Messy values are normalised with warnings (``strict`` refuses them); stored records get
     their empty fields filled and differing values resolved by ``on_conflict``
-    (keep, incoming or report).
+    (keep, incoming or report). Records written without any subject then get automatic
+    subjects (:mod:`socsec.app.autoindex`) when ``auto_subjects`` (default: the
+    ``autoindex.on_import`` setting); the report's ``auto_indexed`` counts them.
 
     Raises:
         InputDataError: with file and line or record number; nothing was written.
@@ -137,7 +141,32 @@ def import_file(
             on_progress=on_progress,
         )
     uow.records_changed = bool(report.created or report.updated)
+    if auto_subjects is None:
+        auto_subjects = is_true(ws.settings.get("autoindex.on_import"))
+    if auto_subjects and report.created and report.change_id is not None:
+        _auto_subjects(ws, report, uow)
     return uow.outcome(report)
+
+
+def _auto_subjects(ws: Workspace, report: ImportReport, uow: UnitOfWork) -> None:
+    """Automatic subjects for the records the import created without any subject (a warning
+    when the model cannot be had).
+    """
+    from socsec.app import autoindex
+    from socsec.errors import ConfigError, NotFoundError
+
+    assert report.change_id is not None
+    with bibliography(ws) as store:
+        created = store.created_by(report.change_id)
+        bare = [r.id for r in store.iter_records(created) if not r.subjects]
+    if not bare:
+        return
+    try:
+        done = autoindex.assign(ws, bare)
+    except (ConfigError, NotFoundError) as exc:
+        uow.warnings.append(f"no automatic subjects were assigned: {exc}")
+        return
+    report.auto_indexed = done.with_automatic
 
 
 def undo_import(ws: Workspace, source: str | None = None) -> Outcome[ChangeInfo]:

@@ -7,6 +7,7 @@ an undo to tag them back.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
@@ -48,9 +49,18 @@ class BibliographyTags:
         with bibliography(self.ws) as store, thesaurus_checker(self.ws) as checker:
             for rid in ids:
                 try:
-                    store.tag(rid, [old_uri], checker=checker)
-                    if rid not in had_new:
-                        store.untag(rid, [new_uri])
+                    record = store.get(rid)
+                    moved = next((s for s in record.subjects if s.uri == new_uri), None)
+                    if moved is None and rid not in had_new:
+                        continue  # untagged since
+                    if rid in had_new or moved is None:
+                        store.tag(rid, [old_uri], checker=checker)
+                    else:  # the tag goes back in place, with its provenance and score
+                        subjects = tuple(
+                            dataclasses.replace(s, uri=old_uri) if s.uri == new_uri else s
+                            for s in record.subjects
+                        )
+                        store.replace(dataclasses.replace(record, subjects=subjects), checker)
                 except NotFoundError:
                     continue  # deleted or untagged since
                 changed += 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from socsec.app.records import tag
-from socsec.app.stores import bibliography
-from socsec.app.uow import Outcome
+from socsec.app.stores import bibliography, thesaurus_checker
+from socsec.app.uow import Outcome, UnitOfWork
+from socsec.bibliography.model import Subject
 from socsec.errors import InputDataError
 
 if TYPE_CHECKING:
@@ -19,54 +19,67 @@ if TYPE_CHECKING:
 
 
 def apply(
-    ws: Workspace, result: SuggestResult, *, min_score: float = 0.0
+    ws: Workspace, result: SuggestResult, *, min_score: float = 0.0, model: str | None = None
 ) -> Outcome[tuple[Record, list[str]]]:
-    """Tag the record with the suggestions scoring at least ``min_score``, as not curated.
+    """Give the record the suggestions scoring at least ``min_score`` as automatic subjects.
 
-    Returns the updated record and the URIs added (those already present are left alone).
+    They join the record's automatic subjects (with their score, method and ``model``
+    version); concepts it holds already, or that were rejected for it, are left out.
+    Returns the updated record and the URIs added.
 
     Raises:
         InputDataError: the result is not about a stored record.
     """
     if not result.record_id:
         raise InputDataError("only the suggestions for a stored record can be applied")
+    uow = UnitOfWork(ws)
     with bibliography(ws) as store:
-        present = {s.uri for s in store.get(result.record_id).subjects}
-    uris = [s.uri for s in result.suggestions if s.score >= min_score and s.uri not in present]
-    done = tag(ws, result.record_id, uris, curated=False)
-    return Outcome((done.value, uris), done.warnings)
-
-
-def accept(ws: Workspace, record_id: str, uris: Sequence[str]) -> Outcome[Record]:
-    """Tag a record with the concepts a librarian accepted (curated)."""
-    return tag(ws, record_id, uris, curated=True)
-
-
-def reject(ws: Workspace, record_id: str, uris: Sequence[str]) -> Outcome[Record]:
-    """Reject suggested concepts for a record.
-
-    The machine-applied (not curated) tags among ``uris`` are removed (curated subjects and
-    concepts the record lacks are left alone), and the rejection is remembered so the review
-    queue does not suggest them again (``socsec.suggest.rejections``).
-
-    Raises:
-        NotFoundError: no such record.
-    """
-    from socsec.app.records import untag
-    from socsec.bibliography.history import current_user
-    from socsec.suggest import rejections
-
-    with bibliography(ws) as store:
-        record = store.get(record_id)
-    rejections.add(ws, record.id, uris, current_user(ws.settings.get("user")))
-    machine = {s.uri for s in record.subjects if not s.curated}
-    drop = [u for u in dict.fromkeys(uris) if u in machine]
-    if not drop:
-        return Outcome(record)
-    return untag(ws, record.id, drop)
+        record = store.get(result.record_id)
+        present = {s.uri for s in record.subjects}
+        refused = store.rejected([record.id]).get(record.id, set())
+        new = [
+            Subject(s.uri, "automatic", round(s.score, 4), result.method, model)
+            for s in result.suggestions
+            if s.score >= min_score and s.uri not in present and s.uri not in refused
+        ]
+        automatic = [s for s in record.subjects if s.provenance == "automatic"]
+        if new:
+            store.assign_automatic({record.id: automatic + new}, source="suggest --apply")
+            uow.records_changed = True
+        record = store.get(record.id)
+    return Outcome((record, [s.uri for s in new]), uow.finish())
 
 
 def review(
+    ws: Workspace, record_id: str, *, accept: Sequence[str] = (), reject: Sequence[str] = ()
+) -> Outcome[Record]:
+    """Record a librarian's verdict: accepted concepts become ``accepted`` subjects, rejected
+    automatic ones are removed and never assigned to this record again.
+
+    Raises:
+        NotFoundError: no such record.
+        ValidationFailed: a concept both accepted and rejected.
+    """
+    uow = UnitOfWork(ws)
+    with bibliography(ws) as store, thesaurus_checker(ws) as checker:
+        record = store.review(record_id, accept=list(accept), reject=list(reject), checker=checker)
+    uow.records_changed = bool(accept or reject)
+    return uow.outcome(record)
+
+
+def accept(ws: Workspace, record_id: str, uris: Sequence[str]) -> Outcome[Record]:
+    """Give a record the concepts a librarian accepted (provenance ``accepted``)."""
+    return review(ws, record_id, accept=uris)
+
+
+def reject(ws: Workspace, record_id: str, uris: Sequence[str]) -> Outcome[Record]:
+    """Reject suggested concepts for a record: automatic ones are removed, and every one is
+    remembered so neither automatic indexing nor the review queue offers it again.
+    """
+    return review(ws, record_id, reject=uris)
+
+
+def review_queue(
     ws: Workspace,
     *,
     limit: int = 5,
@@ -87,15 +100,15 @@ def review(
     """
     import dataclasses
 
-    from socsec.suggest import rejections
-    from socsec.suggest.service import review_queue
+    from socsec.suggest.service import review_queue as suggestions_queue
 
-    refused = rejections.rejected(ws)
     shown = 0
-    for result in review_queue(ws, limit=limit, min_score=min_score, on_notice=on_notice):
+    for result in suggestions_queue(ws, limit=limit, min_score=min_score, on_notice=on_notice):
         if after is not None and result.record_id <= after:  # the store walks ids in order
             continue
-        kept = [s for s in result.suggestions if s.uri not in refused.get(result.record_id, ())]
+        with bibliography(ws) as store:
+            refused = store.rejected([result.record_id]).get(result.record_id, set())
+        kept = [s for s in result.suggestions if s.uri not in refused]
         if not kept:
             continue
         if records is not None and shown >= records:

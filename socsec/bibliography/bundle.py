@@ -16,7 +16,8 @@ SAMPLE_PROVENANCE = (
     "1,610 NBER working papers on social security topics (bldavies/nberwp d57fbc5e, CC0 1.0) "
     "and 192 EU legal acts in the social field with their gold EuroVoc subjects "
     "(NihedB/EUR-Lex-Triples c280d4da, CC BY 4.0, content (c) European Union, "
-    "https://eur-lex.europa.eu); subjects are EuroVoc concepts ((c) European Union)."
+    "https://eur-lex.europa.eu); subjects are EuroVoc concepts ((c) European Union); the "
+    "NBER papers' subjects are automatic (socsec's suggestion model, trained on the acts)."
 )
 
 

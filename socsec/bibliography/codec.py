@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from socsec.bibliography.model import Person, Record, RecordType, Subject
+from socsec.bibliography.model import PROVENANCES, Person, Record, RecordType, Subject
 from socsec.errors import InputDataError
 
 _SCALARS = (
@@ -73,6 +73,18 @@ def parse_name(text: str) -> Person:
     return Person(family=text) if text else Person()
 
 
+def subject_to_dict(subject: Subject) -> dict[str, Any]:
+    """A subject as a dict: uri and provenance, plus score, method and model when known."""
+    out: dict[str, Any] = {"uri": subject.uri, "provenance": subject.provenance}
+    if subject.score is not None:
+        out["score"] = round(subject.score, 4)
+    if subject.method:
+        out["method"] = subject.method
+    if subject.model:
+        out["model"] = subject.model
+    return out
+
+
 def record_to_dict(record: Record, *, with_empty: bool = False) -> dict[str, Any]:
     """A record as a JSON-ready dict (snake_case keys, ISO dates, URIs as strings)."""
     out: dict[str, Any] = {
@@ -87,7 +99,7 @@ def record_to_dict(record: Record, *, with_empty: bool = False) -> dict[str, Any
     for name in _SCALARS[2:]:
         out[name] = getattr(record, name)
     out["keywords"] = list(record.keywords)
-    out["subjects"] = [{"uri": s.uri, "curated": s.curated} for s in record.subjects]
+    out["subjects"] = [subject_to_dict(s) for s in record.subjects]
     out["aliases"] = list(record.aliases)
     out["extra"] = dict(record.extra)
     if not with_empty:
@@ -165,8 +177,32 @@ def _subject(value: object) -> Subject:
     if isinstance(value, str):
         return Subject(uri=value)
     if isinstance(value, Mapping):
-        return Subject(uri=str(value["uri"]), curated=bool(value.get("curated", True)))
+        return subject_from_dict(value)
     raise ValueError("a subject must be a URI or an object with 'uri'")
+
+
+def subject_from_dict(value: Mapping[str, Any]) -> Subject:
+    """A subject from :func:`subject_to_dict`'s form.
+
+    The ``curated`` flag of files written before provenance existed is read as
+    ``manual`` (true) or ``automatic`` (false, a machine suggestion nobody reviewed).
+
+    Raises:
+        ValueError: an unknown provenance or a score that is not a number.
+    """
+    provenance = value.get("provenance")
+    if provenance is None:
+        provenance = "manual" if value.get("curated", True) else "automatic"
+    if provenance not in PROVENANCES:
+        raise ValueError(f"unknown provenance {provenance!r} (one of {', '.join(PROVENANCES)})")
+    score = value.get("score")
+    return Subject(
+        uri=str(value["uri"]),
+        provenance=provenance,
+        score=None if score is None else float(score),
+        method=_opt_str(value.get("method")),
+        model=_opt_str(value.get("model")),
+    )
 
 
 def _opt_str(value: object) -> str | None:

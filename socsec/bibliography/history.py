@@ -181,10 +181,15 @@ def touched(db: sqlite3.Connection, change: int) -> dict[str, list[tuple[str, An
 
 
 def later_change(db: sqlite3.Connection, record_id: str, change: int) -> int | None:
-    """A later change of the record that is still in force, if any."""
+    """A later change of the record that is still in force, if any.
+
+    Automatic indexing (kind ``autoindex``) does not count: it is re-run at will, and an
+    import's undo must stay possible after the import assigned automatic subjects.
+    """
     row = db.execute(
         "SELECT c.id FROM history h JOIN changes c ON c.id = h.change_id WHERE h.record_id = ? "
-        "AND c.id > ? AND c.undone_by IS NULL AND c.kind != 'undo' ORDER BY c.id LIMIT 1",
+        "AND c.id > ? AND c.undone_by IS NULL AND c.kind NOT IN ('undo', 'autoindex') "
+        "ORDER BY c.id LIMIT 1",
         (record_id, change),
     ).fetchone()
     return None if row is None else int(row[0])

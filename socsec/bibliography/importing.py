@@ -33,7 +33,11 @@ INSERT_RECORD = (
     "INSERT INTO records (type, title, year, doi, isbn, language, data, created, modified, id) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-INSERT_SUBJECT = "INSERT INTO subjects (record_id, uri, curated, position) VALUES (?, ?, ?, ?)"
+INSERT_SUBJECT = (
+    "INSERT INTO subjects (record_id, uri, provenance, score, method, model, position) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+SubjectRow = tuple[str, str, str, float | None, str | None, str | None, int]
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,7 @@ class ImportReport:
     conflicts: list[Conflict] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
     change_id: int | None = None
+    auto_indexed: int = 0  # records given automatic subjects after the import
 
     @property
     def total(self) -> int:
@@ -133,6 +138,7 @@ class ImportReport:
             "warnings": len(self.warnings),
             "conflicts": len(self.conflicts),
             "change": self.change_id,
+            "auto_indexed": self.auto_indexed,
         }
         if details:
             out["warning_list"] = [w.to_dict() for w in self.warnings]
@@ -415,12 +421,10 @@ class _InsertQueue:
 
     def __init__(self) -> None:
         self.rows: list[tuple[Any, ...]] = []
-        self.subjects: list[tuple[str, str, int, int]] = []
+        self.subjects: list[SubjectRow] = []
         self.keys: set[str] = set()
 
-    def add(
-        self, record: Record, row: tuple[Any, ...], subjects: list[tuple[str, str, int, int]]
-    ) -> None:
+    def add(self, record: Record, row: tuple[Any, ...], subjects: list[SubjectRow]) -> None:
         self.rows.append(row)
         self.subjects.extend(subjects)
         self.keys.update(k for k in (record.id, record.doi, record.isbn) if k)

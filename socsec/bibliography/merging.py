@@ -117,7 +117,7 @@ def merge_records(keep: Record, other: Record) -> Record:
         if name == "subjects":
             have: dict[str, Subject] = {s.uri: s for s in mine}
             for s in theirs:
-                if s.uri not in have or (s.curated and not have[s.uri].curated):
+                if s.uri not in have or s.strength > have[s.uri].strength:
                     have[s.uri] = s
             changes[name] = tuple(have.values())
         elif name == "aliases":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Literal
 
 
 class RecordType(str, Enum):  # noqa: UP042 - str() stays "RecordType.x" for other modules
@@ -37,12 +38,38 @@ class Person:
         return ", ".join(p for p in (self.family, self.given) if p)
 
 
+Provenance = Literal["manual", "accepted", "automatic"]
+PROVENANCES: tuple[Provenance, ...] = ("manual", "accepted", "automatic")  # strongest first
+
+
 @dataclass(frozen=True)
 class Subject:
-    """A thesaurus concept a record is about; ``curated`` False means machine-suggested."""
+    """A thesaurus concept a record is about, and who assigned it.
+
+    Attributes:
+        uri: the concept.
+        provenance: ``manual`` (a librarian), ``accepted`` (a suggestion a librarian
+            accepted) or ``automatic`` (assigned by the suggestion model, unreviewed).
+        score: the model's score (automatic and accepted subjects), else None.
+        method: the suggestion method that assigned it (e.g. ``ensemble``), else None.
+        model: the version of the model that assigned it, else None.
+    """
 
     uri: str
-    curated: bool = True
+    provenance: Provenance = "manual"
+    score: float | None = None
+    method: str | None = None
+    model: str | None = None
+
+    @property
+    def curated(self) -> bool:
+        """Whether a librarian assigned or confirmed it (manual or accepted): training data."""
+        return self.provenance != "automatic"
+
+    @property
+    def strength(self) -> int:
+        """Higher for stronger provenance (manual 3, accepted 2, automatic 1)."""
+        return 3 - PROVENANCES.index(self.provenance)
 
 
 @dataclass(frozen=True)

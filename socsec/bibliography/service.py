@@ -12,6 +12,7 @@ from socsec.bibliography.formats import (
     WRITABLE,
     LabelSource,
     Source,
+    exportable,
     get_format,
     guarded,
     guess_format,
@@ -150,8 +151,12 @@ def export_records(
     fmt: str,
     subject_lang: str = "en",
     labels: LabelSource | None = None,
+    automatic_subjects: bool = False,
 ) -> int:
     """Write records in a format; returns how many were written.
+
+    Automatic subjects go only to the formats that mark them (CSL-JSON, CSV), unless
+    ``automatic_subjects`` (see :func:`~socsec.bibliography.formats.exportable`).
 
     Raises:
         NotFoundError: the format is unknown or cannot be written.
@@ -159,6 +164,7 @@ def export_records(
     module = get_format(fmt)
     if module.NAME not in WRITABLE:
         raise NotFoundError(f"format {fmt!r} cannot be written", suggestions=list(WRITABLE))
+    records = exportable(records, module.NAME, automatic=automatic_subjects)
     count: int = module.write(records, stream, subject_lang=subject_lang, labels=labels)
     return count
 
@@ -242,6 +248,7 @@ def export_file(
     subject_lang: str = "en",
     labels: LabelSource | None = None,
     on_progress: ProgressFn | None = None,
+    automatic_subjects: bool = False,
 ) -> int:
     """Export the records matching the filters (all by default) to a file or stream.
 
@@ -263,11 +270,17 @@ def export_file(
     if on_progress is not None:
         records = _counting(records, on_progress)
     if not isinstance(target, Path):
-        return export_records(records, target, fmt=fmt, subject_lang=subject_lang, labels=labels)
+        return export_records(
+            records, target, fmt=fmt, subject_lang=subject_lang, labels=labels,
+            automatic_subjects=automatic_subjects,
+        )  # fmt: skip
     tmp = target.with_name(f".{target.name}.tmp")
     try:
         with tmp.open("w", encoding="utf-8", newline="") as fh:
-            count = export_records(records, fh, fmt=fmt, subject_lang=subject_lang, labels=labels)
+            count = export_records(
+                records, fh, fmt=fmt, subject_lang=subject_lang, labels=labels,
+                automatic_subjects=automatic_subjects,
+            )  # fmt: skip
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from socsec.bibliography import history as _hist
-from socsec.bibliography.codec import record_from_dict, record_to_data
+from socsec.bibliography.codec import record_from_dict, record_to_data, subject_to_dict
 from socsec.bibliography.ids import citation_key
 from socsec.bibliography.importing import (
     INSERT_RECORD,
@@ -22,11 +22,12 @@ from socsec.bibliography.importing import (
     Located,
     ProgressFn,
     Rejection,
+    SubjectRow,
     import_records,
     suffix,
 )
 from socsec.bibliography.merging import OnConflict, merge_records
-from socsec.bibliography.model import Record, RecordType, Subject
+from socsec.bibliography.model import PROVENANCES, Provenance, Record, RecordType, Subject
 from socsec.bibliography.normalize import normalize_record
 from socsec.bibliography.validate import ConceptChecker, validate
 from socsec.errors import InputDataError, NotFoundError, ValidationFailed
@@ -76,6 +77,26 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     """,
     _hist.SCHEMA,
+    # Provenance replaces the curated flag. A subject stored with curated=0 was a machine
+    # suggestion applied without review (`bib suggest --apply`): it becomes automatic, so the
+    # suggestion model is never trained on it, as before. Rejected suggestions are remembered
+    # so that automatic indexing never assigns them again.
+    """
+    ALTER TABLE subjects ADD COLUMN provenance TEXT NOT NULL DEFAULT 'manual';
+    ALTER TABLE subjects ADD COLUMN score REAL;
+    ALTER TABLE subjects ADD COLUMN method TEXT;
+    ALTER TABLE subjects ADD COLUMN model TEXT;
+    UPDATE subjects SET provenance = 'automatic' WHERE curated = 0;
+    ALTER TABLE subjects DROP COLUMN curated;
+    CREATE INDEX subjects_provenance ON subjects(provenance, record_id);
+    CREATE TABLE rejections (
+        record_id TEXT NOT NULL REFERENCES records(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        uri TEXT NOT NULL,
+        at TEXT NOT NULL,
+        user TEXT NOT NULL,
+        PRIMARY KEY (record_id, uri)
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _DATA_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one, not one a row
@@ -335,7 +356,9 @@ class BibliographyStore:
             )
         )
         tags = self._conn.execute(
-            "SELECT count(*), count(DISTINCT uri), sum(curated) FROM subjects"
+            "SELECT count(*), count(DISTINCT uri), sum(provenance != 'automatic'), "
+            "sum(provenance = 'accepted'), sum(provenance = 'automatic'), "
+            "count(DISTINCT CASE WHEN provenance = 'automatic' THEN record_id END) FROM subjects"
         ).fetchone()
         return {
             "records": self.count(),
@@ -343,7 +366,11 @@ class BibliographyStore:
             "by_language": by_lang,
             "subject_links": tags[0],
             "distinct_concepts": tags[1],
-            "curated_links": tags[2] or 0,
+            "curated_links": tags[2] or 0,  # manual + accepted: what the model trains on
+            "accepted_links": tags[3] or 0,
+            "automatic_links": tags[4] or 0,
+            "records_with_automatic": tags[5] or 0,
+            "rejections": self._conn.execute("SELECT count(*) FROM rejections").fetchone()[0],
             "schema_version": self.schema_version,
             "path": str(self.path),
         }
@@ -362,12 +389,11 @@ class BibliographyStore:
 
     def _subjects_of(self, ids: Sequence[str]) -> dict[str, list[Subject]]:
         rows = self._per_record(
-            "SELECT record_id, uri, curated FROM subjects", "record_id, position", ids
+            "SELECT record_id, uri, provenance, score, method, model FROM subjects",
+            "record_id, position",
+            ids,
         )
-        return {
-            rid: [Subject(uri=uri, curated=bool(curated)) for uri, curated in found]
-            for rid, found in rows.items()
-        }
+        return {rid: [Subject(*row) for row in found] for rid, found in rows.items()}
 
     def _aliases_of(self, ids: Sequence[str]) -> dict[str, list[str]]:
         rows = self._per_record("SELECT record_id, alias FROM aliases", "alias", ids)
@@ -490,17 +516,18 @@ class BibliographyStore:
         id: str,
         uris: Sequence[str],
         *,
-        curated: bool = True,
+        provenance: Provenance = "manual",
         checker: ConceptChecker | None = None,
     ) -> Record:
-        """Add subject concepts to a record (already present ones are kept; curated wins).
+        """Add subject concepts to a record (already present ones are kept; the stronger
+        provenance wins: manual > accepted > automatic).
 
         Raises:
             NotFoundError: no such record.
             ValidationFailed: a concept is not in the thesaurus.
         """
         record = self.get(id)
-        subjects = record.subjects + tuple(Subject(uri=u, curated=curated) for u in uris)
+        subjects = record.subjects + tuple(Subject(uri=u, provenance=provenance) for u in uris)
         new = validate(dataclasses.replace(record, subjects=subjects), checker)
         return self._save_subjects(record, new.subjects, "tag")
 
@@ -518,6 +545,118 @@ class BibliographyStore:
         kept = tuple(s for s in record.subjects if s.uri not in set(uris))
         return self._save_subjects(record, kept, "untag")
 
+    # -- automatic subjects ------------------------------------------------------------------
+    def rejected(self, ids: Sequence[str]) -> dict[str, set[str]]:
+        """Per record id, the concepts a librarian rejected for it (never assigned again)."""
+        rows = self._per_record("SELECT record_id, uri FROM rejections", "record_id, uri", ids)
+        return {rid: {uri for (uri,) in found} for rid, found in rows.items()}
+
+    def automatic_counts(self) -> tuple[int, int]:
+        """(records holding an automatic subject, automatic subjects) in the store."""
+        row = self._conn.execute(
+            "SELECT count(DISTINCT record_id), count(*) FROM subjects "
+            "WHERE provenance = 'automatic'"
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def ids_with_automatic(self) -> list[str]:
+        """Ids of the records holding at least one automatic subject."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT record_id FROM subjects WHERE provenance = 'automatic' "
+            "ORDER BY record_id"
+        )
+        return [r[0] for r in rows]
+
+    def assign_automatic(
+        self, assignments: Mapping[str, Sequence[Subject]], *, source: str
+    ) -> list[str]:
+        """Replace the automatic subjects of records, in one change (one transaction).
+
+        Each record keeps its manual and accepted subjects byte for byte; its automatic ones
+        become the given ones, minus those it already holds otherwise and those rejected for
+        it. Records left as they were are not written. Returns the ids of the records changed.
+
+        Args:
+            assignments: record id -> the automatic subjects it should hold (in order).
+            source: what the history names as the change's source (method, model version).
+        """
+        changed: list[str] = []
+        if not assignments:
+            return changed
+        with self._change("autoindex", source) as (change, stamp):
+            ids = list(assignments)
+            current = self._load(ids)
+            rejected = self.rejected(ids)
+            for rid, wanted in assignments.items():
+                old = current.get(rid)
+                if old is None:
+                    continue  # deleted meanwhile
+                kept = tuple(s for s in old.subjects if s.provenance != "automatic")
+                held = {s.uri for s in kept} | rejected.get(rid, set())
+                fresh: tuple[Subject, ...] = ()
+                for s in wanted:
+                    if s.uri not in held:
+                        fresh += (s,)
+                        held.add(s.uri)
+                if tuple(s for s in old.subjects if s.provenance == "automatic") == fresh:
+                    continue
+                new = dataclasses.replace(old, subjects=kept + fresh)
+                self._write(new, created=old.created or stamp, modified=stamp, new=False)
+                self._log(change, old, new)
+                changed.append(rid)
+        return changed
+
+    def review(
+        self,
+        id: str,
+        *,
+        accept: Sequence[str] = (),
+        reject: Sequence[str] = (),
+        checker: ConceptChecker | None = None,
+    ) -> Record:
+        """A librarian's verdict on suggested subjects, in one change.
+
+        Accepted concepts become ``accepted`` (added when the record lacks them); rejected ones
+        are removed when automatic and remembered, so automatic indexing never assigns them
+        again. Manual and accepted subjects are never removed by a rejection.
+
+        Raises:
+            NotFoundError: no such record.
+            ValidationFailed: a concept is both accepted and rejected, or an accepted one is
+                not in the thesaurus.
+        """
+        both = set(accept) & set(reject)
+        if both:
+            raise ValidationFailed(f"accepted and rejected at once: {', '.join(sorted(both))}")
+        old = self.get(id)
+        by_uri = {s.uri: s for s in old.subjects}
+        subjects: list[Subject] = []
+        for s in old.subjects:
+            if s.uri in reject and s.provenance == "automatic":
+                continue
+            if s.uri in accept and s.provenance == "automatic":
+                s = dataclasses.replace(s, provenance="accepted")
+            subjects.append(s)
+        added = [Subject(u, "accepted") for u in dict.fromkeys(accept) if u not in by_uri]
+        new = dataclasses.replace(old, subjects=tuple(subjects + added))
+        if added:
+            new = validate(new, checker)  # a concept not in the thesaurus is refused
+        with self._change("review") as (change, stamp):
+            self._write(new, created=old.created or stamp, modified=stamp, new=False)
+            self._log(change, old, new)
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO rejections (record_id, uri, at, user) VALUES (?, ?, ?, ?)",
+                [(old.id, u, stamp, self.user) for u in dict.fromkeys(reject)],
+            )
+            if reject:
+                # A rejection is part of the record's history even when nothing was removed.
+                self._conn.executemany(
+                    "INSERT INTO history (change_id, record_id, field, before, after) "
+                    "VALUES (?, ?, 'rejected', NULL, ?)",
+                    [(change, old.id, json.dumps(u)) for u in dict.fromkeys(reject)],
+                )
+        return self.get(old.id)
+
     def _save_subjects(self, record: Record, subjects: tuple[Subject, ...], kind: str) -> Record:
         new = dataclasses.replace(record, subjects=subjects)
         with self._change(kind) as (change, stamp):
@@ -528,7 +667,7 @@ class BibliographyStore:
     def retag(self, old_uri: str, new_uri: str | None) -> int:
         """Move every tag of ``old_uri`` to ``new_uri`` (thesaurus merge/deprecation hook).
 
-        A record tagged with both keeps one tag, curated if either was. ``new_uri`` None just
+        A record tagged with both keeps one tag, of the stronger provenance. ``new_uri`` None just
         removes the old tag. Returns the number of records changed (their ``modified`` moves).
         """
         with self._change("retag", f"{old_uri} -> {new_uri or '(none)'}") as (change, stamp):
@@ -538,8 +677,9 @@ class BibliographyStore:
             ]
             before = self._subjects_of(ids)
             for rid in ids:
-                old_curated = db.execute(
-                    "SELECT curated FROM subjects WHERE record_id = ? AND uri = ?", (rid, old_uri)
+                old_prov = db.execute(
+                    "SELECT provenance FROM subjects WHERE record_id = ? AND uri = ?",
+                    (rid, old_uri),
                 ).fetchone()[0]
                 if new_uri is None:
                     db.execute(
@@ -547,7 +687,7 @@ class BibliographyStore:
                     )
                 else:
                     existing = db.execute(
-                        "SELECT curated FROM subjects WHERE record_id = ? AND uri = ?",
+                        "SELECT provenance FROM subjects WHERE record_id = ? AND uri = ?",
                         (rid, new_uri),
                     ).fetchone()
                     if existing is None:
@@ -556,10 +696,13 @@ class BibliographyStore:
                             (new_uri, rid, old_uri),
                         )
                     else:
-                        db.execute(
-                            "UPDATE subjects SET curated = ? WHERE record_id = ? AND uri = ?",
-                            (int(bool(existing[0]) or bool(old_curated)), rid, new_uri),
-                        )
+                        # The stronger provenance of the two tags is kept.
+                        if PROVENANCES.index(old_prov) < PROVENANCES.index(existing[0]):
+                            db.execute(
+                                "UPDATE subjects SET provenance = ?, score = NULL, "
+                                "method = NULL, model = NULL WHERE record_id = ? AND uri = ?",
+                                (old_prov, rid, new_uri),
+                            )
                         db.execute(
                             "DELETE FROM subjects WHERE record_id = ? AND uri = ?", (rid, old_uri)
                         )
@@ -569,8 +712,8 @@ class BibliographyStore:
                 db,
                 (
                     (change, rid, "subjects",
-                     json.dumps([s.uri for s in before.get(rid, [])]),
-                     json.dumps([s.uri for s in after.get(rid, [])]))
+                     _DATA_JSON.encode([subject_to_dict(s) for s in before.get(rid, [])]),
+                     _DATA_JSON.encode([subject_to_dict(s) for s in after.get(rid, [])]))
                     for rid in ids
                 ),
             )  # fmt: skip
@@ -648,6 +791,14 @@ class BibliographyStore:
         # [] for a record stored before the history existed (schema version 1).
         return _hist.of_records(self._conn, [record.id, *record.aliases])
 
+    def created_by(self, change: int) -> list[str]:
+        """Ids of the records a change (an import) created, in the order it wrote them."""
+        return [
+            rid
+            for rid, fields in _hist.touched(self._conn, change).items()
+            if any(name == _hist.CREATED for name, _ in fields)
+        ]
+
     def changes(self, kind: str | None = None) -> list[_hist.ChangeInfo]:
         """The recorded changes (imports, edits, merges...), newest first."""
         return _hist.changes(self._conn, kind)
@@ -673,14 +824,17 @@ class BibliographyStore:
     @staticmethod
     def _row(
         record: Record, *, created: str, modified: str
-    ) -> tuple[tuple[Any, ...], list[tuple[str, str, int, int]]]:
+    ) -> tuple[tuple[Any, ...], list[SubjectRow]]:
         """The records row and subject rows of a record."""
         row = (
             record.type.value, record.title, record.year, record.doi, record.isbn,
             record.language, _DATA_JSON.encode(record_to_data(record)), created, modified,
             record.id,
         )  # fmt: skip
-        subjects = [(record.id, s.uri, int(s.curated), i) for i, s in enumerate(record.subjects)]
+        subjects: list[SubjectRow] = [
+            (record.id, s.uri, s.provenance, s.score, s.method, s.model, i)
+            for i, s in enumerate(record.subjects)
+        ]
         return row, subjects
 
     def _write(self, record: Record, *, created: str, modified: str, new: bool) -> None:

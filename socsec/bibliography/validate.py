@@ -223,7 +223,7 @@ def _check_subjects(
             raise ValueError(f"subject {uri} cannot be checked: no thesaurus is available")
         if not checker.exists(uri):
             raise ValueError(f"unknown subject concept {uri} (not in the thesaurus)")
-        # A curated tag wins over a suggested one for the same concept.
-        if uri not in seen or (subject.curated and not seen[uri].curated):
-            seen[uri] = Subject(uri=uri, curated=subject.curated)
+        # The stronger provenance wins for the same concept (manual > accepted > automatic).
+        if uri not in seen or subject.strength > seen[uri].strength:
+            seen[uri] = dataclasses.replace(subject, uri=uri) if uri != subject.uri else subject
     return tuple(seen.values())

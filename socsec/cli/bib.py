@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 import typer
 
 from socsec.bibliography.codec import record_to_dict
-from socsec.bibliography.model import Record, RecordType
+from socsec.bibliography.model import Provenance, Record, RecordType, Subject
 from socsec.cli.options import JsonOpt, LimitOpt, parse_year_range
 from socsec.cli.output import key_values, table
 from socsec.cli.state import CliState, get_state
@@ -127,6 +127,16 @@ def _label(cache: ThesaurusCache | None, uri: str, lang: str) -> str:
     return subject_label(uri, lang, cache)
 
 
+def provenance_mark(subject: Subject) -> str:
+    """What a table shows after an automatic or accepted subject ("" for a manual one)."""
+    if subject.provenance == "automatic":
+        score = "" if subject.score is None else f" {subject.score:.2f}"
+        return f" [automatic{score}]"
+    if subject.provenance == "accepted":
+        return " [accepted]"
+    return ""
+
+
 def _record_json(record: Record, cache: ThesaurusCache | None, lang: str = "en") -> dict[str, Any]:
     data = record_to_dict(record)
     for s in data.get("subjects", []):
@@ -139,8 +149,7 @@ def _record_view(record: Record, cache: ThesaurusCache | None, lang: str) -> Any
     data["authors"] = "; ".join(p.display for p in record.authors)
     data["editors"] = "; ".join(p.display for p in record.editors)
     data["subjects"] = "\n".join(
-        f"{_label(cache, s.uri, lang)} <{s.uri}>" + ("" if s.curated else " (suggested)")
-        for s in record.subjects
+        f"{_label(cache, s.uri, lang)} <{s.uri}>{provenance_mark(s)}" for s in record.subjects
     )
     for key in ("keywords", "aliases"):
         data[key] = "; ".join(data.get(key, []))
@@ -234,10 +243,19 @@ def import_(
             help="Drop subject concepts not in the thesaurus instead of refusing the record.",
         ),
     ] = False,
+    no_auto_subjects: Annotated[
+        bool,
+        typer.Option(
+            "--no-auto-subjects",
+            help="Do not give records that arrive without subjects automatic ones "
+            "(default: setting autoindex.on_import).",
+        ),
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
     """Import records: all or nothing unless --skip-invalid; re-importing never duplicates and
-    never overwrites a value (conflicts are reported).
+    never overwrites a value (conflicts are reported). Records without subjects get automatic
+    ones from the suggestion model (see bib autoindex).
 
     Example: socsec bib import refs.bib --skip-invalid --report rejected.jsonl
     """
@@ -261,6 +279,7 @@ def import_(
             strict=strict,
             on_conflict=on_conflict.value,
             on_progress=advance,
+            auto_subjects=False if no_auto_subjects else None,
         )
     report = _done(state, outcome)
     if report_file is not None:
@@ -324,6 +343,14 @@ def export(
         typer.Option("--type", "-t", case_sensitive=False, help="Only records of this type."),
     ] = None,
     subject_lang: SubjectLangOpt = "en",
+    automatic_subjects: Annotated[
+        bool,
+        typer.Option(
+            "--automatic-subjects",
+            help="Also write automatic subjects to RIS, BibTeX and MARCXML (CSL-JSON and CSV "
+            "always carry them, marked).",
+        ),
+    ] = False,
 ) -> None:
     """Export records (all, or those matching the filters) in a format.
 
@@ -346,6 +373,7 @@ def export(
             subject_lang=subject_lang,
             labels=_cache(ctx),
             on_progress=advance,
+            automatic_subjects=automatic_subjects,
         )
     state.out.notice(
         f"Exported {count} record(s) to {'stdout' if target is sys.stdout else output}."
@@ -543,7 +571,8 @@ def tag(
         list[str], typer.Argument(help="Concepts by URI, notation or label in en/fr/es.")
     ],
     suggested: Annotated[
-        bool, typer.Option("--suggested", help="Mark as machine-suggested, not curated.")
+        bool,
+        typer.Option("--suggested", help="Mark as automatic (machine-suggested), not manual."),
     ] = False,
     json: JsonOpt = False,
 ) -> None:
@@ -555,7 +584,8 @@ def tag(
 
     state = get_state(ctx, json)
     uris = _resolve(ctx, concepts)
-    record = _done(state, records.tag(state.workspace(), id, uris, curated=not suggested))
+    provenance: Provenance = "automatic" if suggested else "manual"
+    record = _done(state, records.tag(state.workspace(), id, uris, provenance=provenance))
     state.out.emit(
         _record_json(record, _cache(ctx)), lambda: _record_view(record, _cache(ctx), "en")
     )

@@ -45,10 +45,17 @@ def _table(report: SearchEvalReport) -> RenderableType:
         ratio_cols = ("ratio", "topics", "nDCG@10", "MAP", "R@100", "nDCG@10 (no exp.)")
         parts.append(table(ratio_cols, ratio_rows, title="Cross-language ratios"))
     if report.concepts:
-        concept_rows = [(c.topic, c.concept, *(f"{x:.3f}" for x in (
-            c.scores.ndcg_at_10, c.scores.recall_at_100, c.text_ndcg_at_10, c.ratio_to_text)))
+        from socsec.indexer.evaluate import concept_summary
+
+        concept_rows = [(c.topic, c.concept.rsplit("/", 1)[-1], *(f"{x:.3f}" for x in (
+            c.scores.ndcg_at_10, c.text_ndcg_at_10, c.ratio_to_text, c.scores.recall_at_100,
+            c.text_recall_at_100, c.recall_ratio_to_text)))
             for c in report.concepts]  # fmt: skip
-        concept_cols = ("topic", "concept", "nDCG@10", "R@100", "text nDCG@10", "÷ text")
+        mean = concept_summary(report.concepts)
+        concept_rows.append(("mean", f"{mean['topics']} topics", *(f"{mean[k]:.3f}" for k in (
+            "ndcg_at_10", "text_ndcg_at_10", "ndcg_ratio", "recall_at_100",
+            "text_recall_at_100", "recall_ratio"))))  # fmt: skip
+        concept_cols = ("topic", "concept", "nDCG@10", "text", "÷ text", "R@100", "text", "÷ text")
         parts.append(table(concept_cols, concept_rows, title="Concept search (--concept)"))
     return Group(*parts)
 

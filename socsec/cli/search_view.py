@@ -29,6 +29,18 @@ def _markup(text: str) -> Text:
     return Text.from_markup(escape(text).replace("<em>", "[bold yellow]").replace("</em>", "[/]"))
 
 
+AUTOMATIC_NOTE = "* automatic subject (assigned by the suggestion model)"
+
+
+def _subjects(hit: ResultHit) -> str:
+    """The hit's subjects, an automatic one marked with a star (explained under the table)."""
+    return "; ".join(s.label + ("*" if s.provenance == "automatic" else "") for s in hit.subjects)
+
+
+def _any_automatic(hits: list[ResultHit]) -> bool:
+    return any(s.provenance == "automatic" for h in hits for s in h.subjects)
+
+
 def hits_table(hits: list[ResultHit], explain: bool) -> RenderableType:
     """The hits as a table: id, year, highlighted title, authors, subjects (and why)."""
     columns = ["id", "year", "title", "authors", "subjects"] + (["why"] if explain else [])
@@ -38,7 +50,7 @@ def hits_table(hits: list[ResultHit], explain: bool) -> RenderableType:
             h.year,
             _markup(h.highlight or h.title),
             "; ".join(h.authors[:3]) + (" et al." if len(h.authors) > 3 else ""),
-            "; ".join(s.label for s in h.subjects),
+            _subjects(h),
             *([_markup("\n".join(h.why))] if explain else []),
         )
         for h in hits
@@ -72,11 +84,15 @@ class TitledTable(BoxTable):
         super().__init__(columns, rows, no_wrap=no_wrap)
         self.title = title
 
+    footer: str | None = None
+
     def print(self, stream: TextIO | None = None) -> None:
-        """Write the title line, then the table."""
+        """Write the title line, then the table, then the footer line if any."""
         stream = stream or sys.stdout
         stream.write(self.title + "\n")
         super().print(stream)
+        if self.footer:
+            stream.write(self.footer + "\n")
 
 
 def _plain(resp: SearchResponse) -> TitledTable | None:
@@ -93,14 +109,16 @@ def _plain(resp: SearchResponse) -> TitledTable | None:
             _clip(h.year),
             (h.highlight or h.title).replace("<em>", "").replace("</em>", ""),
             _clip("; ".join(h.authors[:3]) + (" et al." if len(h.authors) > 3 else "")),
-            _clip("; ".join(s.label for s in h.subjects)),
+            _clip(_subjects(h)),
         ]
         for h in resp.hits
     ]
     if any(_RICH_ONLY.search(cell) for row in rows for cell in row):
         return None
     columns = ["id", "year", "title", "authors", "subjects"]
-    return TitledTable(_count_line(resp), columns, rows, no_wrap=("id",))
+    plain = TitledTable(_count_line(resp), columns, rows, no_wrap=("id",))
+    plain.footer = AUTOMATIC_NOTE if _any_automatic(resp.hits) else None
+    return plain
 
 
 def _count_line(resp: SearchResponse) -> str:
@@ -141,6 +159,8 @@ def rich_render(resp: SearchResponse, explain: bool) -> RenderableType:
     hits = hits_table(resp.hits, explain)
     parts.append(_count_line(resp))
     parts.append(hits)
+    if _any_automatic(resp.hits):
+        parts.append(AUTOMATIC_NOTE)
     among = f" (among the first {resp.facets_sampled} hits)" if resp.facets_sampled else ""
     for name, values in (resp.facets or {}).items():
         rows2 = [(v.label or v.value, v.count) for v in values]

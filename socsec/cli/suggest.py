@@ -127,42 +127,180 @@ def review(
         int | None, typer.Option("--records", min=1, help="Stop after this many records.")
     ] = None,
     min_score: Annotated[
-        float, typer.Option("--min-score", min=0.0, max=1.0, help="Hide weaker suggestions.")
+        float,
+        typer.Option(
+            "--min-score", min=0.0, max=1.0, help="Hide weaker suggestions (unindexed records)."
+        ),
     ] = 0.1,
     force_interactive: Annotated[
         bool, typer.Option("--force-interactive", hidden=True, help="Prompt without a TTY.")
     ] = False,
 ) -> None:
-    """Walk the records without subjects and accept or reject each suggestion.
+    """Confirm subjects: the automatic subjects of each record first, then suggestions for the
+    records without any. y accepts (becomes "accepted"), n rejects (removed and never assigned
+    again), s skips, q stops.
 
-    Needs a terminal: with stdin not a TTY it says so and exits without waiting.
+    Each record is shown with its title and abstract. Needs a terminal: with stdin not a TTY
+    it says so and exits without waiting.
 
     Example: socsec bib review --records 10
     """
-    from socsec.app.suggestions import accept
-    from socsec.suggest import service
+    from socsec.app.suggestions import review as record_verdict
 
     state = get_state(ctx)
     if not sys.stdin.isatty() and not force_interactive:
         state.out.warn("bib review is interactive and stdin is not a terminal; nothing done.")
-        state.out.hint("Use: socsec bib suggest ID --apply (non-interactive).")
+        state.out.hint("Use: socsec bib autoindex, or socsec bib suggest ID --apply.")
         return
     ws = state.workspace()
-    queue = service.review_queue(
-        ws, method=_method(method), limit=limit, records=records, min_score=min_score,
-        on_notice=state.out.notice,
-    )  # fmt: skip
-    for result in queue:
-        state.out.render(_suggestions_table(result))
-        accepted = [s.uri for s in result.suggestions if _ask(f"Accept {s.label!r}?")]
-        if accepted:
-            for warning in accept(ws, result.record_id, accepted).warnings:
+    shown = 0
+    for record, candidates in _review_queue(
+        ws, method=_method(method), limit=limit, min_score=min_score, notice=state.out.notice
+    ):
+        if records is not None and shown >= records:
+            return
+        shown += 1
+        state.out.render(_review_view(record, candidates))
+        accepted, rejected = [], []
+        for label, uri in candidates:
+            answer = _ask_verdict(f"Accept {label!r}?")
+            if answer == "q":
+                break
+            if answer == "y":
+                accepted.append(uri)
+            elif answer == "n":
+                rejected.append(uri)
+        if accepted or rejected:
+            outcome = record_verdict(ws, record.id, accept=accepted, reject=rejected)
+            for warning in outcome.warnings:
                 state.out.warn(warning)
-            state.out.notice(f"Tagged {result.record_id} with {len(accepted)} concept(s).")
+            state.out.notice(f"{record.id}: {len(accepted)} accepted, {len(rejected)} rejected.")
+        if answer == "q":
+            return
 
 
-def _ask(question: str) -> bool:
-    return bool(typer.confirm(question, default=False, err=True))
+def _review_queue(ws: Any, *, method: Any, limit: int, min_score: float, notice: Any) -> Any:
+    """(record, [(label, uri)]) to review: automatic subjects first, then suggestions for the
+    records without any subject (rejected concepts left out).
+    """
+    from socsec.app.stores import bibliography, thesaurus_checker
+    from socsec.suggest import service
+
+    with bibliography(ws) as store:
+        ids = store.ids_with_automatic()
+    for rid in ids:
+        with bibliography(ws) as store, thesaurus_checker(ws) as cache:
+            record = store.get(rid)
+            lang = "en"
+            candidates = [
+                (_subject_label(cache, s.uri, lang, s.score), s.uri)
+                for s in record.subjects
+                if s.provenance == "automatic"
+            ][:limit]
+        if candidates:
+            yield record, candidates
+    for result in service.review_queue(
+        ws, method=method, limit=limit, min_score=min_score, on_notice=notice
+    ):
+        with bibliography(ws) as store:
+            record = store.get(result.record_id)
+            refused = store.rejected([record.id]).get(record.id, set())
+        candidates = [
+            (f"{s.label} ({s.score:.2f})", s.uri)
+            for s in result.suggestions
+            if s.uri not in refused
+        ]
+        if candidates:
+            yield record, candidates
+
+
+def _subject_label(cache: Any, uri: str, lang: str, score: float | None) -> str:
+    from socsec.bibliography.formats import subject_label
+
+    label = subject_label(uri, lang, cache)
+    return label if score is None else f"{label} ({score:.2f})"
+
+
+def _review_view(record: Any, candidates: list[tuple[str, str]]) -> Any:
+    abstract = record.abstract or ""
+    if len(abstract) > 600:
+        abstract = abstract[:599].rstrip() + "…"
+    pairs = {
+        "title": record.title,
+        "year": record.year,
+        "authors": "; ".join(p.display for p in record.authors[:5]),
+        "abstract": abstract or "(none)",
+        "to confirm": "\n".join(f"{label} <{uri}>" for label, uri in candidates),
+    }
+    return key_values({k: v for k, v in pairs.items() if v}, title=record.id)
+
+
+def _ask_verdict(question: str) -> str:
+    try:
+        choice = typer.prompt(f"{question} [y/n/s/q]", default="s", show_default=False, err=True)
+    except (typer.Abort, EOFError):  # end of input: stop, keeping what was decided
+        return "q"
+    answer = str(choice).strip().lower()[:1]
+    return answer if answer in ("y", "n", "s", "q") else "s"
+
+
+def autoindex(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[str] | None, typer.Argument(help="Record ids (or --all for every record).")
+    ] = None,
+    all_records: Annotated[bool, typer.Option("--all", help="Every record.")] = False,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold",
+            min=0.0,
+            max=1.0,
+            help="Least score assigned (default: setting autoindex.threshold).",
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=1,
+            max=20,
+            help="Most automatic subjects per record (default: setting autoindex.limit).",
+        ),
+    ] = None,
+    include_manual: Annotated[
+        bool,
+        typer.Option("--include-manual", help="Also index records a librarian indexed."),
+    ] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Give records automatic subjects from the suggestion model (re-run after the model or
+    the thesaurus changed): only automatic subjects are replaced, never manual or accepted
+    ones, and a rejected concept is never assigned again.
+
+    Example: socsec bib autoindex --all
+    """
+    from socsec.app import autoindex as use_case
+    from socsec.app.stores import bibliography
+
+    state = get_state(ctx, json)
+    if bool(ids) == all_records:
+        raise typer.BadParameter("give record IDS or --all (not both)", param_hint="IDS")
+    ws = state.workspace()
+    with bibliography(ws) as store:
+        total = store.count() if all_records else len(ids or [])
+    with state.out.progress("Indexing subjects", total=total) as advance:
+        outcome = use_case.run(
+            ws, None if all_records else ids, threshold=threshold, limit=limit,
+            include_manual=include_manual, on_progress=advance, on_notice=state.out.notice,
+        )  # fmt: skip
+    for warning in outcome.warnings:
+        state.out.warn(warning)
+    report = outcome.value
+    state.out.emit(
+        report.to_dict(), lambda: key_values(report.to_dict(), title="Automatic subjects")
+    )
 
 
 def _eval_table(report: EvalReport) -> Any:
@@ -223,9 +361,10 @@ eval_app.command("lookup")(eval_lookup)
 
 
 def register_bib(app: typer.Typer) -> None:
-    """Add `suggest` and `review` to the `bib` group."""
+    """Add `suggest`, `review` and `autoindex` to the `bib` group."""
     app.command("suggest")(suggest)
     app.command("review")(review)
+    app.command("autoindex")(autoindex)
 
 
 def register_root(app: typer.Typer) -> None:

@@ -2,7 +2,7 @@
 
 Run once from the repository root (its output is committed):
 
-    .venv/bin/python socsec/data/build_sample.py [SHARED_DATA_DIR]
+    .venv/bin/python socsec/data/build_sample.py [SHARED_DATA_DIR] [--no-automatic]
 
 Sources (see socsec/data/README.md, "Sample bibliography"):
 - nber/nberwp-socsec-subset.csv: 1,610 NBER working papers on social security topics
@@ -13,6 +13,14 @@ Sources (see socsec/data/README.md, "Sample bibliography"):
   gold EuroVoc descriptors as curated subjects where the concept is in the bundled thesaurus
   (socsec/data/eurovoc-social-protection.ttl).
 Nothing is written by hand: every value comes from these files or is a constant stated here.
+
+Then every record without a curated subject (the NBER papers) gets the automatic subjects
+socsec's own indexing gives it (``socsec bib autoindex --all`` with the default threshold and
+limit, see socsec.app.autoindex): the suggestion model is trained, in a temporary data dir
+holding the bundled thesaurus and the records above, on the EUR-Lex acts' curated subjects
+only. They are written to ``custom.subject_provenance`` as ``automatic`` with their score,
+method and model version. Training is deterministic, so the output is byte-identical between
+runs (``--no-automatic`` leaves them out).
 """
 
 from __future__ import annotations
@@ -83,12 +91,60 @@ def eurlex_items(path: Path, concepts: set[str]) -> list[dict[str, object]]:
     return items
 
 
+def with_automatic_subjects(items: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The items with the automatic subjects socsec's automatic indexing gives them."""
+    import tempfile
+
+    sys.path.insert(0, str(HERE.parent.parent))
+    from socsec.app import autoindex
+    from socsec.bibliography.codec import subject_to_dict
+    from socsec.bibliography.service import import_file
+    from socsec.bibliography.store import get_store
+    from socsec.config import Settings
+    from socsec.thesaurus.bundle import initialize_thesaurus
+    from socsec.thesaurus.lookup import get_cache
+    from socsec.workspace import Workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        ws = Workspace(root=root, settings=Settings.load(data_dir=root, env={}))
+        initialize_thesaurus(ws)
+        source = root / "items.json"
+        source.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+        with get_store(ws) as store, get_cache(ws) as cache:
+            import_file(store, source, fmt="csljson", checker=cache)
+        report = autoindex.assign(ws)
+        with get_store(ws) as store:
+            records = {r.id: r for r in store.iter_records()}
+    print(
+        f"automatic subjects: {report.assigned} on {report.with_automatic} records "
+        f"(model {report.model}, score >= {report.threshold}, at most {report.limit})"
+    )
+    out = []
+    for item in items:
+        record = records[str(item["id"])]
+        automatic = [s for s in record.subjects if s.provenance == "automatic"]
+        if automatic:
+            custom = dict(item.get("custom") or {})  # type: ignore[call-overload]
+            subjects = [*custom.get("subjects", []), *(s.uri for s in automatic)]
+            custom["subjects"] = subjects
+            custom["subject_provenance"] = [
+                subject_to_dict(s) for s in record.subjects if s.uri in subjects
+            ]
+            item = {**item, "custom": custom}
+        out.append(item)
+    return out
+
+
 def main() -> None:
     """Write the sample file."""
-    shared = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parent.parent.parent / "shared/data"
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    shared = Path(args[0]) if args else HERE.parent.parent.parent / "shared/data"
     concepts = bundled_concepts()
     items = nber_items(shared / "nber/nberwp-socsec-subset.csv")
     items += eurlex_items(shared / "eurlex/eurlex-train-validation.jsonl", concepts)
+    if "--no-automatic" not in sys.argv:
+        items = with_automatic_subjects(items)
     buf = io.StringIO()
     buf.write("[\n")
     buf.write(",\n".join(json.dumps(i, ensure_ascii=False, sort_keys=True) for i in items))

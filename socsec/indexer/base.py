@@ -33,8 +33,8 @@ OWN_FIELDS: tuple[str, ...] = ("title", "abstract", "other", "authors")
 # Weights of a subject by its provenance, strongest first: a librarian's subject, one a
 # librarian accepted, one assigned by the suggestion model. Concepts merely detected in the
 # text weigh less (CONCEPT_WEIGHTS["detected"]). Subjects without a provenance are manual.
-# A backend indexes each provenance as its own concept field (subject_ids_<provenance>) with
-# this weight once records carry provenance (issue 13, automatic subject indexing).
+# A backend indexes each provenance as its own concept field with this weight: kinds
+# "subjects" (manual), "accepted" and "automatic" of CONCEPT_WEIGHTS.
 PROVENANCE_WEIGHTS: dict[str, float] = {"manual": 8.0, "accepted": 7.0, "automatic": 4.0}
 
 
@@ -44,8 +44,12 @@ def subject_weight(provenance: str | None) -> float:
 
 
 # Weights of a match on a concept URI the query expanded to, by how the record holds it.
+# "subjects" ranks the manual subjects; every subject, whatever its provenance, is also in
+# the concept filter, the facets and "ancestors".
 CONCEPT_WEIGHTS: dict[str, float] = {
-    "subjects": subject_weight(None),
+    "subjects": subject_weight("manual"),
+    "accepted": subject_weight("accepted"),
+    "automatic": subject_weight("automatic"),
     "detected": 2.0,
     "ancestors": 1.0,
 }
@@ -81,13 +85,15 @@ class IndexDoc:
         year: publication year, when known.
         language: base language of the record (en/fr/es or another tag), when known.
         author_keys: folded author names used by the author filter.
-        subjects: curated subject concept URIs.
+        subjects: subject concept URIs (every provenance).
         ancestors: the subjects and all their broader concepts (the concept filter field).
-        detected: concepts found in title/abstract by label matching, not curated.
+        detected: concepts found in title/abstract by label matching, not subjects.
         text: pre-analysed tokens (space-separated) per field of ``TEXT_FIELDS``.
         display: what is shown or exported: title, authors, container, doi, url, ...
         fingerprint: hash of everything above; an index update rewrites a doc when it changes.
         modified: the record's modification timestamp (ISO-8601), when known.
+        notations: the subjects' notations.
+        provenance: subject URI -> "accepted" or "automatic" (subjects not in it are manual).
     """
 
     id: str
@@ -103,6 +109,15 @@ class IndexDoc:
     fingerprint: str
     modified: str | None = None
     notations: tuple[str, ...] = ()
+    provenance: Mapping[str, str] = field(default_factory=dict)
+
+    def subjects_by_kind(self) -> dict[str, tuple[str, ...]]:
+        """The subjects split by ranking kind: "subjects" (manual), "accepted", "automatic"."""
+        out: dict[str, list[str]] = {"subjects": [], "accepted": [], "automatic": []}
+        for uri in self.subjects:
+            prov = self.provenance.get(uri, "manual")
+            out["subjects" if prov == "manual" else prov].append(uri)
+        return {k: tuple(v) for k, v in out.items()}
 
 
 @dataclass(frozen=True)
@@ -166,6 +181,7 @@ class Hit:
     ancestors: tuple[str, ...]
     detected: tuple[str, ...]
     display: Mapping[str, object]
+    provenance: Mapping[str, str] = field(default_factory=dict)  # as IndexDoc.provenance
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from socsec.errors import NotFoundError
 from socsec.indexer.base import IndexDoc
 from socsec.indexer.labels import MAX_LABEL_WORDS, LabelMatch, LabelMatcher
 
-ANALYSIS_VERSION = "2"
+ANALYSIS_VERSION = "3"  # 3: subjects carry provenance (ranked manual > accepted > automatic)
 """Bump when enrichment changes what documents hold: indexes built before are then stale
 (an index without the value was built before it existed: version "1")."""
 
@@ -216,6 +216,8 @@ class Enricher:
         """The search document of ``record``."""
         lang = _lang_of(record)
         subjects = tuple(dict.fromkeys(s.uri for s in record.subjects))
+        provenance = {s.uri: s.provenance for s in record.subjects if s.provenance != "manual"}
+        automatic = [u for u in subjects if provenance.get(u) == "automatic"]
         ancestors: dict[str, None] = {}
         notations: list[str] = []
         for uri in subjects:
@@ -244,9 +246,11 @@ class Enricher:
             "abstract": " ".join(_word_list_terms(abstract_words, lang)),
             "other": _other_terms(other, lang) if other else "",
             "authors": " ".join(display for display, _keys in named),
-            "subject_labels": self._labels(subjects),
+            # An automatic subject's labels weigh as a concept detected in the text does: the
+            # model's guess must not outrank what a librarian assigned (issue 13).
+            "subject_labels": self._labels(u for u in subjects if u not in automatic),
             "ancestor_labels": self._labels(broader_only),
-            "detected_labels": self._labels(detected),
+            "detected_labels": self._labels([*automatic, *detected]),
         }
         display: dict[str, object] = {
             "title": record.title,
@@ -270,6 +274,7 @@ class Enricher:
             "text": text,
             "display": display,
             "notations": notations,
+            "provenance": provenance,
         }
         fingerprint = hashlib.blake2b(
             json.dumps(body, sort_keys=True, ensure_ascii=False, default=list).encode(),
@@ -289,6 +294,7 @@ class Enricher:
             fingerprint=fingerprint,
             modified=record.modified,
             notations=tuple(notations),
+            provenance=provenance,
         )
 
     def enrich_all(self, records: Iterable[Record]) -> Iterator[IndexDoc]:

@@ -62,6 +62,23 @@ YEAR_FACET_SIZE = 500
 FOLDING_ANALYZER = "socsec_folded"
 
 
+# The field ranking each kind of CONCEPT_WEIGHTS: "subjects" holds every subject (filters,
+# facets), so the manual ones are ranked from a field of their own.
+CONCEPT_FIELDS = {
+    "subjects": "manual_subjects",
+    "accepted": "accepted_subjects",
+    "automatic": "automatic_subjects",
+    "detected": "detected",
+    "ancestors": "ancestors",
+}
+# Added to an index created before subjects had provenance (a mapping only grows).
+PROVENANCE_PROPERTIES = {
+    "manual_subjects": {"type": "keyword"},
+    "accepted_subjects": {"type": "keyword"},
+    "automatic_subjects": {"type": "keyword"},
+}
+
+
 def _source(doc: IndexDoc) -> dict[str, object]:
     return {
         "id": doc.id,
@@ -70,6 +87,7 @@ def _source(doc: IndexDoc) -> dict[str, object]:
         "language": doc.language,
         "author_keys": list(doc.author_keys),
         "subjects": list(doc.subjects),
+        **{CONCEPT_FIELDS[k]: list(v) for k, v in doc.subjects_by_kind().items()},
         "ancestors": list(doc.ancestors),
         "detected": list(doc.detected),
         "notations": list(doc.notations),
@@ -111,6 +129,7 @@ def index_body(*, folding: bool, shards: int = 1, replicas: int = 0) -> dict[str
         "language": keyword,
         "author_keys": keyword,
         "subjects": keyword,
+        **PROVENANCE_PROPERTIES,
         "ancestors": keyword,
         "detected": keyword,
         "notations": keyword,
@@ -158,7 +177,7 @@ def build_query(query: Query) -> dict[str, Any]:
         should.append({"bool": {"must": must}})
     if query.concepts:
         for kind, weight in CONCEPT_WEIGHTS.items():
-            should.append({"terms": {kind: list(query.concepts), "boost": weight}})
+            should.append({"terms": {CONCEPT_FIELDS[kind]: list(query.concepts), "boost": weight}})
     if not should:
         return {"bool": {"filter": filters}} if filters else {"match_all": {}}
     return {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}
@@ -326,6 +345,10 @@ class ElasticBackend:
     def ensure_schema(self) -> None:
         """Create a versioned index behind the alias when the alias does not exist."""
         if self._physical():
+            with self._errors():
+                self.bulk_client.indices.put_mapping(
+                    index=self.alias, properties=PROVENANCE_PROPERTIES
+                )
             return
         name = self._create({})
         with self._errors():
@@ -689,6 +712,10 @@ class ElasticBackend:
                     ancestors=tuple(src.get("ancestors", ())),
                     detected=tuple(src.get("detected", ())),
                     display=src.get("display", {}),
+                    provenance={
+                        **dict.fromkeys(src.get("accepted_subjects", ()), "accepted"),
+                        **dict.fromkeys(src.get("automatic_subjects", ()), "automatic"),
+                    },
                 )
             )
         facets = None

@@ -111,6 +111,8 @@ class ConceptResult:
     scores: Scores
     text_ndcg_at_10: float
     ratio_to_text: float
+    text_recall_at_100: float = 0.0
+    recall_ratio_to_text: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ class SearchEvalReport:
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of ``socsec eval search --json`` (snake_case keys)."""
-        return asdict(self)
+        return asdict(self) | {"concept_summary": concept_summary(self.concepts)}
 
 
 # -- metrics -----------------------------------------------------------------------------------
@@ -371,10 +373,34 @@ def evaluate_concepts(
         request = SearchRequest(concept=ref, size=DEPTH)
         ranking = [hit.id for hit in service.search(request).hits]
         scores = score(ranking, query.grades)
-        text = next(r for r in results if r.id == query.id).expanded.ndcg_at_10
+        expanded = next(r for r in results if r.id == query.id).expanded
+        text, recall = expanded.ndcg_at_10, expanded.recall_at_100
         ratio = scores.ndcg_at_10 / text if text else 0.0
-        out.append(ConceptResult(topic, ref, scores, text, ratio))
+        recall_ratio = scores.recall_at_100 / recall if recall else 0.0
+        out.append(ConceptResult(topic, ref, scores, text, ratio, recall, recall_ratio))
     return out
+
+
+def concept_summary(concepts: Sequence[ConceptResult]) -> dict[str, float]:
+    """Mean concept-search nDCG@10 and recall@100 over topics, beside the expanded text
+    search of the same topics, and their ratios (the target is >= 0.8).
+    """
+    if not concepts:
+        return {}
+    n = len(concepts)
+    ndcg = sum(c.scores.ndcg_at_10 for c in concepts) / n
+    recall = sum(c.scores.recall_at_100 for c in concepts) / n
+    text = sum(c.text_ndcg_at_10 for c in concepts) / n
+    text_recall = sum(c.text_recall_at_100 for c in concepts) / n
+    return {
+        "topics": n,
+        "ndcg_at_10": round(ndcg, 4),
+        "recall_at_100": round(recall, 4),
+        "text_ndcg_at_10": round(text, 4),
+        "text_recall_at_100": round(text_recall, 4),
+        "ndcg_ratio": round(ndcg / text, 4) if text else 0.0,
+        "recall_ratio": round(recall / text_recall, 4) if text_recall else 0.0,
+    }
 
 
 def with_backend(ws: Workspace, backend: str | None) -> Workspace:

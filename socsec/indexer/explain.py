@@ -35,7 +35,7 @@ def why(
     for e in expansions:
         said = f"{e.label} (query {e.words!r})"
         if e.uri in hit.subjects:
-            out.append(f"subject: {said}")
+            out.append(f"{_kind(hit, e.uri)} subject: {said}")
         elif e.uri in hit.ancestors:
             out.append(f"broader than a subject: {said}")
         elif e.uri in hit.detected:
@@ -43,11 +43,18 @@ def why(
     for uri in concept_filter:
         label = thesaurus.pref_label(uri, lang)
         if uri in hit.subjects:
-            out.append(f"tagged {label}")
+            out.append(f"tagged {label} ({_kind(hit, uri)})")
         elif uri in hit.ancestors:
             narrower = [u for u in hit.subjects if uri in thesaurus.ancestors(u)]
-            names = ", ".join(thesaurus.pref_label(u, lang) for u in narrower)
+            names = ", ".join(
+                f"{thesaurus.pref_label(u, lang)} ({_kind(hit, u)})" for u in narrower
+            )
             out.append(f"tagged {names}, narrower than {label}")
     if not out:
         out.append("labels or text of the record (abstract, keywords, subject labels)")
     return out
+
+
+def _kind(hit: Hit, uri: str) -> str:
+    """Who assigned a subject of the hit: manual, accepted or automatic."""
+    return hit.provenance.get(uri, "manual")

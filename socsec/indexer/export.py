@@ -49,7 +49,8 @@ def export_hits(
         references = format_references(list(records), style=style or DEFAULT_STYLE, lang=lang)
         target.writelines(text + "\n" for text in references)
         return len(references)
-    from socsec.bibliography.formats import get_format
+    from socsec.bibliography.formats import exportable, get_format
 
-    count: int = get_format(fmt).write(records, target, subject_lang=lang, labels=service.thesaurus)
+    shown = exportable(records, fmt, automatic=False)  # RIS/BibTeX keywords: a librarian's
+    count: int = get_format(fmt).write(shown, target, subject_lang=lang, labels=service.thesaurus)
     return count

@@ -108,10 +108,13 @@ class Expansion:
 
 @dataclass(frozen=True)
 class ConceptRef:
-    """A concept as shown: URI and label in the display language."""
+    """A concept as shown: URI, label in the display language, and (for a record's subject)
+    who assigned it: manual, accepted or automatic.
+    """
 
     uri: str
     label: str
+    provenance: str | None = None
 
 
 @dataclass(frozen=True)
@@ -443,7 +446,10 @@ class SearchService:
             title=title,
             highlight=marked,
             authors=[str(a) for a in authors] if isinstance(authors, list) else [],
-            subjects=[ConceptRef(u, self._label(u, lang)) for u in hit.subjects],
+            subjects=[
+                ConceptRef(u, self._label(u, lang), hit.provenance.get(u, "manual"))
+                for u in hit.subjects
+            ],
             why=reasons,
         )
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from socsec.errors import BackendUnavailable, ConfigError, NotFoundError
+from socsec.errors import BackendUnavailable, ConfigError
 from socsec.indexer.base import (
     CONCEPT_WEIGHTS,
     FIELD_WEIGHTS,
@@ -31,8 +31,11 @@ from socsec.indexer.base import (
 from socsec.indexer.documents import concept_token
 
 # FTS5 columns: the analysed text fields, then one column of concept tokens per holding kind.
+# Subjects are ranked by provenance: manual (subject_ids), accepted, automatic.
 CONCEPT_COLUMNS = {
     "subjects": "subject_ids",
+    "accepted": "accepted_ids",
+    "automatic": "automatic_ids",
     "ancestors": "ancestor_ids",
     "detected": "detected_ids",
 }
@@ -48,7 +51,7 @@ _BM25 = f"bm25(fts, {', '.join(str(w) for w in WEIGHTS)})"
 FACET_SAMPLE = 500
 # Rows fetched past the page, so that hits tied on score with its last hit are seen too.
 TIE_MARGIN = 20
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: subjects ranked by provenance (accepted_ids, automatic_ids)
 BATCH = 1000
 # Seconds a write waits for another process's transaction before giving up.
 BUSY_TIMEOUT_S = 30.0
@@ -143,10 +146,11 @@ class SqliteBackend:
             raise BackendUnavailable(f"Cannot open search index {path}: {exc}") from exc
         if row[0] != SCHEMA_VERSION:
             conn.close()
-            raise NotFoundError(
-                f"Search index {path} has an older layout (schema {row[0]})",
-                hint="rebuild it with: socsec index rebuild",
-            )
+            # The index is derived data: a file of an older layout is dropped, and the empty
+            # one is built on the next search (or by socsec index rebuild).
+            for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                name.unlink(missing_ok=True)
+            return SqliteBackend._connect(path, bulk=bulk)
         return conn
 
     @property
@@ -410,6 +414,7 @@ def _hit(
         ancestors=tuple(data["ancestors"]),
         detected=tuple(data["detected"]),
         display=data["display"],
+        provenance=data.get("provenance") or {},
     )
 
 
@@ -572,6 +577,7 @@ def _insert(conn: sqlite3.Connection, doc: IndexDoc) -> None:
             "ancestors": doc.ancestors,
             "detected": doc.detected,
             "display": doc.display,
+            "provenance": dict(doc.provenance),
         },
         ensure_ascii=False,
     )
@@ -592,6 +598,7 @@ def _insert(conn: sqlite3.Connection, doc: IndexDoc) -> None:
         "INSERT INTO doc_concepts(rid, kind, uri) VALUES (?, ?, ?)",
         [(rid, KIND_CODES[k], u) for k, uris in kinds.items() for u in uris],
     )
+    kinds.update(doc.subjects_by_kind())  # the FTS columns rank subjects by provenance
     conn.executemany(
         "INSERT INTO doc_authors(rid, key) VALUES (?, ?)", [(rid, k) for k in doc.author_keys]
     )

@@ -57,6 +57,28 @@ class SuggestModel:
     curated_links: int = 0
     concepts: int = 0
     format: int = MODEL_FORMAT
+    _version: str | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    @property
+    def version(self) -> str:
+        """A short hash of what the model is: its vocabulary, arrays and weights.
+
+        Automatic subjects record it. Training the same records on the same thesaurus gives
+        the same version, so the bundled sample's subjects name the model a fresh data dir
+        trains; ``trained_at`` and the thesaurus cache's build id are left out for that reason.
+        """
+        if self._version is None:
+            import json
+
+            digest = hashlib.sha256()
+            vocab = {k: v for k, v in self.ensemble.vocab.to_json().items() if k != "version"}
+            digest.update(json.dumps(vocab, sort_keys=True, ensure_ascii=False).encode())
+            digest.update(repr(sorted(dataclasses.asdict(self.ensemble.weights).items())).encode())
+            for name, array in sorted(self.ensemble.to_arrays().items()):
+                digest.update(name.encode())
+                digest.update(array.tobytes())
+            self._version = digest.hexdigest()[:12]
+        return self._version
 
     def scorer(self, method: Method) -> Scorer:
         """The member (or the ensemble) answering for ``method``."""
@@ -76,6 +98,7 @@ class SuggestModel:
             "seconds": round(self.seconds, 2),
             "curated_links": self.curated_links,
             "weights": dataclasses.asdict(self.ensemble.weights),
+            "version": self.version,
         }
 
     def save(self, path: Path) -> None:

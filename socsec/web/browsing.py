@@ -140,14 +140,17 @@ def record_export(
     lang: Lang = None,
 ) -> Response:
     """One record as BibTeX, RIS or CSL-JSON (subject labels in ``lang``)."""
-    from socsec.bibliography.formats import get_format
+    from socsec.bibliography.formats import exportable, get_format
     from socsec.web.views import display_lang
 
     buf = io.StringIO()
     with res.search() as svc:
         rec = svc.store.get(record_id)
         get_format(format.value).write(
-            [rec], buf, subject_lang=display_lang(lang), labels=svc.thesaurus
+            exportable([rec], format.value, automatic=False),
+            buf,
+            subject_lang=display_lang(lang),
+            labels=svc.thesaurus,
         )
     media, ext = _RECORD_MEDIA[format]
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", rec.id)[:100]

@@ -296,7 +296,9 @@ def record_page(
     shown = i18n.choose_lang(request)
     with res.search() as svc:
         rec = svc.store.get(record_id)
-        subjects = [(s.uri, svc.thesaurus.pref_label(s.uri, shown)) for s in rec.subjects]
+        subjects = [
+            (s.uri, svc.thesaurus.pref_label(s.uri, shown), s.provenance) for s in rec.subjects
+        ]
     (citation,) = format_references([rec], style=style, lang=shown)
     return render(
         request,

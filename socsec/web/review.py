@@ -87,12 +87,12 @@ def review_page(
     ] = None,
 ) -> Response:
     """The next records of the review queue with their suggestions and evidence."""
-    from socsec.app.suggestions import review
+    from socsec.app.suggestions import review_queue
 
     shown = i18n.choose_lang(request)
     notices: list[str] = []
     results = list(
-        review(
+        review_queue(
             res.ws, limit=SUGGESTIONS, records=PAGE, min_score=MIN_SCORE, after=after,
             on_notice=notices.append,
         )

@@ -221,7 +221,7 @@ def relabel(resp: SearchResponse, cache: ThesaurusCache, lang: str) -> SearchRes
     from socsec.indexer.service import ConceptRef
 
     def ref(c: ConceptRef) -> ConceptRef:
-        return ConceptRef(c.uri, cache.pref_label(c.uri, lang))
+        return ConceptRef(c.uri, cache.pref_label(c.uri, lang), c.provenance)
 
     facets = resp.facets
     if facets is not None:

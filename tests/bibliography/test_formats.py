@@ -34,7 +34,10 @@ FULL = Record(
     volume="88", issue="3", pages="12-34", edition="2", doi="10.1016/j.jpubeco.2004.01.002",
     isbn="9780306406157", issn="0047-2727", url="https://example.org/a?b=1&c=2", language="fr",
     abstract="Line one.\nLine two: café, año, Müller.", keywords=("pensions", "retirement age"),
-    subjects=(Subject(EARLY_RETIREMENT), Subject(SOCIAL_SECURITY, curated=False)),
+    subjects=(
+        Subject(EARLY_RETIREMENT),
+        Subject(SOCIAL_SECURITY, "automatic", 0.4321, "ensemble", "0123456789ab"),
+    ),
     notes="A note.\nSecond line.", aliases=("old1",), extra={"celex": "X"},
 )  # fmt: skip
 # Synthetic record with every field set: edge values inline, as the style guide asks.
@@ -46,8 +49,14 @@ def _comparable(record: Record, lost: dict[str, str]) -> dict[str, Any]:
         base, _, detail = key.partition(".")
         if not detail:
             data.pop(base, None)
-        elif detail == "curated":
-            data[base] = [dict(s, curated=True) for s in data[base]]
+        elif detail == "provenance":  # every subject reads back as manual
+            data[base] = [{"uri": s["uri"], "provenance": "manual"} for s in data[base]]
+        elif detail == "accepted":  # accepted reads back as manual; automatic stays, bare
+            data[base] = [
+                {"uri": s["uri"], "provenance": "automatic" if s["provenance"] == "automatic"
+                 else "manual"}
+                for s in data[base]
+            ]  # fmt: skip
         elif detail == "line_breaks" and data.get(base):
             data[base] = " ".join(data[base].split())
         elif detail == "literal":
@@ -98,7 +107,16 @@ def test_csljson_subjects_exactly_custom(cache: ThesaurusCache) -> None:
 
     record = validate(FULL, cache)
     (item,) = json.loads(to_string(get_format("csljson").write, [record]))
-    assert item["custom"] == {"subjects": [EARLY_RETIREMENT, SOCIAL_SECURITY]}
+    assert item["custom"] == {
+        "subjects": [EARLY_RETIREMENT, SOCIAL_SECURITY],
+        "subject_provenance": [
+            {"uri": EARLY_RETIREMENT, "provenance": "manual"},
+            {
+                "uri": SOCIAL_SECURITY, "provenance": "automatic", "score": 0.4321,
+                "method": "ensemble", "model": "0123456789ab",
+            },
+        ],
+    }  # fmt: skip
 
 
 def test_exports_carry_subject_labels(cache: ThesaurusCache) -> None:

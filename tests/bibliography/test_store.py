@@ -76,34 +76,36 @@ def test_failed_write_rolls_back(empty_store: BibliographyStore) -> None:
 
 def test_tag_untag_and_modified(store: BibliographyStore, cache: ThesaurusCache) -> None:
     since = now_iso()
-    rec = store.tag("nber-w0107", [EARLY_RETIREMENT], checker=cache)
+    rec = store.tag("nber-w0910", [EARLY_RETIREMENT], checker=cache)
     assert Subject(EARLY_RETIREMENT) in rec.subjects
-    assert store.ids_modified_since(since) == ["nber-w0107"]
-    rec = store.tag("nber-w0107", [SOCIAL_SECURITY], curated=False, checker=cache)
-    assert Subject(SOCIAL_SECURITY, curated=False) in rec.subjects
+    assert store.ids_modified_since(since) == ["nber-w0910"]
+    rec = store.tag("nber-w0910", [SOCIAL_SECURITY], provenance="automatic", checker=cache)
+    assert Subject(SOCIAL_SECURITY, "automatic") in rec.subjects
     with pytest.raises(ValidationFailed, match="unknown subject"):
-        store.tag("nber-w0107", ["http://eurovoc.europa.eu/0"], checker=cache)
-    rec = store.untag("nber-w0107", [EARLY_RETIREMENT])
+        store.tag("nber-w0910", ["http://eurovoc.europa.eu/0"], checker=cache)
+    rec = store.untag("nber-w0910", [EARLY_RETIREMENT])
     assert [s.uri for s in rec.subjects] == [SOCIAL_SECURITY]
     with pytest.raises(NotFoundError):
-        store.untag("nber-w0107", [EARLY_RETIREMENT])
+        store.untag("nber-w0910", [EARLY_RETIREMENT])
 
 
 def test_retag_hook(store: BibliographyStore, cache: ThesaurusCache) -> None:
     tagged = store.ids_tagged_with(SOCIAL_SECURITY)
     assert len(tagged) >= 10
-    store.tag(tagged[0], [EARLY_RETIREMENT], curated=False, checker=cache)
+    store.tag(tagged[0], [EARLY_RETIREMENT], provenance="automatic", checker=cache)
+    had = set(store.ids_tagged_with(EARLY_RETIREMENT))  # the sample's automatic ones too
     since = now_iso()
     changed = store.retag(SOCIAL_SECURITY, EARLY_RETIREMENT)
     assert changed == len(tagged)
     assert store.ids_tagged_with(SOCIAL_SECURITY) == []
-    assert store.ids_tagged_with(EARLY_RETIREMENT) == tagged
-    # Both tags on one record collapse to one, curated because the old one was.
+    both = sorted(set(tagged) | had)
+    assert store.ids_tagged_with(EARLY_RETIREMENT) == both
+    # Both tags on one record collapse to one, manual because the old one was.
     assert [s for s in store.get(tagged[0]).subjects if s.uri == EARLY_RETIREMENT] == [
-        Subject(EARLY_RETIREMENT, curated=True)
+        Subject(EARLY_RETIREMENT, "manual")
     ]
     assert sorted(store.ids_modified_since(since)) == sorted(tagged)
-    assert store.retag(EARLY_RETIREMENT, None) == len(tagged)
+    assert store.retag(EARLY_RETIREMENT, None) == len(both)
     assert store.ids_tagged_with(EARLY_RETIREMENT) == []
 
 

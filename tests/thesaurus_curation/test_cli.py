@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -281,6 +282,12 @@ def _tag_first_record(data_dir: Path, uri: str) -> str:
         return record.id
 
 
+def _tagged(data_dir: Path, uri: str) -> int:
+    """Records tagged with ``uri`` (the sample's automatic subjects included)."""
+    with BibliographyStore.open(data_dir / "bibliography.sqlite") as store:
+        return len(store.ids_tagged_with(uri))
+
+
 def _subjects(data_dir: Path, record_id: str) -> list[str]:
     with BibliographyStore.open(data_dir / "bibliography.sqlite") as store:
         return [s.uri for s in store.get(record_id).subjects]
@@ -288,9 +295,21 @@ def _subjects(data_dir: Path, record_id: str) -> list[str]:
 
 def test_merge_moves_labels_links_and_records(data_dir: Path) -> None:
     record_id = _tag_first_record(data_dir, EARLY_RETIREMENT)
+    tagged = _tagged(data_dir, EARLY_RETIREMENT)
+    assert tagged > 1  # the sample's NBER papers carry it as an automatic subject
+    with BibliographyStore.open(data_dir / "bibliography.sqlite") as store:
+        automatic = {
+            r.id: s
+            for r in store.iter_records()
+            for s in r.subjects
+            if s.uri == EARLY_RETIREMENT
+            and s.provenance == "automatic"
+            and RETIREMENT_CONDITIONS not in {t.uri for t in r.subjects}
+        }
+    assert automatic
     ok(data_dir, "thesaurus", "concept", "link", "3626", "--related", "3751")  # pension scheme
     change = ok(data_dir, "thesaurus", "concept", "merge", "early retirement", "--into", "5329")
-    assert change["action"] == "merge" and change["retagged"] == 1
+    assert change["action"] == "merge" and change["retagged"] == tagged
     assert EARLY_RETIREMENT not in _subjects(data_dir, record_id)
     assert RETIREMENT_CONDITIONS in _subjects(data_dir, record_id)
     old, new = concept(data_dir, EARLY_RETIREMENT), concept(data_dir, RETIREMENT_CONDITIONS)
@@ -302,9 +321,16 @@ def test_merge_moves_labels_links_and_records(data_dir: Path) -> None:
     assert "http://eurovoc.europa.eu/3751" in new["related"]
     assert new["broader"] == [TERMINATION]
     # Undo puts the record's tag back as well.
+    with BibliographyStore.open(data_dir / "bibliography.sqlite") as store:
+        for rid, before in automatic.items():  # moved with their provenance and score
+            moved = [s for s in store.get(rid).subjects if s.uri == RETIREMENT_CONDITIONS]
+            assert moved == [dataclasses.replace(before, uri=RETIREMENT_CONDITIONS)]
     undone = ok(data_dir, "thesaurus", "undo")
-    assert undone["retagged"] == 1
+    assert undone["retagged"] == tagged
     assert EARLY_RETIREMENT in _subjects(data_dir, record_id)
+    with BibliographyStore.open(data_dir / "bibliography.sqlite") as store:
+        for rid, before in automatic.items():  # and come back as they were
+            assert [s for s in store.get(rid).subjects if s.uri == EARLY_RETIREMENT] == [before]
     assert RETIREMENT_CONDITIONS not in _subjects(data_dir, record_id)
     assert not concept(data_dir, EARLY_RETIREMENT)["deprecated"]
 
@@ -319,8 +345,9 @@ def test_merge_bad_input(data_dir: Path) -> None:
 
 def test_deprecate_with_replacement_retags(data_dir: Path) -> None:
     record_id = _tag_first_record(data_dir, EARLY_RETIREMENT)
+    tagged = _tagged(data_dir, EARLY_RETIREMENT)
     change = ok(data_dir, "thesaurus", "concept", "deprecate", "3626", "--replaced-by", "5329")
-    assert change["retagged"] == 1
+    assert change["retagged"] == tagged
     assert _subjects(data_dir, record_id).count(RETIREMENT_CONDITIONS) == 1
     old = concept(data_dir, EARLY_RETIREMENT)
     assert old["deprecated"] and old["replaced_by"] == [RETIREMENT_CONDITIONS]

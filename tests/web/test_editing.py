@@ -285,8 +285,6 @@ def test_review_queue_accept_and_reject(client, ws):
     """(Also: hostile ``after`` values answer without a 5xx; the model trains once here.)"""
     from urllib.parse import unquote
 
-    from socsec.suggest import rejections
-
     csrf = sign_in(client, "ed")
     page = client.get("/review")
     assert page.status_code == 200
@@ -304,15 +302,16 @@ def test_review_queue_accept_and_reject(client, ws):
     assert resp.status_code == 303 and "done=accepted" in resp.headers["location"]
     with BibliographyStore.open(ws.bibliography_db) as store:
         subjects = store.get(rid).subjects
-    assert [(s.uri, s.curated) for s in subjects] == [(accepted, True)]
-    assert rejections.rejected(ws).get(rid, set()) == set(uris[1:])
+        assert store.rejected([rid]).get(rid, set()) == set(uris[1:])
+    assert [(s.uri, s.provenance) for s in subjects] == [(accepted, "accepted")]
     resp = client.post(
         f"/review/{quote(rid2)}",
         data={"csrf_token": csrf, "shown": uris2, "action": "reject"},
         follow_redirects=False,
     )
     assert resp.status_code == 303
-    assert rejections.rejected(ws)[rid2] == set(uris2)
+    with BibliographyStore.open(ws.bibliography_db) as store:
+        assert store.rejected([rid2])[rid2] == set(uris2)
     later = [unquote(i[0]) for i in review_items(client.get("/review").text)]
     assert rid not in later and rid2 not in later
     for value in ("<script>alert(1)</script>", "~", "x" * 3000):

@@ -53,6 +53,29 @@ FORMAT_NAMES: tuple[str, ...] = tuple(_MODULES)
 WRITABLE: tuple[str, ...] = ("bibtex", "ris", "csljson", "marcxml", "csv")
 
 
+# Formats that say who assigned each subject; the others are given automatic subjects (the
+# suggestion model's, unreviewed) only when asked, so a reference manager's keywords stay
+# a librarian's.
+WITH_PROVENANCE: frozenset[str] = frozenset({"csljson", "csv"})
+
+
+def exportable(records: Iterable[Record], fmt: str, *, automatic: bool) -> Iterable[Record]:
+    """``records`` as format ``fmt`` exports them: without automatic subjects, unless
+    ``automatic`` is true or the format records provenance (CSL-JSON, CSV).
+    """
+    if automatic or fmt in WITH_PROVENANCE:
+        return records
+    return (_without_automatic(r) for r in records)
+
+
+def _without_automatic(record: Record) -> Record:
+    if all(s.curated for s in record.subjects):
+        return record
+    import dataclasses
+
+    return dataclasses.replace(record, subjects=tuple(s for s in record.subjects if s.curated))
+
+
 class LabelSource(Protocol):
     """What exports need from the thesaurus to print subject labels (``ThesaurusCache``)."""
 

@@ -45,7 +45,7 @@ LOST_FIELDS: dict[str, str] = {
     "title_language": "BibTeX has no field for the language of the title",
     **STORE_ONLY_FIELDS,
     "extra": "only extra fields read from BibTeX (bibtex.*) are written back",
-    "subjects.curated": "curated and suggested subjects are written alike",
+    "subjects.provenance": "read back as manual (automatic ones exported only when asked)",
 }
 CHUNK = 1000  # entries parsed per bibtexparser call
 # biblatex entry types that group or share data of other entries rather than describe a work.

@@ -1,5 +1,7 @@
 """CSL-JSON (the citeproc/Zotero/Pandoc exchange format); subjects travel as
-``"custom": {"subjects": [URI, ...]}`` and are read back.
+``"custom": {"subjects": [URI, ...], "subject_provenance": [{"uri", "provenance", ...}]}``
+(the provenance list is parallel to the URIs: manual, accepted or automatic, with the
+model's score, method and version for automatic ones) and are read back.
 """
 
 from __future__ import annotations
@@ -8,7 +10,12 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
-from socsec.bibliography.codec import person_from_value, person_to_dict
+from socsec.bibliography.codec import (
+    person_from_value,
+    person_to_dict,
+    subject_from_dict,
+    subject_to_dict,
+)
 from socsec.bibliography.formats import (
     STORE_ONLY_FIELDS,
     ErrorSink,
@@ -29,8 +36,7 @@ EXTENSIONS = (".json", ".csljson")
 LOST_FIELDS: dict[str, str] = {
     "title_language": "CSL-JSON has no field for the language of the title",
     **STORE_ONLY_FIELDS,
-    "extra": "not written (custom holds exactly the subjects)",
-    "subjects.curated": "custom.subjects is a plain list of URIs",
+    "extra": "not written (custom holds exactly the subjects and their provenance)",
 }
 TO_CSL = {
     RecordType.article: "article-journal",
@@ -95,7 +101,10 @@ def to_csl(record: Record) -> dict[str, Any]:
     if record.keywords:
         item["keyword"] = ", ".join(record.keywords)
     if record.subjects:
-        item["custom"] = {"subjects": [s.uri for s in record.subjects]}
+        item["custom"] = {
+            "subjects": [s.uri for s in record.subjects],
+            "subject_provenance": [subject_to_dict(s) for s in record.subjects],
+        }
     return item
 
 
@@ -129,6 +138,18 @@ def _date(date: object) -> tuple[int | None, str | None, list[Fix], dict[str, st
     return None, None, [], {}
 
 
+def _subjects(custom: Mapping[str, Any]) -> tuple[Subject, ...]:
+    """custom.subjects, with the provenance of custom.subject_provenance where it names them
+    (a subject without one is manual, as in files written before provenance existed).
+    """
+    known = {
+        str(d["uri"]): subject_from_dict(d)
+        for d in custom.get("subject_provenance") or ()
+        if isinstance(d, Mapping) and "uri" in d
+    }
+    return tuple(known.get(str(u)) or Subject(uri=str(u)) for u in custom.get("subjects") or ())
+
+
 def from_csl(item: Mapping[str, Any]) -> Record:
     """A record from a CSL-JSON item; raises ValueError/TypeError/KeyError on bad shapes."""
     return from_csl_fixed(item)[0]
@@ -141,7 +162,7 @@ def from_csl_fixed(item: Mapping[str, Any]) -> tuple[Record, list[Fix]]:
         raise ValueError("type is required")
     year, issued, fixes, kept = _date(item.get("issued"))
     custom = item.get("custom") or {}
-    subjects = tuple(Subject(uri=str(u)) for u in custom.get("subjects") or ())
+    subjects = _subjects(custom)
     keywords_raw = item.get("keyword") or ""
     keywords = tuple(k.strip() for k in str(keywords_raw).split(",") if k.strip())
     kwargs: dict[str, Any] = {}

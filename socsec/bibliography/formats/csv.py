@@ -27,6 +27,7 @@ EXTENSIONS = (".csv",)
 LOST_FIELDS: dict[str, str] = {
     **STORE_ONLY_FIELDS,
     "extra": "no column",
+    "subjects.accepted": "accepted read back as manual; no score, method or model",
 }
 REQUIRED_COLUMNS = ("id", "type", "title")
 _SCALARS = (
@@ -141,7 +142,7 @@ def _row_to_record(row: dict[str, str]) -> tuple[Record, list[Fix]]:
         issued, more, keep = parse_date(scalars["issued"])
         scalars["issued"], fixes, extra = issued, fixes + more, {**extra, **keep}
     subjects = [Subject(u) for u in _list(row.get("subjects"))]
-    subjects += [Subject(u, curated=False) for u in _list(row.get("suggested_subjects"))]
+    subjects += [Subject(u, "automatic") for u in _list(row.get("suggested_subjects"))]
     record = Record(
         id=(row.get("id") or "").strip(),
         type=rtype,

@@ -40,7 +40,7 @@ LOST_FIELDS: dict[str, str] = {
     "title_language": "not written (041 holds the language of the text)",
     **STORE_ONLY_FIELDS,
     "extra": "not written",
-    "subjects.curated": "650 fields do not say who assigned them",
+    "subjects.provenance": "read back as manual (automatic ones exported only when asked)",
     "issue": "only periodical parts (773 $g) carry an issue number",
 }
 MARC_NS = "http://www.loc.gov/MARC21/slim"

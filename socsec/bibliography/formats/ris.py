@@ -33,7 +33,7 @@ LOST_FIELDS: dict[str, str] = {
     "title_language": "RIS has no tag for the language of the title",
     **STORE_ONLY_FIELDS,
     "extra": "RIS has no free fields left for them",
-    "subjects.curated": "curated and suggested subjects are written alike",
+    "subjects.provenance": "read back as manual (automatic ones exported only when asked)",
     "isbn": "one SN tag: a non-book record with an ISSN keeps the ISSN",
     "issn": "one SN tag: a book keeps its ISBN",
     "abstract.line_breaks": "RIS values are one line",
