@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from socsec.thesaurus.curation import LabelEdit
 from socsec.thesaurus.model import LABEL_KINDS, NOTE_KINDS
 
 if TYPE_CHECKING:
+    from socsec.thesaurus.curation import LabelEdit
     from socsec.thesaurus.model import ConceptView
 
 Cell = tuple[str, str]  # (kind, language): ("alt", "fr"), ("definition", "en")
@@ -68,6 +68,8 @@ def edits_between(
     Raises:
         ValueError: an unknown kind in ``wanted``.
     """
+    from socsec.thesaurus.curation import LabelEdit  # pyoxigraph: only when a form is saved
+
     removes: list[LabelEdit] = []
     adds: list[LabelEdit] = []
     for (kind, lang), values in wanted.items():
