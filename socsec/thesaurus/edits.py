@@ -68,7 +68,7 @@ def edits_between(
     Raises:
         ValueError: an unknown kind in ``wanted``.
     """
-    from socsec.thesaurus.curation import LabelEdit  # curation loads the RDF store: only here
+    from socsec.thesaurus.curation import LabelEdit  # pyoxigraph: only when a form is saved
 
     removes: list[LabelEdit] = []
     adds: list[LabelEdit] = []
