@@ -195,7 +195,8 @@ class AssociativeSuggester:
     def similarities(self, doc: Document) -> npt.NDArray[np.float32]:
         """Cosine similarity of ``doc`` to every training record (0 for itself)."""
         n = len(self.ids)
-        counts = self._counts(doc)
+        # Not memoised: scoring many records (automatic indexing) must not keep them all.
+        counts = self._memo.get(doc) or term_counts(doc)
         where = np.searchsorted(self.slots, counts.slots)
         where = np.minimum(where, max(len(self.slots) - 1, 0))
         known = self.slots[where] == counts.slots if len(self.slots) else where < 0

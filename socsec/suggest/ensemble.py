@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from socsec.suggest.assign import ASSIGN_LIMIT, ASSIGN_THRESHOLD, threshold_for
 from socsec.suggest.associative import AssociativeSuggester
 from socsec.suggest.lexical import LexicalSuggester
 from socsec.suggest.model import Document, Evidence, Suggestion
@@ -136,6 +137,9 @@ class EnsembleSuggester:
         self.lexical = LexicalSuggester(vocab)
         self.associative = AssociativeSuggester(vocab)
         self.weights = Weights()
+        # The threshold giving assigned sets of precision >= 0.6 on out-of-fold scores of the
+        # training records (ASSIGN_THRESHOLD until tuned).
+        self.threshold = ASSIGN_THRESHOLD
 
     def fit(self, docs: Sequence[Document], on_progress: ProgressFn | None = None) -> None:
         """Tune the weights by inner cross-validation, then train both members on ``docs``.
@@ -166,6 +170,11 @@ class EnsembleSuggester:
                     assoc_scores.append(assoc.score(tagged[i]))
                     gold.append(set(tagged[i].subjects))
             self.weights = tune_weights(lex_scores, assoc_scores, gold)
+            oof = [
+                ranked(combine(self.weights, lx, ax), ASSIGN_LIMIT)
+                for lx, ax in zip(lex_scores, assoc_scores, strict=True)
+            ]
+            self.threshold = threshold_for(oof, gold)
         self.lexical.fit(tagged)
         step(1)
         self.associative.fit(tagged)
@@ -205,7 +214,19 @@ class EnsembleSuggester:
 
     def suggest(self, doc: Document, limit: int = 10) -> list[Suggestion]:
         """The ``limit`` best concepts with both members' scores and evidence."""
-        lex, assoc = self.lexical.score(doc), self.associative.score(doc)
+        return self._suggestions(doc, self.lexical.score(doc), limit)
+
+    def suggest_many(self, docs: Sequence[Document], limit: int = 10) -> list[list[Suggestion]]:
+        """:meth:`suggest` for many documents, the lexical ranking trees called once for all.
+
+        Automatic indexing of a batch of records uses this: one classifier call per batch
+        instead of one per record.
+        """
+        lexical = self.lexical.score_many(docs)
+        return [self._suggestions(d, lx, limit) for d, lx in zip(docs, lexical, strict=True)]
+
+    def _suggestions(self, doc: Document, lex: dict[str, float], limit: int) -> list[Suggestion]:
+        assoc = self.associative.score(doc)
         top = ranked(combine(self.weights, lex, assoc), limit)
         evidence = self.evidence(doc, [u for u, _s in top])
         return [

@@ -30,6 +30,8 @@ TITLE, TEXT = 0, 1
 _FIELD_NAMES = ("title", "text")
 # Smoothing of keyphraseness towards the corpus-wide rate (in pseudo-documents).
 _SMOOTHING = 2.0
+# Matches kept for the evidence of the documents just scored (a batch of automatic indexing).
+_RECENT = 1024
 
 
 @dataclass
@@ -206,15 +208,19 @@ class LexicalSuggester:
         self.gold_matched = np.zeros(size, dtype=np.int64)
         self.rate = 0.0
         self._memo: dict[Document, DocRows] = {}
-        self._last: tuple[Document, DocMatches] | None = None
+        # The matches of the last documents scored, for their evidence (a batch at a time).
+        self._recent: dict[Document, DocMatches] = {}
 
     # -- matching ------------------------------------------------------------------------------
     def matches(self, doc: Document) -> DocMatches:
-        """Candidates of ``doc`` (the last document's are kept: scoring then evidence)."""
-        if self._last is not None and self._last[0] == doc:
-            return self._last[1]
+        """Candidates of ``doc`` (the last documents' are kept: scoring then evidence)."""
+        found = self._recent.get(doc)
+        if found is not None:
+            return found
         found = match_document(self.vocab, analyse_document(doc))
-        self._last = (doc, found)
+        if len(self._recent) >= _RECENT:
+            del self._recent[next(iter(self._recent))]
+        self._recent[doc] = found
         return found
 
     def rows(self, doc: Document) -> DocRows:
@@ -228,7 +234,7 @@ class LexicalSuggester:
     def forget(self) -> None:
         """Drop the memoised rows (training is over; they would only hold memory)."""
         self._memo = {}
-        self._last = None
+        self._recent = {}
 
     # -- training ------------------------------------------------------------------------------
     def fit(self, docs: Sequence[Document]) -> None:
