@@ -31,7 +31,7 @@ _FIELD_NAMES = ("title", "text")
 # Smoothing of keyphraseness towards the corpus-wide rate (in pseudo-documents).
 _SMOOTHING = 2.0
 # Matches kept for the evidence of the documents just scored (a batch of automatic indexing).
-_RECENT = 1024
+_RECENT = 256
 
 
 @dataclass
@@ -227,7 +227,8 @@ class LexicalSuggester:
         """The candidates of ``doc`` as feature rows (memoised: the inner folds refit on them)."""
         found = self._memo.get(doc)
         if found is None:
-            found = doc_rows(self.vocab, self.matches(doc))
+            # Not through matches(): training must not keep every document's matches.
+            found = doc_rows(self.vocab, match_document(self.vocab, analyse_document(doc)))
             self._memo[doc] = found
         return found
 
@@ -277,6 +278,29 @@ class LexicalSuggester:
         with threadpool_limits(1 if len(features) < 200_000 else None):
             clf.fit(features, all_own.astype(np.int64))
         self.forest = Forest.from_sklearn(clf)
+
+    def add(self, docs: Sequence[Document]) -> None:
+        """Count new tagged records into keyphraseness without refitting (incremental).
+
+        The per-concept counts (gold, matched, both) grow; the ranking trees are kept as they
+        are (they learnt how features rank, not which concepts exist).
+        """
+        import numpy as np
+
+        index = self.vocab.index
+        size = len(self.vocab)
+        for doc in docs:
+            if not doc.subjects:
+                continue
+            rows = doc_rows(self.vocab, match_document(self.vocab, analyse_document(doc)))
+            gold = np.array(sorted({index[u] for u in doc.subjects if u in index}), np.int64)
+            direct = rows.cids[rows.direct]
+            self.gold_count += np.bincount(gold, minlength=size)
+            self.matched_count += np.bincount(direct, minlength=size)
+            self.gold_matched += np.bincount(direct[np.isin(direct, gold)], minlength=size)
+            self.trained_docs += 1
+        total_matched = int(self.matched_count.sum())
+        self.rate = int(self.gold_matched.sum()) / total_matched if total_matched else 0.0
 
     def _features(
         self,

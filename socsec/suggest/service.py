@@ -221,6 +221,36 @@ def train(ws: Workspace, *, on_progress: ProgressFn | None = None, folds: int = 
     return model
 
 
+def update(ws: Workspace) -> tuple[SuggestModel, int]:
+    """Add the records tagged since training to the saved model, without refitting.
+
+    Incremental training (see :meth:`EnsembleSuggester.add`): the new records join the
+    associative member's kNN index and the lexical member's keyphraseness counts; the
+    ranking trees, the ridge coefficients, the IDF weights, the ensemble weights and the
+    threshold are kept. Records already in the model whose tags changed, deleted records and
+    thesaurus changes need a full :func:`train`. Needs neither scikit-learn nor scipy. With no
+    saved model, trains one.
+
+    Returns:
+        The updated model and the number of records added.
+    """
+    from socsec.bibliography.store import get_store
+
+    model = SuggestModel.load(model_path(ws))
+    if model is None:
+        model = train(ws)
+        return model, model.records
+    with get_store(ws) as store:
+        docs = training_documents(store)
+        links = _curated_links(store)
+    added = model.ensemble.add(docs)
+    if added:
+        model.records += added
+        model.curated_links = links
+        model.save(model_path(ws))
+    return model, added
+
+
 @dataclass(frozen=True)
 class Staleness:
     """How the data dir moved on since the model was trained.
