@@ -107,6 +107,7 @@ class AssociativeSuggester:
         self.concepts: list[str] = []
         self.ids: list[str] = []
         self._positions: dict[str, int] = {}
+        self._column: dict[str, int] | None = None
         self._last: tuple[Document, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]] | None
         self._last = None
 
@@ -142,6 +143,7 @@ class AssociativeSuggester:
         column = {u: i for i, u in enumerate(concepts)}
         subjects = [sorted({column[u] for u in d.subjects if u in column}) for d in tagged]
         self.concepts = concepts
+        self._column = None
         self.lab_ptr = np.cumsum([0] + [len(s) for s in subjects], dtype=np.int64)
         self.lab_idx = np.fromiter((c for s in subjects for c in s), dtype=np.int32)
         self._fit_vectors([self._counts(d) for d in tagged])
@@ -338,13 +340,19 @@ class AssociativeSuggester:
         best = np.argpartition(-combined, count - 1)[:count]
         return {self.concepts[i]: float(combined[i]) for i in best if combined[i] > 0}
 
+    def _columns(self) -> dict[str, int]:
+        """Concept URI -> column (built once per fitted state, not per document)."""
+        if self._column is None or len(self._column) != len(self.concepts):
+            self._column = {u: i for i, u in enumerate(self.concepts)}
+        return self._column
+
     def evidence(self, doc: Document, uris: Sequence[str]) -> dict[str, tuple[Evidence, ...]]:
         """For each concept, the nearest training records (up to 5) that carry it."""
         if not self.ids:
             return dict.fromkeys(uris, ())
         _combined, sims = self.scores(doc)
         neighbours = np.argsort(-sims, kind="stable")[: self.k]
-        column = {u: i for i, u in enumerate(self.concepts)}
+        column = self._columns()
         carried = [
             set(self.lab_idx[self.lab_ptr[i] : self.lab_ptr[i + 1]].tolist()) for i in neighbours
         ]

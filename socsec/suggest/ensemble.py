@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 ProgressFn = Callable[[int], None]
+# Documents scored per lexical classifier call in suggest_many (within the matches it keeps).
+_BATCH = 256
 
 
 class Scorer(Protocol):
@@ -272,8 +274,12 @@ class EnsembleSuggester:
         Automatic indexing of a batch of records uses this: one classifier call per batch
         instead of one per record.
         """
-        lexical = self.lexical.score_many(docs)
-        return [self._suggestions(d, lx, limit) for d, lx in zip(docs, lexical, strict=True)]
+        out: list[list[Suggestion]] = []
+        for start in range(0, len(docs), _BATCH):  # the matches of a batch are kept for evidence
+            batch = docs[start : start + _BATCH]
+            lexical = self.lexical.score_many(batch)
+            out += [self._suggestions(d, lx, limit) for d, lx in zip(batch, lexical, strict=True)]
+        return out
 
     def _suggestions(self, doc: Document, lex: dict[str, float], limit: int) -> list[Suggestion]:
         assoc = self.associative.score(doc)

@@ -31,7 +31,7 @@ _FIELD_NAMES = ("title", "text")
 # Smoothing of keyphraseness towards the corpus-wide rate (in pseudo-documents).
 _SMOOTHING = 2.0
 # Matches kept for the evidence of the documents just scored (a batch of automatic indexing).
-_RECENT = 256
+_RECENT = 512
 
 
 @dataclass
