@@ -196,7 +196,12 @@ def _eval_table(report: EvalReport) -> Any:
         if (a := m.assigned) is not None
     ]  # fmt: skip
     columns_assigned = ("method", "precision", "recall", "per doc", "docs with none")
-    return Group(ranking, table(columns_assigned, rows_assigned, title=title))
+    parts: list[Any] = [ranking, table(columns_assigned, rows_assigned, title=title)]
+    if report.tuned_threshold is not None:
+        parts.append(
+            f"Threshold the ensemble tuned on its training records: {report.tuned_threshold:g}"
+        )
+    return Group(*parts)
 
 
 def eval_suggest(

@@ -94,15 +94,16 @@ def threshold_for(
     precision: float = 0.6,
     limit: int = ASSIGN_LIMIT,
     step: float = 0.01,
+    unreached: float = 1.0,
 ) -> float:
     """The lowest threshold (on a grid of ``step``) whose assigned sets reach ``precision``.
 
     Used to choose :data:`ASSIGN_THRESHOLD` on out-of-fold scores of training records.
-    Returns 1.0 when no threshold reaches it.
+    Returns ``unreached`` when no threshold reaches it.
     """
     steps = round(1 / step)
     for i in range(steps + 1):
         t = i * step
         if assigned_scores(ranked, golds, t, limit).precision >= precision:
             return round(t, 4)
-    return 1.0
+    return unreached

@@ -156,7 +156,9 @@ def tune_threshold(docs: Sequence[Prepared], weights: Weights) -> float:
         top = np.argsort(-scores, kind="stable")[:ASSIGN_LIMIT]
         ranked_docs.append([(str(i), float(scores[i])) for i in top])
         golds.append({str(i) for i in np.flatnonzero(hit)})  # only precision is used
-    return threshold_for(ranked_docs, golds)
+    # Too few or too hard records to reach the precision: the documented default, rather
+    # than a threshold that would assign nothing.
+    return threshold_for(ranked_docs, golds, unreached=ASSIGN_THRESHOLD)
 
 
 class EnsembleSuggester:

@@ -88,7 +88,8 @@ class SuggestModel:
         """Ensemble score from which a suggestion is assigned automatically.
 
         Tuned at training time on out-of-fold scores (the lowest threshold whose assigned
-        sets are 60% right); :data:`ASSIGN_THRESHOLD` when there were too few records.
+        sets are 60% right); :data:`ASSIGN_THRESHOLD` when there were too few records or
+        no threshold reached that precision.
         """
         return self.ensemble.threshold
 
