@@ -313,7 +313,33 @@ def _eval_table(report: EvalReport) -> Any:
         for m in report.methods
     ]  # fmt: skip
     columns = ("method", "docs", "P@1", "P@5", "R@5", "R@10", "F1@5", "nDCG@10", "ms/doc")
-    return table(columns, rows, title=f"{report.protocol}: {report.source}")
+    ranking = table(columns, rows, title=f"{report.protocol}: {report.source}")
+    assigned = [m for m in report.methods if m.assigned is not None]
+    if not assigned:
+        return ranking
+    from rich.console import Group
+
+    first = assigned[0].assigned
+    assert first is not None
+    title = (
+        f"Assigned subjects (score >= {first.threshold:g}, at most {first.limit}):"
+        " micro precision and recall"
+    )
+    rows_assigned = [
+        (
+            m.method, f"{a.precision:.3f}", f"{a.recall:.3f}", f"{a.per_doc:.2f}",
+            f"{a.empty:.1%}",
+        )
+        for m in assigned
+        if (a := m.assigned) is not None
+    ]  # fmt: skip
+    columns_assigned = ("method", "precision", "recall", "per doc", "docs with none")
+    parts: list[Any] = [ranking, table(columns_assigned, rows_assigned, title=title)]
+    if report.tuned_threshold is not None:
+        parts.append(
+            f"Threshold the ensemble tuned on its training records: {report.tuned_threshold:g}"
+        )
+    return Group(*parts)
 
 
 def eval_suggest(

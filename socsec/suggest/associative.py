@@ -107,6 +107,7 @@ class AssociativeSuggester:
         self.concepts: list[str] = []
         self.ids: list[str] = []
         self._positions: dict[str, int] = {}
+        self._column: dict[str, int] | None = None
         self._last: tuple[Document, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]] | None
         self._last = None
 
@@ -142,11 +143,87 @@ class AssociativeSuggester:
         column = {u: i for i, u in enumerate(concepts)}
         subjects = [sorted({column[u] for u in d.subjects if u in column}) for d in tagged]
         self.concepts = concepts
+        self._column = None
         self.lab_ptr = np.cumsum([0] + [len(s) for s in subjects], dtype=np.int64)
         self.lab_idx = np.fromiter((c for s in subjects for c in s), dtype=np.int32)
         self._fit_vectors([self._counts(d) for d in tagged])
         if len(tagged) <= MAX_RIDGE_RECORDS:
             self.dual = self._ridge(len(tagged))
+
+    def add(self, docs: Sequence[Document]) -> int:
+        """Add tagged records to a fitted model without refitting (incremental training).
+
+        The new records join the kNN index and vote from then on. What is not refitted: the
+        IDF weights (a term first seen now gets the weight of the rarest term seen at
+        fitting), and the ridge coefficients (a new record gets none: it acts through the kNN
+        votes only; a new concept is suggested by kNN only). Records already in the model
+        (same id) are skipped; a full :meth:`fit` is needed to take changed tags into account.
+
+        Returns:
+            The number of records added.
+        """
+        known = self.vocab.index if self.vocab is not None else None
+        tagged = [
+            d
+            for d in docs
+            if (not d.id or d.id not in self._positions)
+            and any(known is None or u in known for u in d.subjects)
+        ]
+        if not tagged:
+            return 0
+        if not self.ids:
+            self.fit(tagged)
+            return len(tagged)
+        column = {u: i for i, u in enumerate(self.concepts)}
+        for d in tagged:
+            for u in d.subjects:
+                if (known is None or u in known) and u not in column:
+                    column[u] = len(self.concepts)
+                    self.concepts.append(u)
+        subjects = [sorted({column[u] for u in d.subjects if u in column}) for d in tagged]
+        lengths = np.asarray([len(x) for x in subjects], dtype=np.int64)
+        self.lab_ptr = np.append(self.lab_ptr, self.lab_ptr[-1] + np.cumsum(lengths))
+        self.lab_idx = np.append(
+            self.lab_idx, np.fromiter((c for x in subjects for c in x), dtype=np.int32)
+        )
+        self._add_vectors([term_counts(d) for d in tagged])
+        first = len(self.ids)
+        self.ids += [d.id for d in tagged]
+        self._positions |= {d.id: first + i for i, d in enumerate(tagged) if d.id}
+        if self.dual is not None:
+            grown = np.zeros((len(self.ids), len(self.concepts)), dtype=np.float32)
+            grown[: self.dual.shape[0], : self.dual.shape[1]] = self.dual
+            self.dual = grown
+        self._last = None
+        return len(tagged)
+
+    def _add_vectors(self, counts: list[TermCounts]) -> None:
+        """Merge the vectors of new records into the postings (IDF kept; see :meth:`add`)."""
+        first = len(self.ids)
+        rarest = float(self.idf.max()) if len(self.idf) else 1.0
+        new_slot = np.concatenate([c.slots for c in counts])
+        new_doc = np.repeat(
+            np.arange(first, first + len(counts), dtype=np.int32), [len(c.slots) for c in counts]
+        )
+        where = np.minimum(np.searchsorted(self.slots, new_slot), max(len(self.slots) - 1, 0))
+        seen = self.slots[where] == new_slot if len(self.slots) else np.zeros(len(new_slot), bool)
+        idf = np.where(seen, self.idf[where] if len(self.idf) else rarest, rarest)
+        val = (1.0 + np.log(np.concatenate([c.counts for c in counts]))) * idf
+        norms = np.sqrt(np.bincount(new_doc - first, weights=val.astype(np.float64) ** 2))
+        val = (val / np.where(norms > 0, norms, 1.0)[new_doc - first]).astype(np.float32)
+        old_slot = np.repeat(self.slots, np.diff(self.post_ptr))
+        slot = np.concatenate([old_slot, new_slot])
+        order = np.argsort(slot, kind="stable")  # old postings first within a term
+        slot = slot[order]
+        post_doc = np.concatenate([self.post_doc, new_doc])[order]
+        post_val = np.concatenate([self.post_val, val])[order]
+        idf_all = np.concatenate([np.repeat(self.idf, np.diff(self.post_ptr)), idf])[order]
+        uniq, starts = np.unique(slot, return_index=True)
+        self.slots = uniq.astype(np.int64)
+        self.idf = idf_all[starts].astype(np.float32)
+        self.post_ptr = np.append(starts, len(slot)).astype(np.int64)
+        self.post_doc = post_doc.astype(np.int32)
+        self.post_val = post_val
 
     def _fit_vectors(self, counts: list[TermCounts]) -> None:
         n = len(counts)
@@ -173,20 +250,25 @@ class AssociativeSuggester:
         """Dual ridge coefficients: (X X^T + alpha I)^-1 Y (training only: scipy)."""
         from scipy import linalg, sparse  # type: ignore[import-untyped]
 
-        term = np.repeat(np.arange(len(self.slots)), np.diff(self.post_ptr))
-        matrix = sparse.csr_matrix(
-            (self.post_val, (self.post_doc, term)), shape=(n, len(self.slots))
+        # The postings are the matrix in CSC form already (no copy); its transpose is then a
+        # CSR view, and one CSR copy gives the row blocks.
+        by_term = sparse.csc_matrix(
+            (self.post_val, self.post_doc, self.post_ptr), shape=(n, len(self.slots))
         )
-        transposed = matrix.T.tocsc()
+        transposed = by_term.T
+        matrix = by_term.tocsr()
         # Dense rows of the Gram matrix a block at a time: the sparse product of similar
         # records is nearly dense and would take twice the memory as a sparse matrix.
-        gram = np.empty((n, n), dtype=np.float64)
+        # Single precision: alpha on the diagonal keeps the system well conditioned, and it
+        # halves the two largest arrays of training (n x n and n x concepts).
+        gram = np.empty((n, n), dtype=np.float32)
         for start in range(0, n, 512):
             gram[start : start + 512] = (matrix[start : start + 512] @ transposed).toarray()
+        del matrix, transposed, by_term
         gram[np.diag_indices_from(gram)] += self.alpha
         # Fortran order, and the symmetric Gram passed transposed: LAPACK then solves in place
         # instead of copying both (a copy of each was a third of the peak at 100k records).
-        labels = np.zeros((n, len(self.concepts)), dtype=np.float64, order="F")
+        labels = np.zeros((n, len(self.concepts)), dtype=np.float32, order="F")
         rows = np.repeat(np.arange(n), np.diff(self.lab_ptr))
         labels[rows, self.lab_idx] = 1.0
         solved = linalg.solve(gram.T, labels, assume_a="pos", overwrite_a=True, overwrite_b=True)
@@ -195,7 +277,8 @@ class AssociativeSuggester:
     def similarities(self, doc: Document) -> npt.NDArray[np.float32]:
         """Cosine similarity of ``doc`` to every training record (0 for itself)."""
         n = len(self.ids)
-        counts = self._counts(doc)
+        # Not memoised: scoring many records (automatic indexing) must not keep them all.
+        counts = self._memo.get(doc) or term_counts(doc)
         where = np.searchsorted(self.slots, counts.slots)
         where = np.minimum(where, max(len(self.slots) - 1, 0))
         known = self.slots[where] == counts.slots if len(self.slots) else where < 0
@@ -257,13 +340,19 @@ class AssociativeSuggester:
         best = np.argpartition(-combined, count - 1)[:count]
         return {self.concepts[i]: float(combined[i]) for i in best if combined[i] > 0}
 
+    def _columns(self) -> dict[str, int]:
+        """Concept URI -> column (built once per fitted state, not per document)."""
+        if self._column is None or len(self._column) != len(self.concepts):
+            self._column = {u: i for i, u in enumerate(self.concepts)}
+        return self._column
+
     def evidence(self, doc: Document, uris: Sequence[str]) -> dict[str, tuple[Evidence, ...]]:
         """For each concept, the nearest training records (up to 5) that carry it."""
         if not self.ids:
             return dict.fromkeys(uris, ())
         _combined, sims = self.scores(doc)
         neighbours = np.argsort(-sims, kind="stable")[: self.k]
-        column = {u: i for i, u in enumerate(self.concepts)}
+        column = self._columns()
         carried = [
             set(self.lab_idx[self.lab_ptr[i] : self.lab_ptr[i + 1]].tolist()) for i in neighbours
         ]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from socsec.suggest.assign import ASSIGN_LIMIT, ASSIGN_THRESHOLD, threshold_for
 from socsec.suggest.associative import AssociativeSuggester
 from socsec.suggest.lexical import LexicalSuggester
 from socsec.suggest.model import Document, Evidence, Suggestion
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 ProgressFn = Callable[[int], None]
+# Documents scored per lexical classifier call in suggest_many (within the matches it keeps).
+_BATCH = 256
 
 
 class Scorer(Protocol):
@@ -81,6 +84,22 @@ def ranked(scores: dict[str, float], limit: int) -> list[tuple[str, float]]:
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
+# One document's out-of-fold scores for tuning: lexical, associative, gold flags (float32
+# arrays over the union of candidates) and its number of gold subjects.
+Prepared = tuple["npt.NDArray[Any]", "npt.NDArray[Any]", "npt.NDArray[Any]", int]
+
+
+def prepare(lex: dict[str, float], assoc: dict[str, float], gold: set[str]) -> Prepared:
+    """A document's member scores as compact arrays (training keeps thousands of these)."""
+    import numpy as np
+
+    uris = sorted(lex.keys() | assoc.keys())
+    a = np.fromiter((lex.get(u, 0.0) for u in uris), np.float32, len(uris))
+    b = np.fromiter((assoc.get(u, 0.0) for u in uris), np.float32, len(uris))
+    hit = np.fromiter((u in gold for u in uris), np.float32, len(uris))
+    return a, b, hit, len(gold)
+
+
 def tune_weights(
     lex: Sequence[dict[str, float]],
     assoc: Sequence[dict[str, float]],
@@ -88,34 +107,58 @@ def tune_weights(
     step: float = 0.1,
 ) -> Weights:
     """The weights (on a simplex grid of ``step``) maximising mean F1@5 + nDCG@10."""
+    docs = [prepare(lx, ax, g) for lx, ax, g in zip(lex, assoc, gold, strict=True)]
+    return tune_prepared(docs, step)
+
+
+def tune_prepared(docs: Sequence[Prepared], step: float = 0.1) -> Weights:
+    """:func:`tune_weights` on documents already :func:`prepare`-d."""
     import numpy as np
 
     discounts = 1 / np.log2(np.arange(2, 12))
-    docs = []
-    for lx, ax, g in zip(lex, assoc, gold, strict=True):
-        uris = sorted(lx.keys() | ax.keys())
-        a = np.array([lx.get(u, 0.0) for u in uris])
-        b = np.array([ax.get(u, 0.0) for u in uris])
-        hit = np.array([u in g for u in uris], dtype=np.float64)
-        ideal = float(discounts[: min(10, len(g))].sum()) if g else 1.0
-        docs.append((a, b, np.sqrt(a * b), hit, len(g), ideal))
     best, best_value = Weights(), -1.0
     n = round(1 / step)
     for i in range(n + 1):
         for j in range(n + 1 - i):
             weights = Weights(i / n, j / n, (n - i - j) / n)
             value = 0.0
-            for a, b, agree, hit, n_gold, ideal in docs:
+            for a, b, hit, n_gold in docs:
                 if not len(a):
                     continue
-                scores = weights.lexical * a + weights.associative * b + weights.agreement * agree
+                scores = _combined(weights, a, b)
                 top = np.argsort(-scores, kind="stable")[:10]
                 hits = hit[top]
+                ideal = float(discounts[: min(10, n_gold)].sum()) if n_gold else 1.0
                 f1 = 2 * hits[:5].sum() / (min(5, len(top)) + n_gold)
                 value += f1 + float((hits * discounts[: len(top)]).sum()) / ideal
             if value > best_value:
                 best, best_value = weights, value
     return best
+
+
+def _combined(weights: Weights, a: npt.NDArray[Any], b: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    import numpy as np
+
+    out: npt.NDArray[Any] = (
+        weights.lexical * a + weights.associative * b + weights.agreement * np.sqrt(a * b)
+    )
+    return out
+
+
+def tune_threshold(docs: Sequence[Prepared], weights: Weights) -> float:
+    """The assignment threshold of out-of-fold scores (see :func:`assign.threshold_for`)."""
+    import numpy as np
+
+    ranked_docs: list[list[tuple[str, float]]] = []
+    golds: list[set[str]] = []
+    for a, b, hit, _n_gold in docs:
+        scores = _combined(weights, a, b)
+        top = np.argsort(-scores, kind="stable")[:ASSIGN_LIMIT]
+        ranked_docs.append([(str(i), float(scores[i])) for i in top])
+        golds.append({str(i) for i in np.flatnonzero(hit)})  # only precision is used
+    # Too few or too hard records to reach the precision: the documented default, rather
+    # than a threshold that would assign nothing.
+    return threshold_for(ranked_docs, golds, unreached=ASSIGN_THRESHOLD)
 
 
 class EnsembleSuggester:
@@ -136,6 +179,9 @@ class EnsembleSuggester:
         self.lexical = LexicalSuggester(vocab)
         self.associative = AssociativeSuggester(vocab)
         self.weights = Weights()
+        # The threshold giving assigned sets of precision >= 0.6 on out-of-fold scores of the
+        # training records (ASSIGN_THRESHOLD until tuned).
+        self.threshold = ASSIGN_THRESHOLD
 
     def fit(self, docs: Sequence[Document], on_progress: ProgressFn | None = None) -> None:
         """Tune the weights by inner cross-validation, then train both members on ``docs``.
@@ -147,9 +193,7 @@ class EnsembleSuggester:
         step = on_progress or (lambda _n: None)
         tagged = [d for d in docs if d.subjects]
         if self.folds >= 2 and len(tagged) >= 2 * self.folds:
-            lex_scores: list[dict[str, float]] = []
-            assoc_scores: list[dict[str, float]] = []
-            gold: list[set[str]] = []
+            prepared: list[Prepared] = []
             for held in kfold(tagged, self.folds, self.seed):
                 held_set = set(held)
                 train = [d for i, d in enumerate(tagged) if i not in held_set]
@@ -161,17 +205,36 @@ class EnsembleSuggester:
                 assoc._memo = self.associative._memo
                 assoc.fit(train)
                 step(1)
-                lex_scores += lex.score_many([tagged[i] for i in held])
-                for i in held:
-                    assoc_scores.append(assoc.score(tagged[i]))
-                    gold.append(set(tagged[i].subjects))
-            self.weights = tune_weights(lex_scores, assoc_scores, gold)
+                # A batch at a time, kept as compact arrays (dicts of every held-out
+                # record's candidates were a large part of the peak at 100k records).
+                for start in range(0, len(held), 256):
+                    batch = [tagged[i] for i in held[start : start + 256]]
+                    for doc, lx in zip(batch, lex.score_many(batch), strict=True):
+                        prepared.append(prepare(lx, assoc.score(doc), set(doc.subjects)))
+                del lex, assoc
+            self.weights = tune_prepared(prepared)
+            self.threshold = tune_threshold(prepared, self.weights)
+            del prepared
         self.lexical.fit(tagged)
         step(1)
         self.associative.fit(tagged)
         step(1)
         self.lexical.forget()
         self.associative.forget()
+
+    def add(self, docs: Sequence[Document]) -> int:
+        """Add tagged records that the model has not seen (by id) without refitting.
+
+        What is updated and what is not: see :meth:`LexicalSuggester.add` and
+        :meth:`AssociativeSuggester.add`; the weights and the threshold are kept.
+
+        Returns:
+            The number of records added.
+        """
+        seen = set(self.associative.ids)
+        new = [d for d in docs if d.subjects and (not d.id or d.id not in seen)]
+        self.lexical.add(new)
+        return self.associative.add(new)
 
     def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
         """Both members' fitted parameters as arrays (the weights go in the model's JSON)."""
@@ -205,7 +268,23 @@ class EnsembleSuggester:
 
     def suggest(self, doc: Document, limit: int = 10) -> list[Suggestion]:
         """The ``limit`` best concepts with both members' scores and evidence."""
-        lex, assoc = self.lexical.score(doc), self.associative.score(doc)
+        return self._suggestions(doc, self.lexical.score(doc), limit)
+
+    def suggest_many(self, docs: Sequence[Document], limit: int = 10) -> list[list[Suggestion]]:
+        """:meth:`suggest` for many documents, the lexical ranking trees called once for all.
+
+        Automatic indexing of a batch of records uses this: one classifier call per batch
+        instead of one per record.
+        """
+        out: list[list[Suggestion]] = []
+        for start in range(0, len(docs), _BATCH):  # the matches of a batch are kept for evidence
+            batch = docs[start : start + _BATCH]
+            lexical = self.lexical.score_many(batch)
+            out += [self._suggestions(d, lx, limit) for d, lx in zip(batch, lexical, strict=True)]
+        return out
+
+    def _suggestions(self, doc: Document, lex: dict[str, float], limit: int) -> list[Suggestion]:
+        assoc = self.associative.score(doc)
         top = ranked(combine(self.weights, lex, assoc), limit)
         evidence = self.evidence(doc, [u for u, _s in top])
         return [

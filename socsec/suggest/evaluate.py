@@ -9,6 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from socsec.errors import InputDataError
+from socsec.suggest.assign import (
+    ASSIGN_LIMIT,
+    ASSIGN_THRESHOLD,
+    THRESHOLDS,
+    AssignedScores,
+    assigned_scores,
+)
 from socsec.suggest.ensemble import EnsembleSuggester, Scorer, kfold
 from socsec.suggest.lexical import LexicalSuggester
 from socsec.suggest.metrics import f1_at_k, mean, ndcg_at_k, precision_at_k, recall_at_k
@@ -32,6 +39,10 @@ class MethodScores:
     ndcg_at_10: float
     ms_per_doc: float
     hit_at_5: float = 0.0  # share of documents with at least one gold subject in the top 5
+    # Assigned sets (score >= threshold, at most ASSIGN_LIMIT) at the default threshold, and
+    # over the range THRESHOLDS.
+    assigned: AssignedScores | None = None
+    thresholds: tuple[AssignedScores, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form (``precision_at_5`` etc. as flat keys)."""
@@ -44,6 +55,9 @@ class MethodScores:
             "hit_at_5": round(self.hit_at_5, 4),
             "ms_per_doc": round(self.ms_per_doc, 2),
         }
+        if self.assigned is not None:
+            data["assigned"] = self.assigned.to_dict()
+            data["thresholds"] = [a.to_dict() for a in self.thresholds]
         return data
 
 
@@ -56,6 +70,9 @@ class EvalReport:
     train_documents: int
     test_documents: int
     methods: list[MethodScores]
+    # The threshold the ensemble tuned on out-of-fold scores of its training records (the
+    # mean over folds in cross-validation); None when the ensemble was not evaluated.
+    tuned_threshold: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
@@ -65,15 +82,21 @@ class EvalReport:
             "train_documents": self.train_documents,
             "test_documents": self.test_documents,
             "methods": [m.to_dict() for m in self.methods],
+            "tuned_threshold": self.tuned_threshold,
         }
 
 
 def score_rankings(
-    method: str, rankings: Sequence[Sequence[str]], golds: Sequence[set[str]], seconds: float
+    method: str,
+    scored: Sequence[Sequence[tuple[str, float]]],
+    golds: Sequence[set[str]],
+    seconds: float,
 ) -> MethodScores:
-    """Average the per-document metrics of ranked suggestions against gold subjects."""
-    n = len(rankings)
+    """Average the per-document metrics of ranked (uri, score) lists against gold subjects."""
+    n = len(scored)
+    rankings = [[uri for uri, _s in found] for found in scored]
     pairs = list(zip(rankings, golds, strict=True))
+    grid = sorted({*THRESHOLDS, ASSIGN_THRESHOLD})
     return MethodScores(
         method=method,
         documents=n,
@@ -83,6 +106,8 @@ def score_rankings(
         ndcg_at_10=mean([ndcg_at_k(r, g, 10) for r, g in pairs]),
         ms_per_doc=1000 * seconds / n if n else 0.0,
         hit_at_5=mean([float(any(u in g for u in r[:5])) for r, g in pairs]),
+        assigned=assigned_scores(scored, golds, ASSIGN_THRESHOLD, ASSIGN_LIMIT),
+        thresholds=tuple(assigned_scores(scored, golds, t, ASSIGN_LIMIT) for t in grid),
     )
 
 
@@ -108,21 +133,25 @@ def _run(
     methods: Sequence[Method],
     folds: Sequence[tuple[Sequence[Document], Sequence[Document]]],
     on_progress: ProgressFn | None,
-) -> list[MethodScores]:
-    rankings: dict[Method, list[list[str]]] = {m: [] for m in methods}
+) -> tuple[list[MethodScores], float | None]:
+    rankings: dict[Method, list[list[tuple[str, float]]]] = {m: [] for m in methods}
     seconds: dict[Method, float] = dict.fromkeys(methods, 0.0)
     golds: list[set[str]] = []
+    tuned: list[float] = []
     for train, test in folds:
         model = _train(vocab, list(methods), train)
+        if isinstance(model, EnsembleSuggester) and Method.ensemble in methods:
+            tuned.append(model.threshold)
         for method in methods:
             scorer = _members(model, method)
             started = time.perf_counter()
-            rankings[method] += [[s.uri for s in scorer.suggest(d, 10)] for d in test]
+            rankings[method] += [[(s.uri, s.score) for s in scorer.suggest(d, 10)] for d in test]
             seconds[method] += time.perf_counter() - started
         golds += [set(d.subjects) for d in test]
         if on_progress is not None:
             on_progress(1)
-    return [score_rankings(m.value, rankings[m], golds, seconds[m]) for m in methods]
+    scores = [score_rankings(m.value, rankings[m], golds, seconds[m]) for m in methods]
+    return scores, (round(sum(tuned) / len(tuned), 4) if tuned else None)
 
 
 def cross_validate(
@@ -161,9 +190,14 @@ def cross_validate(
         held_set = set(held)
         train = [d for i, d in enumerate(tagged) if i not in held_set]
         splits.append((train, [tagged[i] for i in held]))
-    scores = _run(vocab, methods, splits, on_progress)
+    scores, tuned = _run(vocab, methods, splits, on_progress)
     return EvalReport(
-        source, f"{folds}-fold cross-validation", len(tagged) - len(parts[0]), len(tagged), scores
+        source,
+        f"{folds}-fold cross-validation",
+        len(tagged) - len(parts[0]),
+        len(tagged),
+        scores,
+        tuned,
     )
 
 
@@ -184,8 +218,8 @@ def evaluate_split(
             f"the split has {len(train)} training and {len(test)} test documents with subjects",
             hint="check the split field of the file",
         )
-    scores = _run(vocab, methods, [(train, test)], on_progress)
-    return EvalReport(source, "train/validation split", len(train), len(test), scores)
+    scores, tuned = _run(vocab, methods, [(train, test)], on_progress)
+    return EvalReport(source, "train/validation split", len(train), len(test), scores, tuned)
 
 
 def read_jsonl(path: Path) -> list[tuple[Document, str]]:

@@ -30,6 +30,8 @@ TITLE, TEXT = 0, 1
 _FIELD_NAMES = ("title", "text")
 # Smoothing of keyphraseness towards the corpus-wide rate (in pseudo-documents).
 _SMOOTHING = 2.0
+# Matches kept for the evidence of the documents just scored (a batch of automatic indexing).
+_RECENT = 512
 
 
 @dataclass
@@ -206,29 +208,34 @@ class LexicalSuggester:
         self.gold_matched = np.zeros(size, dtype=np.int64)
         self.rate = 0.0
         self._memo: dict[Document, DocRows] = {}
-        self._last: tuple[Document, DocMatches] | None = None
+        # The matches of the last documents scored, for their evidence (a batch at a time).
+        self._recent: dict[Document, DocMatches] = {}
 
     # -- matching ------------------------------------------------------------------------------
     def matches(self, doc: Document) -> DocMatches:
-        """Candidates of ``doc`` (the last document's are kept: scoring then evidence)."""
-        if self._last is not None and self._last[0] == doc:
-            return self._last[1]
+        """Candidates of ``doc`` (the last documents' are kept: scoring then evidence)."""
+        found = self._recent.get(doc)
+        if found is not None:
+            return found
         found = match_document(self.vocab, analyse_document(doc))
-        self._last = (doc, found)
+        if len(self._recent) >= _RECENT:
+            del self._recent[next(iter(self._recent))]
+        self._recent[doc] = found
         return found
 
     def rows(self, doc: Document) -> DocRows:
         """The candidates of ``doc`` as feature rows (memoised: the inner folds refit on them)."""
         found = self._memo.get(doc)
         if found is None:
-            found = doc_rows(self.vocab, self.matches(doc))
+            # Not through matches(): training must not keep every document's matches.
+            found = doc_rows(self.vocab, match_document(self.vocab, analyse_document(doc)))
             self._memo[doc] = found
         return found
 
     def forget(self) -> None:
         """Drop the memoised rows (training is over; they would only hold memory)."""
         self._memo = {}
-        self._last = None
+        self._recent = {}
 
     # -- training ------------------------------------------------------------------------------
     def fit(self, docs: Sequence[Document]) -> None:
@@ -271,6 +278,29 @@ class LexicalSuggester:
         with threadpool_limits(1 if len(features) < 200_000 else None):
             clf.fit(features, all_own.astype(np.int64))
         self.forest = Forest.from_sklearn(clf)
+
+    def add(self, docs: Sequence[Document]) -> None:
+        """Count new tagged records into keyphraseness without refitting (incremental).
+
+        The per-concept counts (gold, matched, both) grow; the ranking trees are kept as they
+        are (they learnt how features rank, not which concepts exist).
+        """
+        import numpy as np
+
+        index = self.vocab.index
+        size = len(self.vocab)
+        for doc in docs:
+            if not doc.subjects:
+                continue
+            rows = doc_rows(self.vocab, match_document(self.vocab, analyse_document(doc)))
+            gold = np.array(sorted({index[u] for u in doc.subjects if u in index}), np.int64)
+            direct = rows.cids[rows.direct]
+            self.gold_count += np.bincount(gold, minlength=size)
+            self.matched_count += np.bincount(direct, minlength=size)
+            self.gold_matched += np.bincount(direct[np.isin(direct, gold)], minlength=size)
+            self.trained_docs += 1
+        total_matched = int(self.matched_count.sum())
+        self.rate = int(self.gold_matched.sum()) / total_matched if total_matched else 0.0
 
     def _features(
         self,

@@ -23,6 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 from socsec.errors import ConfigError, InputDataError, NotFoundError
 from socsec.suggest import store as model_file
+
+# Re-exported: automatic assignment reads them here with the rest of the service.
+from socsec.suggest.assign import ASSIGN_LIMIT as ASSIGN_LIMIT
+from socsec.suggest.assign import ASSIGN_THRESHOLD as ASSIGN_THRESHOLD
+from socsec.suggest.assign import assigned as assigned
 from socsec.suggest.ensemble import EnsembleSuggester, Scorer, Weights
 from socsec.suggest.evaluate import EvalReport, cross_validate, evaluate_split, read_jsonl
 from socsec.suggest.model import Document, Method, Suggestion
@@ -99,7 +104,18 @@ class SuggestModel:
             "curated_links": self.curated_links,
             "weights": dataclasses.asdict(self.ensemble.weights),
             "version": self.version,
+            "threshold": self.ensemble.threshold,
         }
+
+    @property
+    def threshold(self) -> float:
+        """Ensemble score from which a suggestion is assigned automatically.
+
+        Tuned at training time on out-of-fold scores (the lowest threshold whose assigned
+        sets are 60% right); :data:`ASSIGN_THRESHOLD` when there were too few records or
+        no threshold reached that precision.
+        """
+        return self.ensemble.threshold
 
     def save(self, path: Path) -> None:
         """Write the model file (arrays and JSON, see :mod:`socsec.suggest.store`)."""
@@ -112,6 +128,7 @@ class SuggestModel:
             "curated_links": self.curated_links,
             "concepts": self.concepts,
             "weights": dataclasses.asdict(self.ensemble.weights),
+            "threshold": self.ensemble.threshold,
         }
         arrays = {
             "meta.json": model_file.json_array(meta),
@@ -132,6 +149,7 @@ class SuggestModel:
             return None
         vocab = Vocabulary.from_json(model_file.array_json(arrays["vocab.json"]))
         ensemble = EnsembleSuggester.from_arrays(vocab, Weights(**meta["weights"]), arrays)
+        ensemble.threshold = float(meta.get("threshold", ASSIGN_THRESHOLD))
         return cls(
             ensemble=ensemble,
             thesaurus_version=meta["thesaurus_version"],
@@ -228,6 +246,36 @@ def train(ws: Workspace, *, on_progress: ProgressFn | None = None, folds: int = 
     model.save(model_path(ws))
     model_path(ws).with_name("model.pickle").unlink(missing_ok=True)  # the old format
     return model
+
+
+def update(ws: Workspace) -> tuple[SuggestModel, int]:
+    """Add the records tagged since training to the saved model, without refitting.
+
+    Incremental training (see :meth:`EnsembleSuggester.add`): the new records join the
+    associative member's kNN index and the lexical member's keyphraseness counts; the
+    ranking trees, the ridge coefficients, the IDF weights, the ensemble weights and the
+    threshold are kept. Records already in the model whose tags changed, deleted records and
+    thesaurus changes need a full :func:`train`. Needs neither scikit-learn nor scipy. With no
+    saved model, trains one.
+
+    Returns:
+        The updated model and the number of records added.
+    """
+    from socsec.bibliography.store import get_store
+
+    model = SuggestModel.load(model_path(ws))
+    if model is None:
+        model = train(ws)
+        return model, model.records
+    with get_store(ws) as store:
+        docs = training_documents(store)
+        links = _curated_links(store)
+    added = model.ensemble.add(docs)
+    if added:
+        model.records += added
+        model.curated_links = links
+        model.save(model_path(ws))
+    return model, added
 
 
 @dataclass(frozen=True)
@@ -354,6 +402,44 @@ def suggest(
             if cache.exists(s.uri)
         ][:limit]
     return SuggestResult(doc.id, doc.title, lang, method.value, labelled)
+
+
+def suggest_many(
+    ws: Workspace,
+    docs: Sequence[Document],
+    *,
+    limit: int = 10,
+    model: SuggestModel | None = None,
+    on_notice: Notify | None = None,
+) -> list[SuggestResult]:
+    """:func:`suggest` (ensemble) for a batch of documents: the model and the thesaurus
+    cache are opened once, and the lexical ranking trees called once for the batch.
+
+    Args:
+        ws: the data dir.
+        docs: the documents.
+        limit: most suggestions per document.
+        model: the model to use (default: :func:`load_model`, which may train once).
+        on_notice: receives the notices of :func:`load_model`.
+
+    For automatic assignment keep ``[s for s in result.suggestions[:ASSIGN_LIMIT] if
+    s.score >= model.threshold]`` (see :mod:`socsec.suggest.assign`).
+    """
+    from socsec.thesaurus.lookup import get_cache
+
+    model = model or load_model(ws, on_notice=on_notice)
+    found = model.ensemble.suggest_many(docs, limit + 5)
+    out: list[SuggestResult] = []
+    with get_cache(ws) as cache:
+        for doc, suggestions in zip(docs, found, strict=True):
+            lang = document_language(doc)
+            labelled = [
+                dataclasses.replace(s, label=cache.pref_label(s.uri, lang))
+                for s in suggestions
+                if cache.exists(s.uri)
+            ][:limit]
+            out.append(SuggestResult(doc.id, doc.title, lang, Method.ensemble.value, labelled))
+    return out
 
 
 def review_queue(

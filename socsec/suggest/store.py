@@ -7,7 +7,6 @@ parameters of the lexical (``lex.*``) and associative (``assoc.*``) members. Rea
 
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from socsec.fileutil import atomic_write_bytes
+from socsec.fileutil import atomic_file
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -35,13 +34,16 @@ def array_json(array: npt.NDArray[Any]) -> Any:
 
 
 def write(path: Path, arrays: Arrays) -> None:
-    """Save ``arrays`` atomically (uncompressed: loading is then a plain read)."""
+    """Save ``arrays`` atomically (uncompressed: loading is then a plain read).
+
+    Written straight into the temporary file: a copy of the whole model in memory was the
+    last peak of training.
+    """
     for name, array in arrays.items():
         if array.dtype.hasobject:  # np.savez would pickle it
             raise TypeError(f"{name}: object arrays cannot be saved")
-    buf = io.BytesIO()
-    np.savez(buf, allow_pickle=False, **arrays)
-    atomic_write_bytes(path, buf.getvalue())
+    with atomic_file(path) as fh:
+        np.savez(fh, allow_pickle=False, **arrays)
 
 
 def read(path: Path) -> Arrays | None:

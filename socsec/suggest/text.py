@@ -71,6 +71,8 @@ def analyse(text: str, lang: str) -> tuple[str, ...]:
     return tuple(_stem(w, lang) for w in tokenize(text) if w not in stops)
 
 
+# Both members analyse the same document when it is scored: the second one reuses it.
+@lru_cache(maxsize=512)
 def analyse_document(doc: Document) -> Analysed:
     """Analyse both fields of ``doc`` in its language."""
     lang = document_language(doc)

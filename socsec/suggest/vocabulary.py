@@ -58,7 +58,9 @@ class Vocabulary:
         """Read every non-deprecated concept and its en/fr/es (and untagged) labels."""
         rows = list(cache.iter_labels())
         candidates = sorted({uri for uri, *_ in rows})
-        views = {uri: cache.concept(uri) for uri in candidates}
+        # Only the links of each concept are kept, not its whole view (labels, notes...): the
+        # views of all of EuroVoc at once were a peak of training.
+        views = {uri: _Links.of(cache.concept(uri)) for uri in candidates}
         uris = [uri for uri in candidates if not views[uri].deprecated]
         index = {uri: i for i, uri in enumerate(uris)}
         labels: dict[str, dict[tuple[str, ...], list[LabelEntry]]] = {
@@ -131,6 +133,20 @@ class Vocabulary:
             ancestors=_transitive(broader),
             related=[tuple(r) for r in data["related"]],
             narrower_count=list(data["narrower_count"]),
+        )
+
+
+@dataclass(frozen=True)
+class _Links:
+    deprecated: bool
+    broader: tuple[str, ...]
+    related: tuple[str, ...]
+    narrower: tuple[str, ...]
+
+    @classmethod
+    def of(cls, view: Any) -> _Links:
+        return cls(
+            bool(view.deprecated), tuple(view.broader), tuple(view.related), tuple(view.narrower)
         )
 
 

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from socsec.suggest.assign import assigned, assigned_scores, threshold_for
 from socsec.suggest.evaluate import score_rankings
 from socsec.suggest.metrics import f1_at_k, ndcg_at_k, precision_at_k, recall_at_k
 
@@ -43,7 +44,8 @@ def test_ndcg_at_10() -> None:
 
 
 def test_sample_average() -> None:
-    scores = score_rankings("m", [["a", "b"], ["x"]], [{"a"}, {"y", "z"}], seconds=0.5)
+    scored = [[("a", 0.9), ("b", 0.1)], [("x", 0.5)]]
+    scores = score_rankings("m", scored, [{"a"}, {"y", "z"}], seconds=0.5)
     # F1@5: doc 1: 2*1/(2+1) = 2/3; doc 2: 0 -> mean 1/3
     assert scores.f1_at_5 == pytest.approx(1 / 3)
     assert scores.precision[1] == pytest.approx(0.5)
@@ -51,3 +53,20 @@ def test_sample_average() -> None:
     assert scores.ms_per_doc == pytest.approx(250.0)
     assert scores.hit_at_5 == pytest.approx(0.5)
     assert scores.to_dict()["f1_at_5"] == pytest.approx(0.3333)
+
+
+def test_assigned_sets_are_micro_precision_and_recall_above_a_threshold() -> None:
+    scored = [[("a", 0.9), ("b", 0.4), ("c", 0.3)], [("x", 0.5), ("y", 0.2)], [("z", 0.1)]]
+    golds = [{"a", "c"}, {"y", "w"}, {"z"}]
+    at = assigned_scores(scored, golds, threshold=0.3, limit=2)
+    # assigned: {a, b}, {x}, {} -> 1 right of 3; gold 5; one document left with none
+    assert (at.precision, at.recall) == (pytest.approx(1 / 3), pytest.approx(1 / 5))
+    assert (at.per_doc, at.empty) == (pytest.approx(1.0), pytest.approx(1 / 3))
+    assert assigned(scored[0], 0.3, 5) == ["a", "b", "c"]
+    assert assigned(scored[0], 0.35, 1) == ["a"]
+    everything = assigned_scores(scored, golds, threshold=0.0, limit=5)
+    assert (everything.precision, everything.recall) == (pytest.approx(4 / 6), pytest.approx(4 / 5))
+    # the lowest threshold on the grid reaching the precision asked for
+    assert threshold_for(scored, golds, precision=0.5) == 0.0
+    assert threshold_for(scored, golds, precision=1.0) == pytest.approx(0.51)
+    assert threshold_for(scored, [set(), set(), set()], precision=0.1) == 1.0

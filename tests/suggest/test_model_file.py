@@ -22,6 +22,7 @@ from socsec.suggest.forest import Forest
 from socsec.suggest.lexical import LexicalSuggester
 from socsec.suggest.model import Document
 from socsec.suggest.vocabulary import Vocabulary
+from socsec.thesaurus.lookup import get_cache
 
 from .conftest import ACTS
 
@@ -171,3 +172,23 @@ def test_training_without_the_extra_names_the_pip_command(
     # Scoring a model already trained still works without it.
     code, out, err = run(data_dir, "bib", "suggest", "--text", TEXT, "--json")
     assert code == 0, err
+
+
+def test_update_adds_records_tagged_since_training_without_training(data_dir: Path) -> None:
+    ws = open_workspace(Settings.load(data_dir=data_dir))
+    with get_store(ws) as store:
+        later = [r for r in store.iter_records() if r.subjects][:5]
+        for r in later:
+            store.untag(r.id, [s.uri for s in r.subjects])
+    service.train(ws, folds=0)
+    trainings, before = service.TRAININGS[0], service.SuggestModel.load(service.model_path(ws))
+    assert before is not None and not {r.id for r in later} & set(before.ensemble.associative.ids)
+    with get_store(ws) as store, get_cache(ws) as checker:
+        for r in later:
+            store.tag(r.id, [s.uri for s in r.subjects], checker=checker)
+    model, added = service.update(ws)
+    assert added == 5 and model.records == before.records + 5
+    assert service.TRAININGS[0] == trainings  # no training ran
+    saved = service.SuggestModel.load(service.model_path(ws))
+    assert saved is not None and {r.id for r in later} <= set(saved.ensemble.associative.ids)
+    assert service.update(ws)[1] == 0  # nothing new

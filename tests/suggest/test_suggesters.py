@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pytest
+
 from socsec.suggest.associative import AssociativeSuggester
+from socsec.suggest.ensemble import EnsembleSuggester
 from socsec.suggest.evaluate import cross_validate, read_jsonl
 from socsec.suggest.lexical import LexicalSuggester
 from socsec.suggest.model import Document, Method
@@ -86,3 +90,40 @@ def test_cross_validated_top5_share(vocab: Vocabulary) -> None:
     assert scores.f1_at_5 >= 0.25
     data = report.to_dict()
     assert json.loads(json.dumps(data)) == data
+
+
+def test_incremental_add_makes_new_records_vote_without_refitting(vocab: Vocabulary) -> None:
+    docs = [d for d in _docs(vocab) if d.subjects]
+    first, later = docs[:60], docs[60:]
+    model = EnsembleSuggester(vocab, folds=0)
+    model.fit(first)
+    forest, dual = model.lexical.forest, model.associative.dual
+    counted = int(model.lexical.gold_count.sum())
+    assert model.add(later) == len(later)
+    assert model.add(later) == 0  # already in the model (by id)
+    assert model.lexical.forest is forest  # the trees are not refitted
+    assert model.associative.trained_docs == len(docs) == model.trained_docs
+    assert int(model.lexical.gold_count.sum()) == counted + sum(len(d.subjects) for d in later)
+    assert dual is not None and model.associative.dual is not None
+    assert model.associative.dual.shape[0] == len(docs)  # new records: zero ridge rows
+    # A text identical to an added record finds that record as its nearest neighbour.
+    target = later[3]
+    query = Document("", target.title, target.text, target.lang)
+    sims = model.associative.similarities(query)
+    assert model.associative.ids[int(np.argmax(sims))] == target.id
+    assert float(sims.max()) == pytest.approx(1.0, abs=1e-4)
+    voters = {e.detail for s in model.suggest(query, 5) for e in s.evidence}
+    assert target.id in voters
+    # Saved and loaded, the grown model scores the same.
+    again = EnsembleSuggester.from_arrays(vocab, model.weights, model.to_arrays())
+    assert again.score(query) == pytest.approx(model.score(query))
+
+
+def test_batch_suggestions_equal_one_by_one(vocab: Vocabulary) -> None:
+    docs = [d for d in _docs(vocab) if d.subjects]
+    model = EnsembleSuggester(vocab, folds=0)
+    model.fit(docs[:70])
+    batch = model.suggest_many(docs[70:], 5)
+    assert [[(s.uri, s.score, s.evidence) for s in found] for found in batch] == [
+        [(s.uri, s.score, s.evidence) for s in model.suggest(d, 5)] for d in docs[70:]
+    ]
