@@ -31,10 +31,16 @@ def initialize_thesaurus(ws: Workspace) -> str:
     Returns:
         A one-line notice naming the sources and their attributions.
     """
+    import tempfile
+
     from socsec.thesaurus.manage import import_file
 
-    report = import_file(ws, bundled_path(), replace=True)
-    import_file(ws, addon_path())
+    # One import of both files: the first state of the store, not a change in its history
+    # (a second import would be an undoable entry before the user did anything).
+    with tempfile.TemporaryDirectory() as tmp:
+        both = Path(tmp) / BUNDLED_NAME
+        both.write_bytes(bundled_path().read_bytes() + b"\n" + addon_path().read_bytes())
+        report = import_file(ws, both, replace=True)
     return (
         f"Initialised the thesaurus in {ws.thesaurus_dir} from the bundled EuroVoc extract "
         f"({report.concepts} concepts, {len(report.schemes)} schemes; EuroVoc, (c) European Union)"
