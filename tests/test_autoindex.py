@@ -284,3 +284,28 @@ def test_a_data_dir_of_the_curated_flag_upgrades_to_provenance(tmp_path: Path) -
         (EARLY_RETIREMENT, "manual"), (DISABILITY_INSURANCE, "automatic"),
     ]  # fmt: skip
     assert (stats["curated_links"], stats["automatic_links"]) == (1, 1)
+
+
+def test_review_queue_pages_after_an_id_with_one_model_load(
+    bundled_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A later page of the web review queue starts after the given id and scores only the
+    records it shows: the model is loaded once per page, not once per record skipped.
+    """
+    from socsec.app.suggestions import review_queue
+    from socsec.suggest import service
+
+    ws = _ws(bundled_data_dir)
+    first = [r.record_id for r in review_queue(ws, limit=3, records=6)]
+    assert len(first) == 6 and first == sorted(first)
+    loads: list[Path] = []
+    real = service.SuggestModel.load
+
+    def counted(path: Path) -> service.SuggestModel | None:
+        loads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(service.SuggestModel, "load", staticmethod(counted))
+    later = [r.record_id for r in review_queue(ws, limit=3, records=3, after=first[2])]
+    assert later == first[3:6]
+    assert len(loads) == 1

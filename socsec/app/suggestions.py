@@ -103,9 +103,10 @@ def review_queue(
     from socsec.suggest.service import review_queue as suggestions_queue
 
     shown = 0
-    for result in suggestions_queue(ws, limit=limit, min_score=min_score, on_notice=on_notice):
-        if after is not None and result.record_id <= after:  # the store walks ids in order
-            continue
+    queue = suggestions_queue(
+        ws, limit=limit, min_score=min_score, after=after, on_notice=on_notice
+    )
+    for result in queue:
         with bibliography(ws) as store:
             refused = store.rejected([result.record_id]).get(result.record_id, set())
         kept = [s for s in result.suggestions if s.uri not in refused]

@@ -386,11 +386,16 @@ def suggest(
     method: Method = Method.ensemble,
     limit: int = 10,
     on_notice: Notify | None = None,
+    model: SuggestModel | None = None,
 ) -> SuggestResult:
-    """Ranked concepts for ``doc`` with their preferred labels in its language."""
+    """Ranked concepts for ``doc`` with their preferred labels in its language.
+
+    ``model``: one already loaded (a loop over records loads it once); default
+    :func:`load_model`.
+    """
     from socsec.thesaurus.lookup import get_cache
 
-    model = load_model(ws, on_notice=on_notice)
+    model = model or load_model(ws, on_notice=on_notice)
     lang = document_language(doc)
     # A few more than asked: concepts deleted since training are dropped here.
     found = model.scorer(method).suggest(doc, limit + 5)
@@ -449,23 +454,28 @@ def review_queue(
     limit: int = 5,
     records: int | None = None,
     min_score: float = 0.0,
+    after: str | None = None,
     on_notice: Notify | None = None,
 ) -> Iterator[SuggestResult]:
     """Suggestions scoring at least ``min_score`` for each record without subjects (records
-    left with none are skipped), one record at a time; at most ``records`` records.
+    left with none are skipped), one record at a time, in id order from the first id after
+    ``after``; at most ``records`` records.
     """
     from socsec.bibliography.store import get_store
 
-    load_model(ws, on_notice=on_notice)  # train before the first record, not in the middle
+    # Loaded (or trained) once, before the first record: not once per record.
+    model = load_model(ws, on_notice=on_notice)
     with get_store(ws) as store:
-        ids = [r.id for r in store.iter_records() if not r.subjects]
+        ids = sorted(
+            r.id for r in store.iter_records() if not r.subjects and (after is None or r.id > after)
+        )
     shown = 0
     for rid in ids:
         if records is not None and shown >= records:
             return
         with get_store(ws) as store:
             doc = target_document(store, record_id=rid)
-        result = suggest(ws, doc, method=method, limit=limit)
+        result = suggest(ws, doc, method=method, limit=limit, model=model)
         kept = [s for s in result.suggestions if s.score >= min_score]
         if kept:
             shown += 1
