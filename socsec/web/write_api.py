@@ -28,6 +28,9 @@ from socsec.web.params import LANG_PATTERN, MAX_URI, Lang
 from socsec.web.views import concept_payload, display_lang
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from socsec.accounts.model import User
     from socsec.app.uow import Outcome
     from socsec.bibliography.model import Record
     from socsec.thesaurus.working import ChangeResult
@@ -90,6 +93,26 @@ def _stale(exc: StaleVersion, current: dict[str, Any]) -> JSONResponse:
 def _stale_record(ws: Workspace, record_id: str, exc: StaleVersion) -> JSONResponse:
     record, _etag = versions.current_record(ws, record_id)
     return _stale(exc, _record_json(record))
+
+
+def _guarded_record_write(
+    res: Res,
+    user: User,
+    record_id: str,
+    if_match: str | None,
+    write: Callable[[Workspace], Outcome[Record]],
+    answer: Callable[[Outcome[Record]], JSONResponse] | None = None,
+) -> JSONResponse:
+    """Run ``write`` as ``user`` if the record is still at ``if_match`` and answer with the
+    record (or ``answer``); a stale version gets the 412 answer and nothing is written.
+    """
+    ws = acting_as(res.ws, user.name)
+    try:
+        with versions.guard(ws, "record", record_id, if_match):
+            outcome = write(ws)
+    except StaleVersion as exc:
+        return _stale_record(ws, record_id, exc)
+    return (answer or _record_answer)(outcome)
 
 
 def _concept_json(res: Res, ref: str, lang: str | None) -> tuple[dict[str, Any], str]:
@@ -175,13 +198,13 @@ def edit_record(
 
     if not changes or len(changes) > 64:
         raise InputDataError("give 1 to 64 fields to change")
-    ws = acting_as(res.ws, user.name)
-    try:
-        with versions.guard(ws, "record", record_id, if_match):
-            outcome = edit(ws, record_id, {k: "" if v is None else v for k, v in changes.items()})
-    except StaleVersion as exc:
-        return _stale_record(ws, record_id, exc)
-    return _record_answer(outcome)
+    return _guarded_record_write(
+        res,
+        user,
+        record_id,
+        if_match,
+        lambda ws: edit(ws, record_id, {k: "" if v is None else v for k, v in changes.items()}),
+    )
 
 
 @router.delete("/records/{record_id}", tags=["bibliography: write"])
@@ -191,13 +214,12 @@ def delete_record(
     """Delete a record (If-Match required)."""
     from socsec.app.records import delete
 
-    ws = acting_as(res.ws, user.name)
-    try:
-        with versions.guard(ws, "record", record_id, if_match):
-            outcome = delete(ws, record_id)
-    except StaleVersion as exc:
-        return _stale_record(ws, record_id, exc)
-    return JSONResponse({"deleted": outcome.value.id, "warnings": list(outcome.warnings)})
+    def deleted(outcome: Outcome[Record]) -> JSONResponse:
+        return JSONResponse({"deleted": outcome.value.id, "warnings": list(outcome.warnings)})
+
+    return _guarded_record_write(
+        res, user, record_id, if_match, lambda ws: delete(ws, record_id), deleted
+    )
 
 
 @router.post("/records/{record_id}/merge", tags=["bibliography: write"])
@@ -209,13 +231,9 @@ def merge_records(
     """
     from socsec.app.records import merge
 
-    ws = acting_as(res.ws, user.name)
-    try:
-        with versions.guard(ws, "record", record_id, if_match):
-            outcome = merge(ws, record_id, body.other)
-    except StaleVersion as exc:
-        return _stale_record(ws, record_id, exc)
-    return _record_answer(outcome)
+    return _guarded_record_write(
+        res, user, record_id, if_match, lambda ws: merge(ws, record_id, body.other)
+    )
 
 
 @router.post("/records/{record_id}/suggestions/accept", tags=["suggestions"])
@@ -225,13 +243,9 @@ def accept_suggestions(
     """Accept suggested concepts: the record is tagged with them as curated subjects."""
     from socsec.app.suggestions import accept
 
-    ws = acting_as(res.ws, user.name)
-    try:
-        with versions.guard(ws, "record", record_id, if_match):
-            outcome = accept(ws, record_id, body.uris)
-    except StaleVersion as exc:
-        return _stale_record(ws, record_id, exc)
-    return _record_answer(outcome)
+    return _guarded_record_write(
+        res, user, record_id, if_match, lambda ws: accept(ws, record_id, body.uris)
+    )
 
 
 @router.post("/records/{record_id}/suggestions/reject", tags=["suggestions"])
@@ -243,13 +257,9 @@ def reject_suggestions(
     """
     from socsec.app.suggestions import reject
 
-    ws = acting_as(res.ws, user.name)
-    try:
-        with versions.guard(ws, "record", record_id, if_match):
-            outcome = reject(ws, record_id, body.uris)
-    except StaleVersion as exc:
-        return _stale_record(ws, record_id, exc)
-    return _record_answer(outcome)
+    return _guarded_record_write(
+        res, user, record_id, if_match, lambda ws: reject(ws, record_id, body.uris)
+    )
 
 
 class _Upload(io.StringIO):
