@@ -31,7 +31,7 @@ def serve(
         int, typer.Option("--workers", "-w", min=1, max=64, help="Processes (one per CPU core).")
     ] = 1,
 ) -> None:
-    """Serve the read-only JSON API (/api, /docs) and the search pages in a browser.
+    """Serve the JSON API (/api, /docs) and the pages: reading for all, editing after sign-in.
 
     Example: socsec serve --host 127.0.0.1 --port 8000
     """

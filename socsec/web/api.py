@@ -1,4 +1,4 @@
-"""The read-only JSON API (``/api``): lookup, concepts, hierarchy, search, records, exports.
+"""The JSON read API (``/api``): lookup, concepts, hierarchy, search, records, exports.
 
 Each endpoint validates its parameters, makes the same library call as the matching CLI
 command and returns the result; see ``/docs`` or ``/openapi.json`` for the schemas.
