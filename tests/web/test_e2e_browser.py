@@ -7,76 +7,27 @@ locally and fails when CI=true. Screenshots go to tests/web/artifacts/ (git-igno
 
 from __future__ import annotations
 
-import os
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from socsec.web.app import create_app
 from socsec.workspace import Workspace
-
-CHROMIUM = Path(os.environ.get("SOCSEC_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _need(condition: bool, reason: str) -> None:
-    if not condition:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
+from tests.web.browser import ARTIFACTS, chromium, live_server
 
 
 @pytest.fixture(scope="module")
 def server_url(sqlite_ws: Workspace) -> Iterator[str]:
-    """A real uvicorn server on 127.0.0.1 (a free port) over a copy of the fixture data dir."""
-    import socket
-
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(sqlite_ws, warm_up=True), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    """A real uvicorn server over a copy of the fixture data dir."""
+    with live_server(sqlite_ws) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    _need(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - dev extra not installed
-        _need(False, "the playwright package is missing (pip install -e '.[dev]')")
-        raise
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

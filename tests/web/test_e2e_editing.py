@@ -1,25 +1,22 @@
 """End to end in headless Chromium: an editor edits a concept, a colleague gets the conflict,
 a reviewer accepts a suggested subject, and the pages speak French.
 
-Debian's chromium driven by playwright, as tests/web/test_e2e_browser.py (whose fixtures this
-module reuses). Screenshots go to tests/web/artifacts/ (git-ignored).
+Debian's chromium driven by playwright (tests/web/browser.py, shared with
+test_e2e_browser.py). Screenshots go to tests/web/artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from socsec.web.app import create_app
 from socsec.workspace import Workspace
 from tests.web.accounts import PASSWORD, add_user
+from tests.web.browser import ARTIFACTS, chromium, live_server
 from tests.web.conftest import served_workspace
-from tests.web.test_e2e_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _need
 
 EARLY = "http://eurovoc.europa.eu/3626"  # early retirement / retraite anticipée
 NEW_LABEL = "départ anticipé à la retraite"
@@ -28,13 +25,8 @@ NEW_LABEL = "départ anticipé à la retraite"
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's headless Chromium (skipped without it locally, a failure under CI=true)."""
-    _need(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -54,27 +46,8 @@ def edit_ws(tmp_path_factory: pytest.TempPathFactory, _workspace_template: Path)
 @pytest.fixture(scope="module")
 def url(edit_ws: Workspace) -> Iterator[str]:
     """A real uvicorn server over the editable data dir."""
-    import socket
-
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(edit_ws, warm_up=True), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(edit_ws) as served:
+        yield served
 
 
 def signed_in(browser: object, url: str, name: str, lang: str = "en") -> object:
