@@ -1,4 +1,4 @@
-"""Test helpers for the browser tests: Debian's Chromium driven by playwright, and a real
+"""Test helpers for the browser and client tests: Debian's Chromium driven by playwright, and a real
 uvicorn server over a data dir on a free local port.
 
 Without chromium (or playwright) a browser test is skipped locally and fails when CI=true.
@@ -56,7 +56,7 @@ def chromium() -> Iterator[object]:
 
 
 @contextmanager
-def live_server(ws: Workspace) -> Iterator[str]:
+def live_server(ws: Workspace, *, warm_up: bool = True) -> Iterator[str]:
     """A real uvicorn server over ``ws`` on 127.0.0.1 (a free port), in a thread; its URL."""
     import uvicorn
 
@@ -64,7 +64,7 @@ def live_server(ws: Workspace) -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     config = uvicorn.Config(
-        create_app(ws, warm_up=True), host="127.0.0.1", port=port, log_level="warning"
+        create_app(ws, warm_up=warm_up), host="127.0.0.1", port=port, log_level="warning"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -7,9 +7,6 @@ clients are used exactly as their documentation shows, pointed at it.
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,14 +14,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 from skosmos_client import SkosmosClient
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
 
-from socsec.web.app import create_app
 from socsec.workspace import Workspace
+from tests.web.browser import live_server
 
 EARLY_RETIREMENT = "http://eurovoc.europa.eu/3626"
 TERMINATION = "http://eurovoc.europa.eu/3522"
@@ -37,21 +33,8 @@ LABELS = (
 @pytest.fixture(scope="module")
 def server(sqlite_ws: Workspace) -> Iterator[str]:
     """Base URL of a real uvicorn server over the fixture data dir."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(sqlite_ws), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(sqlite_ws, warm_up=False) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
