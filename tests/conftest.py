@@ -160,6 +160,35 @@ def bundled_data_dir(bundled_template: Path, tmp_path: Path) -> Path:
     return root
 
 
+def _backends() -> list[object]:
+    from socsec.indexer import registry
+
+    marks = {"elasticsearch": [pytest.mark.elastic]}
+    return [pytest.param(n, marks=marks.get(n, [])) for n in registry.names()]
+
+
+@pytest.fixture(params=_backends())
+def indexed_data_dir(request: pytest.FixtureRequest, bundled_data_dir: Path) -> Iterator[Path]:
+    """:func:`bundled_data_dir` on each backend in turn, its index built (and dropped after)."""
+    from socsec.config import Settings
+    from socsec.indexer.service import SearchService
+    from socsec.workspace import Workspace
+
+    if request.param == "elasticsearch":
+        url = request.getfixturevalue("es_url")
+        index = f"test-{uuid.uuid4().hex[:12]}"
+        (bundled_data_dir / "config.toml").write_text(
+            f'backend = "elasticsearch"\n[elasticsearch]\nurl = "{url}"\nindex = "{index}"\n',
+            encoding="utf-8",
+        )
+    ws = Workspace(root=bundled_data_dir, settings=Settings.load(data_dir=bundled_data_dir, env={}))
+    with SearchService.open(ws) as svc:
+        svc.rebuild()
+    yield bundled_data_dir
+    with SearchService.open(ws) as svc:
+        svc.backend.drop()
+
+
 @pytest.fixture
 def start_socsec() -> Callable[..., subprocess.Popen[str]]:
     """Start ``socsec --data-dir DIR -q ARGS...`` as a real process (for kill and race tests).

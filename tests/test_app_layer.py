@@ -8,8 +8,6 @@ data (EuroVoc extract and the 1,802-record sample).
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,6 @@ from typer.testing import CliRunner, Result
 
 from socsec.cli.app import app
 from socsec.config import Settings
-from socsec.indexer import registry
 from socsec.indexer.service import SearchService
 from socsec.workspace import Workspace
 
@@ -31,27 +28,10 @@ RETIREMENT_CONDITIONS = "http://eurovoc.europa.eu/5329"
 runner = CliRunner()
 
 
-def _backends() -> list[object]:
-    marks = {"elasticsearch": [pytest.mark.elastic]}
-    return [pytest.param(n, marks=marks.get(n, [])) for n in registry.names()]
-
-
-@pytest.fixture(params=_backends())
-def data_dir(request: pytest.FixtureRequest, bundled_data_dir: Path) -> Iterator[Path]:
+@pytest.fixture
+def data_dir(indexed_data_dir: Path) -> Path:
     """The bundled data dir on one backend, its index built."""
-    if request.param == "elasticsearch":
-        url = request.getfixturevalue("es_url")
-        index = f"test-{uuid.uuid4().hex[:12]}"
-        (bundled_data_dir / "config.toml").write_text(
-            f'backend = "elasticsearch"\n[elasticsearch]\nurl = "{url}"\nindex = "{index}"\n',
-            encoding="utf-8",
-        )
-    ws = Workspace(root=bundled_data_dir, settings=Settings.load(data_dir=bundled_data_dir))
-    with SearchService.open(ws) as svc:
-        svc.rebuild()
-    yield bundled_data_dir
-    with SearchService.open(ws) as svc:
-        svc.backend.drop()
+    return indexed_data_dir
 
 
 def run(data_dir: Path, *args: str, input: str | None = None) -> Result:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,6 @@ from socsec.app.suggestions import review
 from socsec.bibliography.store import get_store
 from socsec.cli.app import app
 from socsec.config import Settings
-from socsec.indexer import registry
 from socsec.indexer.service import SearchService
 from socsec.workspace import Workspace
 
@@ -29,26 +26,10 @@ EARLY_RETIREMENT = "http://eurovoc.europa.eu/3626"
 runner = CliRunner()
 
 
-def _backends() -> list[object]:
-    marks = {"elasticsearch": [pytest.mark.elastic]}
-    return [pytest.param(n, marks=marks.get(n, [])) for n in registry.names()]
-
-
-@pytest.fixture(params=_backends())
-def data_dir(request: pytest.FixtureRequest, bundled_data_dir: Path) -> Iterator[Path]:
+@pytest.fixture
+def data_dir(indexed_data_dir: Path) -> Path:
     """The bundled data dir on one backend, its index built."""
-    if request.param == "elasticsearch":
-        url = request.getfixturevalue("es_url")
-        index = f"test-{uuid.uuid4().hex[:12]}"
-        (bundled_data_dir / "config.toml").write_text(
-            f'backend = "elasticsearch"\n[elasticsearch]\nurl = "{url}"\nindex = "{index}"\n',
-            encoding="utf-8",
-        )
-    with SearchService.open(_ws(bundled_data_dir)) as svc:
-        svc.rebuild()
-    yield bundled_data_dir
-    with SearchService.open(_ws(bundled_data_dir)) as svc:
-        svc.backend.drop()
+    return indexed_data_dir
 
 
 def _ws(root: Path) -> Workspace:
