@@ -49,11 +49,10 @@ def hidden(html: str, name: str) -> str:
     return htmllib.unescape(m.group(1))
 
 
-def label_form(page: str) -> dict[str, str]:
-    """The label/notes form's fields as the browser would send them."""
+def _form_fields(form: str) -> dict[str, str]:
+    """A form's hidden version fields, inputs and textareas as the browser would send them."""
     import html as htmllib
 
-    form = page.split('class="edit labels-form"')[1].split("</form>")[0]
     data = {"csrf_token": hidden(form, "csrf_token"), "etag": hidden(form, "etag"),
             "original": hidden(form, "original")}  # fmt: skip
     for name, value in re.findall(r'<input id="f-[^"]+" name="([^"]+)" value="([^"]*)"', form):
@@ -63,6 +62,11 @@ def label_form(page: str) -> dict[str, str]:
     ):
         data[name] = htmllib.unescape(value)
     return data
+
+
+def label_form(page: str) -> dict[str, str]:
+    """The label/notes form's fields as the browser would send them."""
+    return _form_fields(page.split('class="edit labels-form"')[1].split("</form>")[0])
 
 
 def test_write_pages_refuse_anonymous_readers_and_forms_without_csrf(client, ws):
@@ -162,17 +166,8 @@ def test_a_concept_is_created_linked_and_undone(client, ws):
 
 
 def record_form_data(page: str) -> dict[str, str]:
-    import html as htmllib
-
     form = page.split('<form method="post" class="edit"')[1].split("</form>")[0]
-    data = {"csrf_token": hidden(form, "csrf_token"), "etag": hidden(form, "etag"),
-            "original": hidden(form, "original")}  # fmt: skip
-    for name, value in re.findall(r'<input id="f-[^"]+" name="([^"]+)" value="([^"]*)"', form):
-        data[name] = htmllib.unescape(value)
-    for name, value in re.findall(
-        r'<textarea id="f-[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>', form
-    ):
-        data[name] = htmllib.unescape(value)
+    data = _form_fields(form)
     chosen = re.search(r'name="type">.*?<option value="([^"]+)" selected', form, re.S)
     data["type"] = chosen.group(1) if chosen else "report"
     return data
