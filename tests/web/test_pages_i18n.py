@@ -151,6 +151,16 @@ def _visible(html: str) -> list[str]:
     return [" ".join(p.split()) for p in parser.parts]
 
 
+def _english_left(html: str, english: list[str]) -> list[tuple[str, str]]:
+    """(fragment, text) pairs: English UI strings still shown on a page (the first five)."""
+    return [
+        (frag, t)
+        for t in _visible(html)
+        for frag in english
+        if t == frag or (len(frag.split()) >= 3 and frag in t)
+    ][:5]
+
+
 def _english_fragments(lang: str) -> list[str]:
     """The English UI phrases that must not appear in ``lang``: msgid pieces between
     placeholders, for msgids whose translation differs from the English."""
@@ -189,14 +199,8 @@ def test_no_english_ui_text_left(web: TestClient, curated: Workspace, lang: str)
         page = web.get(f"{path}{sep}lang={lang}", headers=HTML)
         assert page.status_code < 500, path
         assert f'<html lang="{lang}">' in page.text, path
-        texts = _visible(page.text)
-        left = [
-            (frag, t)
-            for t in texts
-            for frag in english
-            if t == frag or (len(frag.split()) >= 3 and frag in t)
-        ]
-        assert not left, (path, left[:5])
+        left = _english_left(page.text, english)
+        assert not left, (path, left)
 
 
 def editing_pages(ws: Workspace) -> list[str]:
@@ -240,14 +244,8 @@ def test_no_english_ui_text_left_on_editing_pages(curated: Workspace, lang: str)
     for path, page in shown.items():
         assert page.status_code < 500, path
         assert f'<html lang="{lang}">' in page.text, path
-        texts = _visible(page.text)
-        left = [
-            (frag, t)
-            for t in texts
-            for frag in english
-            if t == frag or (len(frag.split()) >= 3 and frag in t)
-        ]
-        assert not left, (path, left[:5])
+        left = _english_left(page.text, english)
+        assert not left, (path, left)
 
 
 def test_english_pages_still_english(web: TestClient) -> None:
