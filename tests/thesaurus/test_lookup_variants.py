@@ -155,7 +155,8 @@ def test_domain_schemes_break_ties_and_are_configurable(tmp_path: Path) -> None:
     assert domain_schemes({}) == domain_schemes({"thesaurus.domain_schemes": None})
 
 
-def test_deprecated_hit_names_its_replacement(tmp_path: Path) -> None:
+def _ws_deprecating_a(tmp_path: Path) -> Workspace:
+    """A data dir holding the TIE thesaurus with ex:a deprecated for ex:b."""
     ws = make_ws(tmp_path / "dep")
     source = tmp_path / "dep.ttl"
     source.write_text(
@@ -168,6 +169,11 @@ def test_deprecated_hit_names_its_replacement(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     import_file(ws, source, replace=True)
+    return ws
+
+
+def test_deprecated_hit_names_its_replacement(tmp_path: Path) -> None:
+    ws = _ws_deprecating_a(tmp_path)
     with ThesaurusCache.open(ws.thesaurus_cache) as cache:
         hit = cache.lookup("invalidity of an election")[0]
     assert hit.deprecated
@@ -251,18 +257,7 @@ def _deprecated_ws(tmp_path: Path) -> Workspace:
     from socsec.bibliography.model import Record, RecordType, Subject
     from socsec.bibliography.store import BibliographyStore
 
-    ws = make_ws(tmp_path / "dep")
-    source = tmp_path / "dep.ttl"
-    source.write_text(
-        TIE.replace(
-            "ex:a a skos:Concept ; skos:inScheme ex:off ;",
-            "ex:a a skos:Concept ; skos:inScheme ex:off ; "
-            "<http://www.w3.org/2002/07/owl#deprecated> true ; "
-            "<http://purl.org/dc/terms/isReplacedBy> ex:b ;",
-        ),
-        encoding="utf-8",
-    )
-    import_file(ws, source, replace=True)
+    ws = _ws_deprecating_a(tmp_path)
     record = Record(
         id="old-1",
         type=RecordType.report,
