@@ -14,8 +14,7 @@ from socsec.cli.fast import DISABLE_ENV, SearchArgs, parse_search
 from socsec.config import Settings
 from socsec.indexer.service import SearchService
 from socsec.workspace import Workspace
-
-SOCSEC = [sys.executable, "-c", "from socsec.cli.main import main; main()"]
+from tests.cli.test_fast_path import socsec as run_socsec
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +27,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def socsec(home: Path, *args: str, fast: bool = True) -> tuple[int, str, str]:
-    env = {**os.environ, "SOCSEC_HOME": str(home), "COLUMNS": "160"}
-    env.pop(DISABLE_ENV, None)
-    if not fast:
-        env[DISABLE_ENV] = "1"
-    proc = subprocess.run([*SOCSEC, *args], capture_output=True, text=True, env=env, check=False)
-    return proc.returncode, proc.stdout, proc.stderr
+    return run_socsec(home, *args, fast=fast, columns="160")
 
 
 @pytest.mark.parametrize(
