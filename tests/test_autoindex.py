@@ -273,8 +273,8 @@ def test_review_queue_pages_after_an_id_with_one_model_load(
     """A later page of the web review queue starts after the given id and scores only the
     records it shows: the model is loaded once per page, not once per record skipped.
     """
-    from socsec.app.suggestions import review_queue
     from socsec.suggest import service
+    from socsec.suggest.service import review_queue
 
     ws = _ws(bundled_data_dir)
     first = [r.record_id for r in review_queue(ws, limit=3, records=6)]

@@ -1,4 +1,4 @@
-"""Subject suggestion use cases: apply a record's suggestions; the review queue, accept, reject."""
+"""Subject suggestion use cases that write: apply a record's suggestions; accept, reject."""
 
 from __future__ import annotations
 
@@ -11,10 +11,8 @@ from socsec.bibliography.model import Subject
 from socsec.errors import InputDataError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from socsec.bibliography.model import Record
-    from socsec.suggest.service import Notify, SuggestResult
+    from socsec.suggest.service import SuggestResult
     from socsec.workspace import Workspace
 
 
@@ -77,42 +75,3 @@ def reject(ws: Workspace, record_id: str, uris: Sequence[str]) -> Outcome[Record
     remembered so neither automatic indexing nor the review queue offers it again.
     """
     return review(ws, record_id, reject=uris)
-
-
-def review_queue(
-    ws: Workspace,
-    *,
-    limit: int = 5,
-    records: int | None = None,
-    min_score: float = 0.0,
-    after: str | None = None,
-    on_notice: Notify | None = None,
-) -> Iterator[SuggestResult]:
-    """The review queue: records without subjects with their suggestions, less rejected ones.
-
-    Args:
-        ws: the data dir.
-        limit: suggestions asked per record (before rejected ones are removed).
-        records: stop after this many records.
-        min_score: hide weaker suggestions.
-        after: start after this record id (the queue is in id order).
-        on_notice: called when the model must be trained or is stale.
-    """
-    import dataclasses
-
-    from socsec.suggest.service import review_queue as suggestions_queue
-
-    shown = 0
-    queue = suggestions_queue(
-        ws, limit=limit, min_score=min_score, after=after, on_notice=on_notice
-    )
-    for result in queue:
-        with bibliography(ws) as store:
-            refused = store.rejected([result.record_id]).get(result.record_id, set())
-        kept = [s for s in result.suggestions if s.uri not in refused]
-        if not kept:
-            continue
-        if records is not None and shown >= records:
-            return
-        shown += 1
-        yield dataclasses.replace(result, suggestions=kept)

@@ -204,12 +204,7 @@ def _review_queue(ws: Any, *, method: Any, limit: int, min_score: float, notice:
     ):
         with bibliography(ws) as store:
             record = store.get(result.record_id)
-            refused = store.rejected([record.id]).get(record.id, set())
-        candidates = [
-            (f"{s.label} ({s.score:.2f})", s.uri)
-            for s in result.suggestions
-            if s.uri not in refused
-        ]
+        candidates = [(f"{s.label} ({s.score:.2f})", s.uri) for s in result.suggestions]
         if candidates:
             yield record, candidates
 

@@ -457,9 +457,9 @@ def review_queue(
     after: str | None = None,
     on_notice: Notify | None = None,
 ) -> Iterator[SuggestResult]:
-    """Suggestions scoring at least ``min_score`` for each record without subjects (records
-    left with none are skipped), one record at a time, in id order from the first id after
-    ``after``; at most ``records`` records.
+    """Suggestions scoring at least ``min_score`` for each record without subjects, less the
+    concepts a librarian rejected for it (records left with none are skipped), one record at
+    a time, in id order from the first id after ``after``; at most ``records`` records.
     """
     from socsec.bibliography.store import get_store
 
@@ -475,8 +475,9 @@ def review_queue(
             return
         with get_store(ws) as store:
             doc = target_document(store, record_id=rid)
+            refused = store.rejected([rid]).get(rid, set())
         result = suggest(ws, doc, method=method, limit=limit, model=model)
-        kept = [s for s in result.suggestions if s.score >= min_score]
+        kept = [s for s in result.suggestions if s.score >= min_score and s.uri not in refused]
         if kept:
             shown += 1
             yield dataclasses.replace(result, suggestions=kept)

@@ -87,7 +87,7 @@ def review_page(
     ] = None,
 ) -> Response:
     """The next records of the review queue with their suggestions and evidence."""
-    from socsec.app.suggestions import review_queue
+    from socsec.suggest.service import review_queue
 
     shown = i18n.choose_lang(request)
     notices: list[str] = []
