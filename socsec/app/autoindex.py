@@ -11,7 +11,7 @@ Re-run it after the model or the thesaurus changed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -148,6 +148,7 @@ def assign(
     scored = changed = skipped = with_automatic = assigned = 0
     with bibliography(ws) as store, thesaurus_checker(ws) as checker:
         known = checker.exists if checker is not None else (lambda _uri: False)
+        replacements = checker.replacements() if checker is not None else {}
         records: Iterable[Record] = (
             store.iter_records() if ids is None else store.iter_records(_resolved(store, ids))
         )
@@ -158,7 +159,9 @@ def assign(
             if not include_manual and any(s.provenance == "manual" for s in record.subjects):
                 skipped += 1
                 continue
-            pending[record.id] = _choose(model, record, threshold, limit, known, version)
+            pending[record.id] = _choose(
+                model, record, threshold, limit, known, replacements, version
+            )
             scored += 1
             if len(pending) >= BATCH:
                 changed += len(store.assign_automatic(pending, source=_source(version, threshold)))
@@ -202,15 +205,19 @@ def _choose(
     threshold: float,
     limit: int,
     known: Callable[[str], bool],
+    replacements: Mapping[str, Sequence[str]],
     version: str,
 ) -> list[Subject]:
-    """The automatic subjects the model gives ``record``: score >= threshold, at most limit."""
+    """The automatic subjects the model gives ``record``: score >= threshold, at most limit;
+    a deprecated concept gives way to its replacement, as in every suggestion.
+    """
     from socsec.suggest.model import Method
+    from socsec.suggest.replacements import use_replacements
     from socsec.suggest.text import document_from_record
 
     doc = document_from_record(record)
     # A few more than kept: concepts deleted from the thesaurus since training are dropped.
-    found = model.scorer(Method.ensemble).suggest(doc, limit + 5)
+    found = use_replacements(model.scorer(Method.ensemble).suggest(doc, limit + 5), replacements)
     chosen = [
         Subject(s.uri, "automatic", round(s.score, 4), METHOD, version)
         for s in found

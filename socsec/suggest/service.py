@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -400,13 +400,23 @@ def suggest(
     # A few more than asked: concepts deleted since training are dropped here.
     found = model.scorer(method).suggest(doc, limit + 5)
     with get_cache(ws) as cache:
-        found = use_replacements(found, cache.replacements())
-        labelled = [
-            dataclasses.replace(s, label=cache.pref_label(s.uri, lang))
-            for s in found
-            if cache.exists(s.uri)
-        ][:limit]
+        labelled = _labelled(cache, found, cache.replacements(), lang, limit)
     return SuggestResult(doc.id, doc.title, lang, method.value, labelled)
+
+
+def _labelled(
+    cache: ThesaurusCache,
+    found: Sequence[Suggestion],
+    replacements: Mapping[str, Sequence[str]],
+    lang: str,
+    limit: int,
+) -> list[Suggestion]:
+    """``found`` with deprecated concepts replaced, unknown ones dropped, labels in ``lang``."""
+    return [
+        dataclasses.replace(s, label=cache.pref_label(s.uri, lang))
+        for s in use_replacements(found, replacements)
+        if cache.exists(s.uri)
+    ][:limit]
 
 
 def suggest_many(
@@ -436,13 +446,10 @@ def suggest_many(
     found = model.ensemble.suggest_many(docs, limit + 5)
     out: list[SuggestResult] = []
     with get_cache(ws) as cache:
+        replacements = cache.replacements()
         for doc, suggestions in zip(docs, found, strict=True):
             lang = document_language(doc)
-            labelled = [
-                dataclasses.replace(s, label=cache.pref_label(s.uri, lang))
-                for s in suggestions
-                if cache.exists(s.uri)
-            ][:limit]
+            labelled = _labelled(cache, suggestions, replacements, lang, limit)
             out.append(SuggestResult(doc.id, doc.title, lang, Method.ensemble.value, labelled))
     return out
 

@@ -325,3 +325,30 @@ def test_suggestions_offer_the_replacement_of_a_deprecated_concept() -> None:
     assert replaced_subjects(doc, replacements).subjects == (new, other)
     plain = Document("r2", "t", "", "en", (other,))
     assert replaced_subjects(plain, replacements) is plain
+
+
+def test_automatic_subjects_take_the_replacement_of_a_deprecated_concept(tmp_path: Path) -> None:
+    """Automatic indexing scores records as suggestion does: a model trained before a concept
+    was deprecated still scores it, and it is assigned as its replacement, never itself.
+    """
+    from socsec.app import autoindex
+    from socsec.bibliography.model import Record, RecordType
+    from socsec.bibliography.store import BibliographyStore
+    from socsec.suggest.service import train
+
+    ws = make_ws(tmp_path / "dep")
+    source = tmp_path / "tie.ttl"
+    source.write_text(TIE, encoding="utf-8")
+    import_file(ws, source, replace=True)
+    paper = Record(id="new-1", type=RecordType.report, title="On the invalidity of an election")
+    with (
+        BibliographyStore.open(ws.bibliography_db) as store,
+        ThesaurusCache.open(ws.thesaurus_cache) as cache,
+    ):
+        store.add(paper, cache)
+    train(ws, folds=0)  # ex:a is a live concept when the model learns it
+    _ws_deprecating_a(tmp_path)  # same data dir: ex:a deprecated for ex:b
+    autoindex.assign(ws, ["new-1"], threshold=0.0, limit=5)
+    with BibliographyStore.open(ws.bibliography_db) as store:
+        uris = [s.uri for s in store.get("new-1").subjects]
+    assert "http://example.org/b" in uris and "http://example.org/a" not in uris
