@@ -37,6 +37,11 @@ def _subjects(hit: ResultHit) -> str:
     return "; ".join(s.label + ("*" if s.provenance == "automatic" else "") for s in hit.subjects)
 
 
+def _authors(hit: ResultHit) -> str:
+    """The first three authors, then "et al."."""
+    return "; ".join(hit.authors[:3]) + (" et al." if len(hit.authors) > 3 else "")
+
+
 def _any_automatic(hits: list[ResultHit]) -> bool:
     return any(s.provenance == "automatic" for h in hits for s in h.subjects)
 
@@ -49,7 +54,7 @@ def hits_table(hits: list[ResultHit], explain: bool) -> RenderableType:
             h.id,
             h.year,
             _markup(h.highlight or h.title),
-            "; ".join(h.authors[:3]) + (" et al." if len(h.authors) > 3 else ""),
+            _authors(h),
             _subjects(h),
             *([_markup("\n".join(h.why))] if explain else []),
         )
@@ -108,7 +113,7 @@ def _plain(resp: SearchResponse) -> TitledTable | None:
             _clip(h.id),
             _clip(h.year),
             (h.highlight or h.title).replace("<em>", "").replace("</em>", ""),
-            _clip("; ".join(h.authors[:3]) + (" et al." if len(h.authors) > 3 else "")),
+            _clip(_authors(h)),
             _clip(_subjects(h)),
         ]
         for h in resp.hits
