@@ -567,6 +567,15 @@ class BibliographyStore:
         )
         return [r[0] for r in rows]
 
+    def ids_without_subjects(self, after: str | None = None) -> list[str]:
+        """Ids of the records holding no subject at all, in id order, after ``after`` if given."""
+        rows = self._conn.execute(
+            "SELECT id FROM records WHERE id > ? AND NOT EXISTS "
+            "(SELECT 1 FROM subjects WHERE subjects.record_id = records.id) ORDER BY id",
+            (after or "",),
+        )
+        return [r[0] for r in rows]
+
     def assign_automatic(
         self, assignments: Mapping[str, Sequence[Subject]], *, source: str
     ) -> list[str]:

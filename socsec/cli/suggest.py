@@ -132,6 +132,7 @@ def review(
             "--min-score", min=0.0, max=1.0, help="Hide weaker suggestions (unindexed records)."
         ),
     ] = 0.1,
+    lang: LangOpt = None,
     force_interactive: Annotated[
         bool, typer.Option("--force-interactive", hidden=True, help="Prompt without a TTY.")
     ] = False,
@@ -140,12 +141,13 @@ def review(
     records without any. y accepts (becomes "accepted"), n rejects (removed and never assigned
     again), s skips, q stops.
 
-    Each record is shown with its title and abstract. Needs a terminal: with stdin not a TTY
-    it says so and exits without waiting.
+    Each record is shown with its title and abstract. The same queue as the web page /review.
+    Needs a terminal: with stdin not a TTY it says so and exits without waiting.
 
     Example: socsec bib review --records 10
     """
-    from socsec.app.suggestions import review as record_verdict
+    from socsec.app.review import decide, queue
+    from socsec.errors import StaleVersion
 
     state = get_state(ctx)
     if not sys.stdin.isatty() and not force_interactive:
@@ -153,70 +155,54 @@ def review(
         state.out.hint("Use: socsec bib autoindex, or socsec bib suggest ID --apply.")
         return
     ws = state.workspace()
-    shown = 0
-    for record, candidates in _review_queue(
-        ws, method=_method(method), limit=limit, min_score=min_score, notice=state.out.notice
-    ):
-        if records is not None and shown >= records:
-            return
-        shown += 1
-        state.out.render(_review_view(record, candidates))
+    items = queue(
+        ws, lang=lang or "en", method=_method(method), limit=limit, min_score=min_score,
+        records=records, on_notice=state.out.notice,
+    )  # fmt: skip
+    for item in items:
+        state.out.render(_review_view(item))
+        verb = "Confirm" if item.automatic else "Accept"
         accepted, rejected = [], []
-        for label, uri in candidates:
-            answer = _ask_verdict(f"Accept {label!r}?")
+        answer = "s"
+        for candidate in item.candidates:
+            answer = _ask_verdict(f"{verb} {candidate.label!r}?")
             if answer == "q":
                 break
             if answer == "y":
-                accepted.append(uri)
+                accepted.append(candidate.uri)
             elif answer == "n":
-                rejected.append(uri)
+                rejected.append(candidate.uri)
+        rid = item.record.id
         if accepted or rejected:
-            outcome = record_verdict(ws, record.id, accept=accepted, reject=rejected)
-            for warning in outcome.warnings:
-                state.out.warn(warning)
-            state.out.notice(f"{record.id}: {len(accepted)} accepted, {len(rejected)} rejected.")
+            try:
+                outcome = decide(ws, rid, version=item.version, accept=accepted, reject=rejected)
+            except StaleVersion:
+                state.out.warn(f"{rid} changed meanwhile; nothing written for it.")
+            else:
+                for warning in outcome.warnings:
+                    state.out.warn(warning)
+                state.out.notice(f"{rid}: {len(accepted)} accepted, {len(rejected)} rejected.")
         if answer == "q":
             return
 
 
-def _review_queue(ws: Any, *, method: Any, limit: int, min_score: float, notice: Any) -> Any:
-    """(record, [(label, uri)]) to review: automatic subjects first, then suggestions for the
-    records without any subject (rejected concepts left out).
-    """
-    from socsec.app.stores import bibliography, thesaurus_checker
-    from socsec.suggest import service
-
-    with bibliography(ws) as store:
-        ids = store.ids_with_automatic()
-    for rid in ids:
-        with bibliography(ws) as store, thesaurus_checker(ws) as cache:
-            record = store.get(rid)
-            lang = "en"
-            candidates = [
-                (_subject_label(cache, s.uri, lang, s.score), s.uri)
-                for s in record.subjects
-                if s.provenance == "automatic"
-            ][:limit]
-        if candidates:
-            yield record, candidates
-    for result in service.review_queue(
-        ws, method=method, limit=limit, min_score=min_score, on_notice=notice
-    ):
-        with bibliography(ws) as store:
-            record = store.get(result.record_id)
-        candidates = [(f"{s.label} ({s.score:.2f})", s.uri) for s in result.suggestions]
-        if candidates:
-            yield record, candidates
+def _candidate_line(candidate: Any) -> str:
+    score = "" if candidate.score is None else f"{candidate.score:.2f}"
+    how = ", ".join(p for p in (score, candidate.method) if p)
+    line = f"{candidate.label} ({how}) <{candidate.uri}>" if how else candidate.label
+    reasons = []
+    for r in candidate.reasons[:3]:
+        if r.source == "label":
+            reasons.append(f'"{r.text}" in {r.where}')
+        elif r.source == "record":
+            reasons.append(f"similar: {r.text[:60]}")
+        else:
+            reasons.append(f"narrower: {r.text}")
+    return f"{line}: {'; '.join(reasons)}" if reasons else line
 
 
-def _subject_label(cache: Any, uri: str, lang: str, score: float | None) -> str:
-    from socsec.bibliography.formats import subject_label
-
-    label = subject_label(uri, lang, cache)
-    return label if score is None else f"{label} ({score:.2f})"
-
-
-def _review_view(record: Any, candidates: list[tuple[str, str]]) -> Any:
+def _review_view(item: Any) -> Any:
+    record = item.record
     abstract = record.abstract or ""
     if len(abstract) > 600:
         abstract = abstract[:599].rstrip() + "…"
@@ -225,7 +211,9 @@ def _review_view(record: Any, candidates: list[tuple[str, str]]) -> Any:
         "year": record.year,
         "authors": "; ".join(p.display for p in record.authors[:5]),
         "abstract": abstract or "(none)",
-        "to confirm": "\n".join(f"{label} <{uri}>" for label, uri in candidates),
+        ("to confirm" if item.automatic else "suggested"): "\n".join(
+            _candidate_line(c) for c in item.candidates
+        ),
     }
     return key_values({k: v for k, v in pairs.items() if v}, title=record.id)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -463,7 +463,7 @@ def review_queue(
     min_score: float = 0.0,
     after: str | None = None,
     on_notice: Notify | None = None,
-) -> Iterator[SuggestResult]:
+) -> Generator[SuggestResult, None, None]:
     """Suggestions scoring at least ``min_score`` for each record without subjects, less the
     concepts a librarian rejected for it (records left with none are skipped), one record at
     a time, in id order from the first id after ``after``; at most ``records`` records.
@@ -473,9 +473,7 @@ def review_queue(
     # Loaded (or trained) once, before the first record: not once per record.
     model = load_model(ws, on_notice=on_notice)
     with get_store(ws) as store:
-        ids = sorted(
-            r.id for r in store.iter_records() if not r.subjects and (after is None or r.id > after)
-        )
+        ids = store.ids_without_subjects(after)
     shown = 0
     for rid in ids:
         if records is not None and shown >= records:

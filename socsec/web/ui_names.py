@@ -65,5 +65,9 @@ DONE = {
     ),
     "accepted": N_("Subjects accepted."),
     "rejected": N_("Suggestions rejected."),
+    "stale": N_("The record changed while you reviewed it: nothing was written. Review it again."),
+    "accepted_but_stale": N_(
+        "Subjects accepted, except for records changed meanwhile: review those again."
+    ),
     "imported": N_("File imported."),
 }

@@ -289,11 +289,13 @@ def test_review_queue_accept_and_reject(client, ws):
     (rid, uris, _form), (rid2, uris2, _form2) = items[0], items[1]
     rid, rid2 = unquote(rid), unquote(rid2)
     accepted = uris[0]
+    etag, etag2 = hidden(_form, "etag"), hidden(_form2, "etag")
     resp = client.post(
         f"/review/{quote(rid)}",
-        data={"csrf_token": csrf, "shown": uris, "uri": [accepted], "action": "accept"},
+        data={"csrf_token": csrf, "etag": etag, "shown": uris, "uri": [accepted],
+              "action": "accept"},
         follow_redirects=False,
-    )
+    )  # fmt: skip
     assert resp.status_code == 303 and "done=accepted" in resp.headers["location"]
     with BibliographyStore.open(ws.bibliography_db) as store:
         subjects = store.get(rid).subjects
@@ -301,7 +303,7 @@ def test_review_queue_accept_and_reject(client, ws):
     assert [(s.uri, s.provenance) for s in subjects] == [(accepted, "accepted")]
     resp = client.post(
         f"/review/{quote(rid2)}",
-        data={"csrf_token": csrf, "shown": uris2, "action": "reject"},
+        data={"csrf_token": csrf, "etag": etag2, "shown": uris2, "action": "reject"},
         follow_redirects=False,
     )
     assert resp.status_code == 303
