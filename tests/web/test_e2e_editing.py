@@ -166,3 +166,49 @@ def test_french_editing_pages(browser: object, url: str, shots: Path) -> None:
     page.goto(f"{url}/duplicates?lang=fr")
     expect(page.get_by_role("heading", level=1)).to_have_text("Doublons probables")
     page.context.close()
+
+
+@pytest.fixture(scope="module")
+def bundled_ws(tmp_path_factory: pytest.TempPathFactory, bundled_template: Path) -> Workspace:
+    """The bundled data dir (automatic subjects on NBER papers) with an editor."""
+    ws = served_workspace(tmp_path_factory.mktemp("e2e-review") / "data", bundled_template)
+    add_user(ws, "claire", "editor")
+    return ws
+
+
+def test_reviewer_confirms_and_rejects_automatic_subjects_with_the_keyboard(
+    browser: object, bundled_ws: Workspace, shots: Path
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    from socsec.bibliography.store import get_store
+
+    def subjects(rid: str) -> tuple[dict[str, str], set[str]]:
+        with get_store(bundled_ws) as store:
+            kinds = {s.uri: s.provenance for s in store.get(rid).subjects}
+            return kinds, store.rejected([rid]).get(rid, set())
+
+    with live_server(bundled_ws) as served:
+        page = signed_in(browser, served, "claire")
+        assert isinstance(page, Page)
+        page.goto(f"{served}/review")
+        first = page.locator("li.review-item").first
+        expect(first.locator("legend")).to_have_text("Automatic subjects to confirm")
+        boxes = first.locator('input[type="checkbox"]')
+        expect(boxes.first).to_be_checked()  # automatic subjects come ticked
+        rid = first.locator("code").inner_text()
+        uri = boxes.first.get_attribute("value")
+        assert uri and subjects(rid)[0][uri] == "automatic"
+        page.screenshot(path=str(shots / "edit-8-review-automatic.png"), full_page=True)
+        page.keyboard.press("a")  # confirm the ticked ones
+        expect(page.locator(".notice")).to_have_text("Subjects accepted.")
+        assert subjects(rid)[0][uri] == "accepted"
+        first = page.locator("li.review-item").first
+        rid2 = first.locator("code").inner_text()
+        uri2 = first.locator('input[type="checkbox"]').first.get_attribute("value")
+        assert rid2 != rid and uri2
+        page.keyboard.press("r")  # reject all of the next record's
+        expect(page.locator(".notice")).to_have_text("Suggestions rejected.")
+        kinds, rejected = subjects(rid2)
+        assert uri2 not in kinds and uri2 in rejected
+        page.context.close()
