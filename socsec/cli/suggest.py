@@ -137,11 +137,12 @@ def review(
         bool, typer.Option("--force-interactive", hidden=True, help="Prompt without a TTY.")
     ] = False,
 ) -> None:
-    """Confirm subjects: the automatic subjects of each record first, then suggestions for the
-    records without any. y accepts (becomes "accepted"), n rejects (removed and never assigned
-    again), s skips, q stops.
+    """Confirm automatic subjects, then suggestions for the records without any.
 
-    Each record is shown with its title and abstract. The same queue as the web page /review.
+    y accepts ("accepted"), n rejects (removed, never assigned again), s skips, q stops.
+
+    Each record is shown with its title and abstract; the web page /review has this queue.
+
     Needs a terminal: with stdin not a TTY it says so and exits without waiting.
 
     Example: socsec bib review --records 10

@@ -64,8 +64,10 @@ def _split(values: list[str]) -> list[tuple[str, str]]:
 
 @router.post("/review/accept-all")
 async def accept_all(request: Request, res: Res, user: Editor) -> Response:
-    """Accept every candidate shown on the page (``pick``: record id, tab, concept URI;
-    ``version``: record id, tab, the record's ETag when shown).
+    """Accept every candidate shown on the page.
+
+    Fields: ``pick`` (record id, tab, concept URI) and ``version`` (record id, tab, the
+    record's ETag when shown); a record changed since is left for the next page.
     """
     from socsec.app.review import decide as verdict
     from socsec.errors import StaleVersion
