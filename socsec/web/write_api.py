@@ -236,6 +236,40 @@ def merge_records(
     )
 
 
+@router.get("/review", tags=["suggestions"])
+def review_queue(
+    res: Res,
+    user: Editor,
+    after: Annotated[
+        str | None, Query(max_length=220, description="The next_after of the previous page.")
+    ] = None,
+    records: Annotated[int, Query(ge=1, le=50, description="Records per page.")] = 10,
+    limit: Annotated[int, Query(ge=1, le=20, description="Most concepts per record.")] = 5,
+    lang: Lang = None,
+) -> dict[str, Any]:
+    """The review queue of ``bib review`` and ``/review``: automatic subjects to confirm,
+    then suggestions for records without subjects (score at least 0.1), with each record's
+    ETag; decide with ``suggestions/accept`` and ``suggestions/reject`` (``If-Match``).
+    """
+    from socsec.app.review import page
+
+    shown = page(
+        res.ws, size=records, lang=display_lang(lang), limit=limit, min_score=0.1, after=after
+    )
+    items = [
+        {
+            "id": item.record.id,
+            "title": item.record.title,
+            "abstract": item.record.abstract,
+            "etag": item.version,
+            "kind": "confirm" if item.automatic else "suggest",
+            "candidates": [asdict(c) for c in item.candidates],
+        }
+        for item in shown.items
+    ]
+    return {"items": items, "next_after": shown.next_after}
+
+
 @router.post("/records/{record_id}/suggestions/accept", tags=["suggestions"])
 def accept_suggestions(
     res: Res, user: Editor, record_id: RecordId, body: SubjectsBody, if_match: IfMatch = None

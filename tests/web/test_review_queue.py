@@ -183,3 +183,33 @@ def test_review_page_has_no_english_left(client: TestClient, lang: str) -> None:
         assert page.status_code == 200, path
         left = _english_left(page.text, english)
         assert not left, (path, left)
+
+
+def test_the_json_api_serves_the_same_queue(client: TestClient, ws: Workspace) -> None:
+    from tests.web.accounts import token_headers
+
+    assert client.get("/api/review").status_code == 401
+    ed = token_headers(ws, "ed")
+    first = client.get("/api/review", params={"records": 3, "lang": "fr"}, headers=ed).json()
+    with get_store(ws) as store:
+        automatic = store.ids_with_automatic()
+    assert [i["id"] for i in first["items"]] == automatic[:3]
+    item = first["items"][0]
+    assert item["kind"] == "confirm" and item["candidates"][0]["automatic"] is True
+    assert item["candidates"][0]["label"] == "sécurité sociale"
+    second = client.get("/api/review", params={"after": first["next_after"]}, headers=ed).json()
+    assert [i["id"] for i in second["items"]] == automatic[3:13]
+    uri = item["candidates"][0]["uri"]
+    accepted = client.post(
+        f"/api/records/{item['id']}/suggestions/accept",
+        json={"uris": [uri]},
+        headers={**ed, "If-Match": item["etag"]},
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert _subjects(ws, item["id"])[0][uri] == "accepted"
+    stale = client.post(
+        f"/api/records/{item['id']}/suggestions/reject",
+        json={"uris": [uri]},
+        headers={**ed, "If-Match": item["etag"]},
+    )
+    assert stale.status_code == 412
