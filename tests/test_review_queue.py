@@ -183,3 +183,28 @@ def test_bib_review_confirms_in_french_and_remembers_the_rejection(
     # The next run starts after what was decided; the rejected concept is not offered.
     shown = [c.uri for i in queue(ws, limit=20) if i.record.id == rid for c in i.candidates]
     assert second.uri not in shown and first.uri not in shown
+
+
+def test_bib_review_shows_the_abstract(bundled_data_dir: Path) -> None:
+    """A EUR-Lex act (real abstract) given automatic subjects beside its manual ones comes
+    first in the queue (ids sort before nber-), shown with its abstract on both faces.
+    """
+    from fastapi.testclient import TestClient
+
+    from socsec.web.app import create_app
+    from tests.web.accounts import add_user, sign_in
+
+    ws = _ws(bundled_data_dir)
+    act = "31979L0007"
+    report = autoindex.run(ws, [act], threshold=0.0, limit=2, include_manual=True).value
+    assert report.changed == 1
+    (item,) = page(ws, size=1).items
+    assert item.record.id == act and item.record.abstract and item.candidates
+    opening = " ".join(item.record.abstract.split())[:40]
+    result = cli(bundled_data_dir, "bib", "review", "--force-interactive", input="q\n")
+    assert opening in " ".join(result.stdout.split())
+    add_user(ws, "ed", "editor")
+    with TestClient(create_app(ws)) as client:
+        sign_in(client, "ed")
+        shown = client.get("/review").text
+    assert '<details class="abstract" open>' in shown and opening[:30] in shown
