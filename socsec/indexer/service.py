@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING
 from socsec.analysis import base_language, fold
 from socsec.errors import BackendUnavailable, NotFoundError
 from socsec.indexer.base import OWN_FIELDS, TEXT_FIELDS, Hit, IndexReport, ProgressFn, Query, Sort
-from socsec.indexer.documents import ANALYSIS_VERSION, highlight
+from socsec.indexer.documents import ANALYSIS_VERSION, highlight, query_groups
 from socsec.indexer.understand import Translation  # a field type of SearchResponse (web API)
 from socsec.indexer.upkeep import IndexStatus, IndexUpkeep, StaleIndex, UpdateReport, sync_index
 
@@ -326,6 +326,30 @@ class SearchService:
         uri = self.thesaurus.resolve(ref)
         return [uri, *self.thesaurus.replacements().get(uri, [])]
 
+    def _concept_text(
+        self, uris: list[str], *, exact: bool
+    ) -> tuple[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], ...]]:
+        """The concepts whose mention in a record's text puts it under the concept filter,
+        and the filter's labels as word groups (see ``Query.concept_detected``).
+
+        A record naming the concept, or a narrower one, in its title or abstract is about it
+        as a catalogue reads it; ``--exact-concept`` keeps to records indexed with it.
+        """
+        if not uris or exact:
+            return (), ()
+        mentioned = dict.fromkeys(uris)
+        labels: dict[tuple[tuple[str, ...], ...], None] = {}
+        for uri in uris:
+            mentioned.update(dict.fromkeys(self.thesaurus.descendants(uri)))
+            view = self.thesaurus.concept(uri)
+            named = [(tag, pref) for tag, pref in view.pref.items()]
+            named += [(tag, alt) for tag, alts in view.alt.items() for alt in alts]
+            for tag, label in named:
+                groups = query_groups(label, base_language(tag) or None)
+                if groups:
+                    labels[groups] = None
+        return tuple(mentioned), tuple(labels)
+
     def _targets(self) -> tuple[str, ...] | None:
         """Languages of the indexed records (None: not recorded, translate into all)."""
         if self._record_langs is None:
@@ -346,12 +370,15 @@ class SearchService:
         )
         expansions = self._expansions(understood.matches, display)
         concept_filter = self._concept_filter(request.concept) if request.concept else []
+        detected, labels = self._concept_text(concept_filter, exact=request.exact_concept)
         query = Query(
             groups=understood.groups,
             fields=TEXT_FIELDS if request.expand else OWN_FIELDS,
             concepts=tuple(e.uri for e in expansions),
             concept_filter=tuple(concept_filter),
             include_narrower=not request.exact_concept,
+            concept_detected=detected,
+            concept_labels=labels,
             year_from=request.year_from,
             year_to=request.year_to,
             types=request.types,
