@@ -119,7 +119,12 @@ class ConceptRef:
 
 @dataclass(frozen=True)
 class ResultHit:
-    """One hit as shown or exported."""
+    """One hit as shown or exported.
+
+    ``concept_match`` says, in a search by concept, how the record holds the concept: as a
+    "manual", "accepted" or "automatic" subject, through a "narrower" subject, or "named" in
+    its title or abstract (the concept or a narrower one); None in other searches.
+    """
 
     id: str
     score: float
@@ -131,6 +136,7 @@ class ResultHit:
     authors: list[str]
     subjects: list[ConceptRef]
     why: list[str] = field(default_factory=list)
+    concept_match: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,22 @@ class Analysed:
     translations: list[Translation]
     query_lang: str | None
     detected: bool
+
+
+def concept_match(hit: Hit, concepts: Iterable[str]) -> str | None:
+    """How ``hit`` holds the strongest of ``concepts`` (see ``ResultHit.concept_match``):
+    the tiers a search by concept ranks by, strongest first.
+    """
+    found: list[str] = []
+    for uri in concepts:
+        if uri in hit.subjects:
+            found.append(hit.provenance.get(uri, "manual"))
+        elif uri in hit.ancestors:
+            found.append("narrower")
+        else:
+            found.append("named")
+    order = ("manual", "accepted", "automatic", "narrower", "named")
+    return min(found, key=order.index) if found else None
 
 
 class SearchService:
@@ -478,6 +500,7 @@ class SearchService:
                 for u in hit.subjects
             ],
             why=reasons,
+            concept_match=concept_match(hit, a.concept_filter),
         )
 
     def _ensure_built(self) -> None:
