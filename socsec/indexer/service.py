@@ -346,7 +346,8 @@ class SearchService:
         carry the replacement: both are about the subject asked for.
         """
         uri = self.thesaurus.resolve(ref)
-        return [uri, *self.thesaurus.replacements().get(uri, [])]
+        view = self.thesaurus.concept(uri)  # not replacements(): every deprecated concept
+        return [uri, *(view.replaced_by if view.deprecated else ())]
 
     def _concept_text(
         self, uris: list[str], *, exact: bool

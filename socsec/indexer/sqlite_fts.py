@@ -552,14 +552,19 @@ def _filters(query: Query) -> tuple[str, list[object]]:
         clauses.append("EXISTS (SELECT 1 FROM doc_authors a WHERE a.rid = d.rowid AND a.key = ?)")
         params.append(query.author)
     if query.concept_filter:
+        # The records are looked up by concept (index doc_concepts_uri), not each record's
+        # concepts checked in turn (a scan of every record: 30 ms at 10,000 records vs 0.2).
         kinds = "('s', 'a')" if query.include_narrower else "('s')"
-        held = f"c.kind IN {kinds} AND c.uri IN ({_placeholders(query.concept_filter)})"
+        held = (
+            "SELECT c.rid FROM doc_concepts c WHERE c.uri IN "
+            f"({_placeholders(query.concept_filter)}) AND c.kind IN {kinds}"
+        )
         params += query.concept_filter
         if query.concept_detected:  # or named in the title or abstract
             named = _placeholders(query.concept_detected)
-            held = f"({held} OR c.kind = 'd' AND c.uri IN ({named}))"
+            held += f" UNION SELECT rid FROM doc_concepts WHERE uri IN ({named}) AND kind = 'd'"
             params += query.concept_detected
-        clauses.append(f"EXISTS (SELECT 1 FROM doc_concepts c WHERE c.rid = d.rowid AND {held})")
+        clauses.append(f"d.rowid IN ({held})")
     return " AND ".join(clauses), params
 
 
