@@ -163,3 +163,19 @@ def test_concept_search_sorted_by_year(indexed_data_dir: Path, sort: str) -> Non
     data = search(indexed_data_dir, "--concept", "family benefit", "--sort", sort, "-n", "1000")
     years = [h["year"] for h in hits(data)]
     assert years == sorted(years, reverse=sort == "-year")  # type: ignore[type-var]
+
+
+def test_concept_page_marks_records_naming_the_concept(bundled_data_dir: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from socsec.web.app import create_app
+
+    with TestClient(create_app(_ws(bundled_data_dir))) as client:
+        for lang, mark in (("fr", "nommé dans le texte"), ("es", "nombrado en el texto")):
+            page = client.get(f"/concept?uri={FAMILY_BENEFIT}&lang={lang}")
+            assert page.status_code == 200
+            assert mark in page.text and "/record/nber-w8031" in page.text
+        disability = client.get(f"/concept?uri={DISABILITY_INSURANCE}&lang=fr").text
+        # The model's subjects are listed before the records that only name the concept.
+        automatic = disability.rfind(">automatique</small>")
+        assert 0 < automatic < disability.find(">nommé dans le texte</small>")
