@@ -6,6 +6,7 @@ least a threshold, at most ``--limit`` of them: what ``socsec bib autoindex`` do
 and recall are micro-averaged over the assigned sets (and macro per document beside).
 
     .venv/bin/python bench/autoindex_threshold.py [--limit 3] [--title-only]
+        [--title-label SCORE] [--window N]
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=3)
     parser.add_argument("--title-label", type=float, default=None)
     parser.add_argument(
+        "--multiword", action="store_true", help="--title-label only for labels of 2+ words"
+    )
+    parser.add_argument(
+        "--window", type=int, default=None, help="suggestions looked at (default: limit + 5)"
+    )
+    parser.add_argument(
         "--title-only", action="store_true", help="validation documents without their text"
     )
     args = parser.parse_args()
@@ -51,13 +58,14 @@ def main() -> None:
             vocab = Vocabulary.from_cache(cache)
     model = EnsembleSuggester(vocab)
     model.fit(train)
-    ranked = [(set(d.subjects), model.suggest(d, args.limit + 5)) for d in test]
+    ranked = [(set(d.subjects), model.suggest(d, args.window or args.limit + 5)) for d in test]
     print(f"train {len(train)} validation {len(test)} limit {args.limit}")
     print("threshold  precision  recall  F1     docs_with_any  mean_assigned")
     for t in THRESHOLDS:
         tp = assigned = gold = with_any = 0
         for truth, found in ranked:
-            kept = [s.uri for s in found if _kept(s, t, args.title_label)][: args.limit]
+            kept = [s.uri for s in found if _kept(s, t, args.title_label, args.multiword)]
+            kept = kept[: args.limit]
             tp += len(truth & set(kept))
             assigned += len(kept)
             gold += len(truth)
@@ -69,13 +77,16 @@ def main() -> None:
         print(f"{t:9.2f}  {p:9.3f}  {r:6.3f}  {f:.3f}  {with_any:13d}  {mean:13.2f}")
 
 
-def _kept(s: object, t: float, title_label: float | None) -> bool:
+def _kept(s: object, t: float, title_label: float | None, multiword: bool = False) -> bool:
     score = s.score  # type: ignore[attr-defined]
     if score >= t:
         return True
     if title_label is None or score < title_label:
         return False
-    return any(e.source == "label" and e.where == "title" for e in s.evidence)  # type: ignore[attr-defined]
+    return any(
+        e.source == "label" and e.where == "title" and (not multiword or " " in e.detail)
+        for e in s.evidence  # type: ignore[attr-defined]
+    )
 
 
 if __name__ == "__main__":

@@ -67,9 +67,11 @@ def test_fresh_data_dir_finds_nber_papers_by_automatic_subject(data_dir: Path) -
     data = json.loads(found.stdout)
     papers = [h for h in data["hits"] if h["id"].startswith("nber-")]
     assert papers, "no NBER paper found by concept"
+    # The first page holds the model's subjects (papers only naming the concept come after).
     for hit in papers:
         marks = {s["uri"]: s["provenance"] for s in hit["subjects"]}
         assert marks.get(DISABILITY_INSURANCE) == "automatic", hit
+        assert hit["concept_match"] == "automatic"
     assert data["facets"]["subjects"][0]["value"] == DISABILITY_INSURANCE
     why = cli(data_dir, "search", "--concept", "disability insurance", "--explain", "--json")
     first = json.loads(why.stdout)["hits"][0]

@@ -37,10 +37,20 @@ def search(
     ctx: typer.Context,
     text: Annotated[str | None, typer.Argument(help="Words in English, French or Spanish.")] = None,
     concept: Annotated[
-        str | None, typer.Option("--concept", "-c", help="Concept URI, notation or label.")
+        str | None,
+        typer.Option(
+            "--concept",
+            "-c",
+            help="Concept URI, notation or label: records indexed with it or a narrower "
+            "concept, or naming one in their title/abstract (ranked in that order).",
+        ),
     ] = None,
     exact_concept: Annotated[
-        bool, typer.Option("--exact-concept", help="Do not include narrower concepts.")
+        bool,
+        typer.Option(
+            "--exact-concept",
+            help="Only records indexed with the concept itself (no narrower, not named).",
+        ),
     ] = False,
     no_expand: Annotated[
         bool, typer.Option("--no-expand", help="Match the records' own text only, no concepts.")

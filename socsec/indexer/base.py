@@ -54,6 +54,21 @@ CONCEPT_WEIGHTS: dict[str, float] = {
     "ancestors": 1.0,
 }
 
+# A search by concept alone (``--concept``, no text) ranks a record by the strongest way it
+# holds the concept (a tier, these weights) and, within a tier, by where the concept's labels
+# occur in its text (CONCEPT_LABEL_BONUS, < 1 so that no record jumps a tier): the
+# librarian's subject, an accepted one, the model's, a subject narrower than the concept,
+# the concept (or a narrower one) only named in the title or abstract. Both backends score
+# this way (documented in README, "Searching by concept").
+CONCEPT_TIERS: dict[str, float] = {
+    "subjects": CONCEPT_WEIGHTS["subjects"],
+    "accepted": CONCEPT_WEIGHTS["accepted"],
+    "automatic": CONCEPT_WEIGHTS["automatic"],
+    "narrower": 3.0,
+    "detected": CONCEPT_WEIGHTS["detected"],
+}
+CONCEPT_LABEL_BONUS: dict[str, float] = {"title": 0.5, "abstract": 0.25}
+
 
 class Sort(StrEnum):
     """Result order; ties are always broken by record id, ascending."""
@@ -131,6 +146,12 @@ class Query:
         concepts: concept URIs the text names; a record holding one matches as well.
         concept_filter: restrict to records about one of these concepts.
         include_narrower: the concept filter also accepts narrower concepts.
+        concept_detected: the concept filter also accepts records whose title or abstract
+            names one of these concepts (the filter's concepts, and their narrower ones
+            unless ``include_narrower`` is off); empty: subjects only.
+        concept_labels: the labels of the filter's concepts, each as word groups (a word's
+            stems, any of which matches); a search by concept alone ranks records whose
+            title or abstract holds a whole label higher within a tier (``CONCEPT_TIERS``).
         year_from: first year (inclusive).
         year_to: last year (inclusive).
         types: accepted record types (empty: any).
@@ -149,6 +170,8 @@ class Query:
     concepts: tuple[str, ...] = ()
     concept_filter: tuple[str, ...] = ()
     include_narrower: bool = True
+    concept_detected: tuple[str, ...] = ()
+    concept_labels: tuple[tuple[tuple[str, ...], ...], ...] = ()
     year_from: int | None = None
     year_to: int | None = None
     types: tuple[str, ...] = ()
@@ -165,6 +188,13 @@ class Query:
     def has_text(self) -> bool:
         """Whether the query has words or concepts to match (not only filters)."""
         return bool(self.groups or self.concepts)
+
+    @property
+    def concept_ranked(self) -> bool:
+        """Whether hits are ranked by how they hold the filter's concept (``CONCEPT_TIERS``):
+        a search by concept alone, in relevance order.
+        """
+        return bool(self.concept_filter) and not self.has_text and self.sort is Sort.relevance
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ from elasticsearch import NotFoundError as EsNotFoundError
 from socsec.config import redact_url
 from socsec.errors import BackendUnavailable, ConfigError, IndexingError, NotFoundError
 from socsec.indexer.base import (
+    CONCEPT_LABEL_BONUS,
+    CONCEPT_TIERS,
     CONCEPT_WEIGHTS,
     FIELD_WEIGHTS,
     TEXT_FIELDS,
@@ -166,7 +168,13 @@ def build_query(query: Query) -> dict[str, Any]:
         filters.append({"term": {"author_keys": query.author}})
     if query.concept_filter:
         field = "ancestors" if query.include_narrower else "subjects"
-        filters.append({"terms": {field: list(query.concept_filter)}})
+        held: dict[str, Any] = {"terms": {field: list(query.concept_filter)}}
+        if query.concept_detected:  # or named in the title or abstract
+            named = {"terms": {"detected": list(query.concept_detected)}}
+            held = {"bool": {"should": [held, named], "minimum_should_match": 1}}
+        filters.append(held)
+    if query.concept_ranked:
+        return _concept_query(query, filters)
     should: list[dict[str, Any]] = []
     if query.groups:
         fields = [f"{f}^{FIELD_WEIGHTS[f]}" for f in query.fields]
@@ -181,6 +189,39 @@ def build_query(query: Query) -> dict[str, Any]:
     if not should:
         return {"bool": {"filter": filters}} if filters else {"match_all": {}}
     return {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}
+
+
+def _concept_query(query: Query, filters: list[dict[str, Any]]) -> dict[str, Any]:
+    """A search by concept alone: the strongest tier the record holds the concept in, plus
+    the label bonus (``CONCEPT_TIERS``; the sqlite backend scores alike, without scripts).
+    """
+    exact = list(query.concept_filter)
+    tiers: list[tuple[str, list[str], float]] = [
+        (CONCEPT_FIELDS["subjects"], exact, CONCEPT_TIERS["subjects"]),
+        (CONCEPT_FIELDS["accepted"], exact, CONCEPT_TIERS["accepted"]),
+        (CONCEPT_FIELDS["automatic"], exact, CONCEPT_TIERS["automatic"]),
+    ]
+    if query.include_narrower:  # "ancestors" holds the subjects too: the max keeps theirs
+        tiers.append(("ancestors", exact, CONCEPT_TIERS["narrower"]))
+    if query.concept_detected:
+        tiers.append(("detected", list(query.concept_detected), CONCEPT_TIERS["detected"]))
+    tier = {
+        "function_score": {
+            "query": {"match_all": {}},
+            "functions": [{"filter": {"terms": {f: v}}, "weight": w} for f, v, w in tiers],
+            "score_mode": "max",
+            "boost_mode": "replace",
+        }
+    }
+    bonus: list[dict[str, Any]] = []
+    for field, weight in CONCEPT_LABEL_BONUS.items() if query.concept_labels else ():
+        labels = [
+            {"bool": {"must": [{"match": {field: " ".join(g)}} for g in label]}}
+            for label in query.concept_labels
+        ]
+        named = {"bool": {"should": labels, "minimum_should_match": 1}}
+        bonus.append({"constant_score": {"filter": named, "boost": weight}})
+    return {"bool": {"must": [tier], "should": bonus, "filter": filters}}
 
 
 def _sort(sort: Sort) -> list[dict[str, Any]]:

@@ -50,6 +50,13 @@ def why(
                 f"{thesaurus.pref_label(u, lang)} ({_kind(hit, u)})" for u in narrower
             )
             out.append(f"tagged {names}, narrower than {label}")
+        elif uri in hit.detected:
+            out.append(f"names {label} in title/abstract")
+        else:
+            named = [u for u in hit.detected if uri in thesaurus.ancestors(u)]
+            if named:
+                names = ", ".join(thesaurus.pref_label(u, lang) for u in named)
+                out.append(f"names {names} in title/abstract, narrower than {label}")
     if not out:
         out.append("labels or text of the record (abstract, keywords, subject labels)")
     return out

@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING
 from socsec.analysis import base_language, fold
 from socsec.errors import BackendUnavailable, NotFoundError
 from socsec.indexer.base import OWN_FIELDS, TEXT_FIELDS, Hit, IndexReport, ProgressFn, Query, Sort
-from socsec.indexer.documents import ANALYSIS_VERSION, highlight
+from socsec.indexer.documents import ANALYSIS_VERSION, highlight, query_groups
 from socsec.indexer.understand import Translation  # a field type of SearchResponse (web API)
 from socsec.indexer.upkeep import IndexStatus, IndexUpkeep, StaleIndex, UpdateReport, sync_index
 
@@ -119,7 +119,12 @@ class ConceptRef:
 
 @dataclass(frozen=True)
 class ResultHit:
-    """One hit as shown or exported."""
+    """One hit as shown or exported.
+
+    ``concept_match`` says, in a search by concept, how the record holds the concept: as a
+    "manual", "accepted" or "automatic" subject, through a "narrower" subject, or "named" in
+    its title or abstract (the concept or a narrower one); None in other searches.
+    """
 
     id: str
     score: float
@@ -131,6 +136,7 @@ class ResultHit:
     authors: list[str]
     subjects: list[ConceptRef]
     why: list[str] = field(default_factory=list)
+    concept_match: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,22 @@ class Analysed:
     translations: list[Translation]
     query_lang: str | None
     detected: bool
+
+
+def concept_match(hit: Hit, concepts: Iterable[str]) -> str | None:
+    """How ``hit`` holds the strongest of ``concepts`` (see ``ResultHit.concept_match``):
+    the tiers a search by concept ranks by, strongest first.
+    """
+    found: list[str] = []
+    for uri in concepts:
+        if uri in hit.subjects:
+            found.append(hit.provenance.get(uri, "manual"))
+        elif uri in hit.ancestors:
+            found.append("narrower")
+        else:
+            found.append("named")
+    order = ("manual", "accepted", "automatic", "narrower", "named")
+    return min(found, key=order.index) if found else None
 
 
 class SearchService:
@@ -324,7 +346,32 @@ class SearchService:
         carry the replacement: both are about the subject asked for.
         """
         uri = self.thesaurus.resolve(ref)
-        return [uri, *self.thesaurus.replacements().get(uri, [])]
+        view = self.thesaurus.concept(uri)  # not replacements(): every deprecated concept
+        return [uri, *(view.replaced_by if view.deprecated else ())]
+
+    def _concept_text(
+        self, uris: list[str], *, exact: bool
+    ) -> tuple[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], ...]]:
+        """The concepts whose mention in a record's text puts it under the concept filter,
+        and the filter's labels as word groups (see ``Query.concept_detected``).
+
+        A record naming the concept, or a narrower one, in its title or abstract is about it
+        as a catalogue reads it; ``--exact-concept`` keeps to records indexed with it.
+        """
+        if not uris or exact:
+            return (), ()
+        mentioned = dict.fromkeys(uris)
+        labels: dict[tuple[tuple[str, ...], ...], None] = {}
+        for uri in uris:
+            mentioned.update(dict.fromkeys(self.thesaurus.descendants(uri)))
+            view = self.thesaurus.concept(uri)
+            named = [(tag, pref) for tag, pref in view.pref.items()]
+            named += [(tag, alt) for tag, alts in view.alt.items() for alt in alts]
+            for tag, label in named:
+                groups = query_groups(label, base_language(tag) or None)
+                if groups:
+                    labels[groups] = None
+        return tuple(mentioned), tuple(labels)
 
     def _targets(self) -> tuple[str, ...] | None:
         """Languages of the indexed records (None: not recorded, translate into all)."""
@@ -346,12 +393,15 @@ class SearchService:
         )
         expansions = self._expansions(understood.matches, display)
         concept_filter = self._concept_filter(request.concept) if request.concept else []
+        detected, labels = self._concept_text(concept_filter, exact=request.exact_concept)
         query = Query(
             groups=understood.groups,
             fields=TEXT_FIELDS if request.expand else OWN_FIELDS,
             concepts=tuple(e.uri for e in expansions),
             concept_filter=tuple(concept_filter),
             include_narrower=not request.exact_concept,
+            concept_detected=detected,
+            concept_labels=labels,
             year_from=request.year_from,
             year_to=request.year_to,
             types=request.types,
@@ -451,6 +501,7 @@ class SearchService:
                 for u in hit.subjects
             ],
             why=reasons,
+            concept_match=concept_match(hit, a.concept_filter),
         )
 
     def _ensure_built(self) -> None:

@@ -13,6 +13,8 @@ from typing import ClassVar
 
 from socsec.errors import BackendUnavailable, ConfigError
 from socsec.indexer.base import (
+    CONCEPT_LABEL_BONUS,
+    CONCEPT_TIERS,
     CONCEPT_WEIGHTS,
     FIELD_WEIGHTS,
     TEXT_FIELDS,
@@ -364,7 +366,7 @@ class SqliteBackend:
     def _page(
         conn: sqlite3.Connection, query: Query, source: str, where: str, params: list[object]
     ) -> list[Hit]:
-        score = _BM25 if query.has_text else "0.0"
+        score = _relevance(query)
         key, direction, cmp = _order(query)
         params = list(params)
         if query.after is not None:
@@ -384,10 +386,57 @@ class SqliteBackend:
         return [_hit(*row) for row in conn.execute(sql, params)]
 
 
+def _relevance(query: Query) -> str:
+    """The score of ``query`` as SQL, lower is better (BM25's sign)."""
+    if query.concept_ranked:
+        return _concept_score(query)
+    return _BM25 if query.has_text else "0.0"
+
+
+def _literal(text: str) -> str:
+    """An SQL string literal (the scoring expression is built into the SQL, not bound)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _rows_matching(columns: Sequence[str], expression: str) -> str:
+    """SQL: whether the row ``d`` matches an FTS5 expression in these columns (the matching
+    rowids are computed once per query, not per row).
+    """
+    match = _literal("{" + " ".join(columns) + "} : (" + expression + ")")
+    return f"d.rowid IN (SELECT rowid FROM fts WHERE fts MATCH {match})"
+
+
+def _concept_score(query: Query) -> str:
+    """SQL score of a search by concept alone: the strongest tier the record holds the
+    concept in, plus the label bonus (see ``CONCEPT_TIERS``), negated as BM25 is.
+    """
+    exact = " OR ".join(quote(concept_token(u)) for u in query.concept_filter)
+    tiers = [
+        ("subject_ids", exact, CONCEPT_TIERS["subjects"]),
+        ("accepted_ids", exact, CONCEPT_TIERS["accepted"]),
+        ("automatic_ids", exact, CONCEPT_TIERS["automatic"]),
+    ]
+    if query.include_narrower:  # a narrower subject puts the concept among its ancestors
+        tiers.append(("ancestor_ids", exact, CONCEPT_TIERS["narrower"]))
+    if query.concept_detected:
+        named = " OR ".join(quote(concept_token(u)) for u in query.concept_detected)
+        tiers.append(("detected_ids", named, CONCEPT_TIERS["detected"]))
+    cases = " ".join(f"WHEN {_rows_matching([c], e)} THEN {w}" for c, e, w in tiers)
+    score = f"(CASE {cases} ELSE 0.0 END)"
+    if query.concept_labels:
+        labels = " OR ".join(
+            "(" + " AND ".join("(" + " OR ".join(quote(t) for t in g) + ")" for g in label) + ")"
+            for label in query.concept_labels
+        )
+        for field, bonus in CONCEPT_LABEL_BONUS.items():
+            score += f" + (CASE WHEN {_rows_matching([field], labels)} THEN {bonus} ELSE 0.0 END)"
+    return f"-({score})"
+
+
 def _order(query: Query) -> tuple[str, str, str]:
     """The sort key of ``query`` as SQL, its direction, and the keyset comparison."""
     if query.sort is Sort.relevance:
-        return (_BM25 if query.has_text else "0.0"), "ASC", ">"
+        return _relevance(query), "ASC", ">"
     if query.sort is Sort.year:
         return "coalesce(d.year, 1000000)", "ASC", ">"
     return "coalesce(d.year, -1)", "DESC", "<"
@@ -503,12 +552,19 @@ def _filters(query: Query) -> tuple[str, list[object]]:
         clauses.append("EXISTS (SELECT 1 FROM doc_authors a WHERE a.rid = d.rowid AND a.key = ?)")
         params.append(query.author)
     if query.concept_filter:
+        # The records are looked up by concept (index doc_concepts_uri), not each record's
+        # concepts checked in turn (a scan of every record: 30 ms at 10,000 records vs 0.2).
         kinds = "('s', 'a')" if query.include_narrower else "('s')"
-        clauses.append(
-            "EXISTS (SELECT 1 FROM doc_concepts c WHERE c.rid = d.rowid AND c.kind IN "
-            f"{kinds} AND c.uri IN ({_placeholders(query.concept_filter)}))"
+        held = (
+            "SELECT c.rid FROM doc_concepts c WHERE c.uri IN "
+            f"({_placeholders(query.concept_filter)}) AND c.kind IN {kinds}"
         )
         params += query.concept_filter
+        if query.concept_detected:  # or named in the title or abstract
+            named = _placeholders(query.concept_detected)
+            held += f" UNION SELECT rid FROM doc_concepts WHERE uri IN ({named}) AND kind = 'd'"
+            params += query.concept_detected
+        clauses.append(f"d.rowid IN ({held})")
     return " AND ".join(clauses), params
 
 

@@ -64,7 +64,9 @@ class SearchParams:
 
     q: Text = ""
     concept: ConceptRef = None
-    exact_concept: Annotated[bool, Query(description="Do not include narrower concepts.")] = False
+    exact_concept: Annotated[
+        bool, Query(description="Only records indexed with the concept itself, not narrower.")
+    ] = False
     expand: Annotated[
         bool, Query(description="Match concepts the text names (false: the records' text only).")
     ] = True

@@ -166,11 +166,28 @@ def _check(data: dict[str, object], backend: str, *, fr_es_gain: float) -> None:
     assert summary["all"]["expanded"]["ndcg_at_10"] > summary["all"]["unexpanded"]["ndcg_at_10"]
 
 
+def _check_figures(data: dict[str, object], *, en_ndcg: float) -> None:
+    """Issue 13's targets, thresholds a little under the figures measured on the sample.
+
+    Measured (README, "Judged search quality"): English nDCG@10 sqlite 0.775,
+    elasticsearch 0.737; FR/EN and ES/EN nDCG@10 >= 0.96; concept search alone over
+    expanded text search of the same topics: nDCG@10 0.855 (sqlite) / 0.915 (es), recall@100
+    0.897 / 0.898 (target 0.8).
+    """
+    en = _summary(data)["en"]
+    assert en["expanded"]["ndcg_at_10"] >= en_ndcg  # type: ignore[index]
+    for ratio in data["ratios"]:  # type: ignore[attr-defined]
+        assert ratio["ndcg_at_10"] >= 0.95, ratio
+    concept = data["concept_summary"]
+    assert isinstance(concept, dict) and concept["topics"] == 9
+    assert concept["ndcg_ratio"] >= 0.8 and concept["recall_ratio"] >= 0.8, concept
+    assert concept["ndcg_at_10"] >= 0.62 and concept["recall_at_100"] >= 0.35, concept
+
+
 def test_cli_sqlite(sample_dir: Path) -> None:
     data = _eval(sample_dir, "--backend", "sqlite")
     _check(data, "sqlite", fr_es_gain=0.3)
-    en = _summary(data)["en"]
-    assert en["expanded"]["ndcg_at_10"] >= 0.6  # type: ignore[index]
+    _check_figures(data, en_ndcg=0.77)
 
 
 def test_cli_table(sample_dir: Path) -> None:
@@ -215,6 +232,7 @@ def test_cli_elasticsearch(sample_dir: Path, tmp_path: Path, es_url: str) -> Non
         backend.drop()
         backend.close()
     _check(data, "elasticsearch", fr_es_gain=0.3)
+    _check_figures(data, en_ndcg=0.73)
 
 
 def test_cross_language_ratios_hand_computed() -> None:
