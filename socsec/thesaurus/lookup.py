@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 FUZZY_HIT_CUTOFF = 80.0
 FUZZY_SUGGEST_CUTOFF = 60.0
 _MIN_PREFIX = 2
+_COLS = "l.cid, l.label, l.lang, l.kind"
 # Partial matches scoring below this (0-100) are noise ("de" in common is not a match).
 _PARTIAL_CUTOFF = 30.0
 _PARTIAL_CANDIDATES = 50
@@ -65,6 +66,13 @@ class _Bucket(NamedTuple):
     folded: list[str]
     words: list[str]  # the folded words sorted, for word-order-free similarity
     rowids: list[int]
+
+
+class Filter(NamedTuple):
+    """What a lookup is limited to: a base language and a scheme (None: any)."""
+
+    base: str | None = None
+    scheme: str | None = None
 
 
 class _Found(NamedTuple):
@@ -299,18 +307,13 @@ class ThesaurusCache:
             return []
         base = base_language(lang)
         preferred = tuple(self.domain if domain is None else domain)
-        where, params = self._filters(base, scheme)
+        flt = Filter(base, scheme)
+        self._refresh()
         langs = [base] if base else list(SUPPORTED_LANGUAGES)
         found: dict[int, _Found] = {}
-        cols = "l.cid, l.label, l.lang, l.kind"
-        exact = self._rows(f"l.label = ?{where}", [term.strip(), *params], cols)
-        self._add(found, MatchKind.exact, exact, preferred, limit)
+        self._add(found, MatchKind.exact, self._exact_rows(term.strip(), flt), preferred, limit)
         # Spaces aside too: a compound written apart ("healthcare", "health care").
-        folded_rows = self._rows(
-            f"(l.folded = ? OR replace(l.folded, ' ', '') = ?){where}",
-            [folded, folded.replace(" ", ""), *params],
-            cols,
-        )
+        folded_rows = self._folded_rows(folded, flt)
         self._add(found, MatchKind.folded, folded_rows, preferred, limit)
         keys = {lg: analyze(term, lg) for lg in langs}
         stemmed: list[tuple[Any, ...]] = []
@@ -318,9 +321,7 @@ class ThesaurusCache:
         for lg, words in keys.items():
             if words:
                 inflected = inflection_key(term, lg)
-                for row in self._rows(
-                    f"l.stemmed = ? AND l.base = ?{where}", [" ".join(words), lg, *params], cols
-                ):
+                for row in self._stemmed_rows(" ".join(words), lg, flt):
                     # Same stem: an inflected form ("pensions"/"pension") is a match; a derived
                     # word ("pensioner") only a candidate, ranked with the prefix hits.
                     same = inflection_key(row[1], lg) == inflected
@@ -328,7 +329,7 @@ class ThesaurusCache:
         self._add(found, MatchKind.stemmed, stemmed, preferred, limit)
         if len(found) >= limit:
             return self._hits(found)
-        overlap, known = self._overlap(keys, where, params)
+        overlap, known = self._overlap(keys, flt)
         loose: list[tuple[MatchKind, tuple[Any, ...]]] = [
             (MatchKind.stemmed, (*r, _DERIVED_SCORE)) for r in derived
         ]
@@ -336,13 +337,8 @@ class ThesaurusCache:
         if len(folded) >= _MIN_PREFIX:
             # A term that is a word of some label ("pension") is complete: labels with a longer
             # word ("pensioner") are other words. A term that is not ("chôm") is being typed.
-            typing = (
-                '"' in folded
-                or not self._conn.execute(
-                    "SELECT 1 FROM label_words WHERE label_words MATCH ? LIMIT 1", [f'"{folded}"']
-                ).fetchone()
-            )
-            for row in self._prefix(folded, where, params):
+            typing = '"' in folded or not self._has_words(folded)
+            for row in self._prefix(folded, flt):
                 label = fold(row[1])
                 if f" {label} ".find(f" {folded} ") < 0:  # whole words: a partial match
                     score = _prefix_score(folded, label)
@@ -350,7 +346,7 @@ class ThesaurusCache:
         if not found and not known:  # a term whose words all occur in labels has no typo
             # A label starting with the term being typed is not a typo of it.
             seen = {(r[0], r[1]) for k, r in loose if k is MatchKind.prefix}
-            fuzzy = self._fuzzy(folded, base, where, params, FUZZY_HIT_CUTOFF, limit * 4)
+            fuzzy = self._fuzzy(folded, flt, FUZZY_HIT_CUTOFF, limit * 4)
             loose += [(MatchKind.fuzzy, r) for r in fuzzy if (r[0], r[1]) not in seen]
         # Whatever found them, labels that are the term inflected (or reordered) rank as such.
         strict, loose = _promote(term, langs, loose)
@@ -358,7 +354,7 @@ class ThesaurusCache:
             rows = [r[:4] for k, r in strict if k is kind]
             self._add(found, kind, rows, preferred, limit)
         if not found:  # no label carries the term: try the word variants the labels attest
-            loose += [(MatchKind.variant, r) for r in self._variants(keys, where, params)]
+            loose += [(MatchKind.variant, r) for r in self._variants(keys, flt)]
         if len(found) >= limit:
             return self._hits(found)
         # Prefix, partial, fuzzy and derived-word hits compete on their scores.
@@ -379,9 +375,7 @@ class ThesaurusCache:
         )
         if len(labels) >= limit:
             return labels[:limit]
-        base = base_language(lang)
-        where, params = self._filters(base, None)
-        rows = self._fuzzy(folded, base, where, params, FUZZY_SUGGEST_CUTOFF, limit * 4)
+        rows = self._fuzzy(folded, Filter(base_language(lang)), FUZZY_SUGGEST_CUTOFF, limit * 4)
         for _cid, label, *_rest in rows:
             if label not in labels:
                 labels.append(label)
@@ -397,7 +391,7 @@ class ThesaurusCache:
         ref = ref.strip()
         if self.exists(ref):
             return ref
-        where, params = self._filters(None, scheme)
+        where, params = self._filters(Filter(None, scheme))
         for column, value in (("label", ref), ("folded", fold(ref))):
             rows = self._rows(
                 f"l.{column} = ?{where} ORDER BY l.kind, l.cid",
@@ -471,9 +465,72 @@ class ThesaurusCache:
             if cid not in found and len(found) < limit:
                 found[cid] = _Found(kind, label, tag, kcode, min(score, 99.0), cid in domain)
 
-    def _prefix(self, folded: str, where: str, params: list[object]) -> list[tuple[Any, ...]]:
+    # -- row sources: one SQL statement each here; an in-memory index overrides them --------
+
+    def _refresh(self) -> None:
+        """Bring derived state up to date with the file before a lookup (nothing here)."""
+
+    def _exact_rows(self, label: str, flt: Filter) -> list[tuple[Any, ...]]:
+        """Labels equal to ``label``: (cid, label, tag, kind), by rowid."""
+        where, params = self._filters(flt)
+        return self._rows(f"l.label = ?{where}", [label, *params], _COLS)
+
+    def _folded_rows(self, folded: str, flt: Filter) -> list[tuple[Any, ...]]:
+        """Labels folding to ``folded``, then those equal to it but for spaces."""
+        where, params = self._filters(flt)
+        return self._rows(
+            f"(l.folded = ? OR replace(l.folded, ' ', '') = ?){where}",
+            [folded, folded.replace(" ", ""), *params],
+            _COLS,
+        )
+
+    def _stemmed_rows(self, key: str, base: str, flt: Filter) -> list[tuple[Any, ...]]:
+        """Labels of language ``base`` whose stemmed words are ``key``."""
+        where, params = self._filters(flt)
+        return self._rows(f"l.stemmed = ? AND l.base = ?{where}", [key, base, *params], _COLS)
+
+    def _by_rowid(self, rowids: Sequence[int], flt: Filter) -> list[tuple[Any, ...]]:
+        """Labels by rowid: (rowid, cid, label, tag, kind), in rowid order."""
+        where, params = self._filters(flt)
+        return self._rows(
+            f"l.rowid IN ({','.join('?' * len(rowids))}){where}",
+            [*rowids, *params],
+            "l.rowid, " + _COLS,
+        )
+
+    def _has_words(self, folded: str) -> bool:
+        """Whether some label holds the words of ``folded``, in that order, as whole words."""
+        return bool(
+            self._conn.execute(
+                "SELECT 1 FROM label_words WHERE label_words MATCH ? LIMIT 1", [f'"{folded}"']
+            ).fetchone()
+        )
+
+    def _token_df(self, base: str, tokens: list[str]) -> dict[str, int]:
+        """Labels of language ``base`` holding each of ``tokens`` (stemmed words, sorted)."""
+        marks = ",".join("?" * len(tokens))
+        return dict(
+            self._conn.execute(
+                "SELECT token, count(*) FROM label_tokens "
+                f"WHERE base = ? AND token IN ({marks}) GROUP BY token",
+                [base, *tokens],
+            ).fetchall()
+        )
+
+    def _token_groups(self, base: str, tokens: list[str]) -> Iterator[tuple[int, int, list[str]]]:
+        """(label rowid, its distinct words, the ``tokens`` it holds, sorted), by rowid."""
+        marks = ",".join("?" * len(tokens))
+        for rid, n, shared in self._conn.execute(
+            f"SELECT rid, n, group_concat(token, ' ') FROM label_tokens "
+            f"WHERE base = ? AND token IN ({marks}) GROUP BY rid",
+            [base, *tokens],
+        ):
+            yield rid, n, shared.split()
+
+    def _prefix(self, folded: str, flt: Filter) -> list[tuple[Any, ...]]:
         """Labels starting with the term, and labels with a word starting with it."""
-        cols = "l.cid, l.label, l.lang, l.kind"
+        where, params = self._filters(flt)
+        cols = _COLS
         rows = self._rows(
             f"l.folded >= ? AND l.folded < ?{where} LIMIT 200",
             [folded, folded + "\uffff", *params],
@@ -489,7 +546,7 @@ class ThesaurusCache:
         return rows
 
     def _overlap(
-        self, keys: dict[str, list[str]], where: str, params: list[object]
+        self, keys: dict[str, list[str]], flt: Filter
     ) -> tuple[list[tuple[Any, ...]], bool]:
         """Labels sharing stemmed words with the term: (cid, label, tag, kind, score, cover).
 
@@ -506,25 +563,13 @@ class ThesaurusCache:
             query = sorted(set(words))
             if not query:
                 continue
-            marks = ",".join("?" * len(query))
-            df = dict(
-                self._conn.execute(
-                    "SELECT token, count(*) FROM label_tokens "
-                    f"WHERE base = ? AND token IN ({marks}) GROUP BY token",
-                    [lg, *query],
-                ).fetchall()
-            )
+            df = self._token_df(lg, query)
             if not df:
                 continue
             known = known or len(df) == len(query)
             weight = {w: math.log(1.0 + 2000.0 / df.get(w, 1)) for w in query}
             total = sum(weight.values())
-            for rid, n, shared in self._conn.execute(
-                f"SELECT rid, n, group_concat(token, ' ') FROM label_tokens "
-                f"WHERE base = ? AND token IN ({marks}) GROUP BY rid",
-                [lg, *query],
-            ):
-                words_shared = shared.split()
+            for rid, n, words_shared in self._token_groups(lg, query):
                 cover = sum(weight[w] for w in words_shared) / total
                 if len(words_shared) == n == len(query):
                     score = 100.0
@@ -535,16 +580,10 @@ class ThesaurusCache:
         best = sorted(scored, key=lambda r: (-scored[r][1], -scored[r][0]))[:_PARTIAL_CANDIDATES]
         if not best:
             return [], known
-        rows = self._rows(
-            f"l.rowid IN ({','.join('?' * len(best))}){where}",
-            [*best, *params],
-            "l.rowid, l.cid, l.label, l.lang, l.kind",
-        )
+        rows = self._by_rowid(best, flt)
         return [(*r[1:], round(scored[r[0]][0], 1), scored[r[0]][1]) for r in rows], known
 
-    def _variants(
-        self, keys: dict[str, list[str]], where: str, params: list[object]
-    ) -> list[tuple[Any, ...]]:
+    def _variants(self, keys: dict[str, list[str]], flt: Filter) -> list[tuple[Any, ...]]:
         """Labels holding the term's words with one replaced by an attested substitute.
 
         Rows are (cid, label, tag, kind, score, cover); the words may come in any order.
@@ -553,12 +592,7 @@ class ThesaurusCache:
         unique = list(dict.fromkeys(rowids))
         if not unique:
             return []
-        rows = self._rows(
-            f"l.rowid IN ({','.join('?' * len(unique))}){where}",
-            [*unique, *params],
-            "l.cid, l.label, l.lang, l.kind",
-        )
-        return [(*r, _VARIANT_SCORE, 1.0) for r in rows]
+        return [(*r[1:], _VARIANT_SCORE, 1.0) for r in self._by_rowid(unique, flt)]
 
     def _one(self, ref: str, cids: set[int]) -> str:
         uris = sorted(self._uri(c) for c in cids)
@@ -577,7 +611,8 @@ class ThesaurusCache:
         )
 
     @staticmethod
-    def _filters(base: str | None, scheme: str | None) -> tuple[str, list[object]]:
+    def _filters(flt: Filter) -> tuple[str, list[object]]:
+        base, scheme = flt
         where, params = "", list[object]()
         if base:
             where += " AND l.base = ?"
@@ -627,9 +662,7 @@ class ThesaurusCache:
     def _fuzzy(
         self,
         folded: str,
-        base: str | None,
-        where: str,
-        params: list[object],
+        flt: Filter,
         cutoff: float,
         limit: int,
     ) -> list[tuple[Any, ...]]:
@@ -640,7 +673,7 @@ class ThesaurusCache:
         # kept for the next lookup); other scripts (ru, ar) are never candidates.
         slack = max(2, int(len(folded) * (100 - cutoff) / 100) + 1)
         words = " ".join(sorted(folded.split()))
-        bases = (base,) if base else ("", *SUPPORTED_LANGUAGES)
+        bases = (flt.base,) if flt.base else ("", *SUPPORTED_LANGUAGES)
         window = self._window(bases, max(1, len(folded) - slack), len(folded) + slack)
         best: dict[int, float] = {}
         # Plain similarity, then (for several words) the same on sorted words, so that
@@ -654,12 +687,7 @@ class ThesaurusCache:
                 best[rid] = max(best.get(rid, 0.0), float(score))
         if not best:
             return []
-        rows = self._rows(
-            f"l.rowid IN ({','.join('?' * len(best))}){where}",
-            [*best, *params],
-            "l.rowid, l.cid, l.label, l.lang, l.kind",
-        )
-        scored = [(*r[1:], best[r[0]]) for r in rows]
+        scored = [(*r[1:], best[r[0]]) for r in self._by_rowid(list(best), flt)]
         scored.sort(key=lambda r: (-r[4], r[3], len(r[1]), r[0]))
         return scored[:limit]
 
