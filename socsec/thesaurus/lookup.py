@@ -560,22 +560,13 @@ class ThesaurusCache:
         scored: dict[int, tuple[float, float]] = {}
         known = False
         for lg, words in keys.items():
-            query = sorted(set(words))
+            query = tuple(sorted(set(words)))
             if not query:
                 continue
-            df = self._token_df(lg, query)
-            if not df:
-                continue
-            known = known or len(df) == len(query)
-            weight = {w: math.log(1.0 + 2000.0 / df.get(w, 1)) for w in query}
-            total = sum(weight.values())
-            for rid, n, words_shared in self._token_groups(lg, query):
-                cover = sum(weight[w] for w in words_shared) / total
-                if len(words_shared) == n == len(query):
-                    score = 100.0
-                else:
-                    score = 90.0 * cover * (0.5 + 0.5 * len(words_shared) / n)
-                if score >= _PARTIAL_CUTOFF and score > scored.get(rid, (0.0, 0.0))[0]:
+            all_known, shared = self._shared_words(lg, query)
+            known = known or all_known
+            for rid, score, cover in shared:
+                if score > scored.get(rid, (0.0, 0.0))[0]:
                     scored[rid] = (score, cover)
         best = sorted(scored, key=lambda r: (-scored[r][1], -scored[r][0]))[:_PARTIAL_CANDIDATES]
         if not best:
@@ -583,16 +574,45 @@ class ThesaurusCache:
         rows = self._by_rowid(best, flt)
         return [(*r[1:], round(scored[r[0]][0], 1), scored[r[0]][1]) for r in rows], known
 
+    def _shared_words(
+        self, base: str, query: tuple[str, ...]
+    ) -> tuple[bool, list[tuple[int, float, float]]]:
+        """Labels of language ``base`` sharing words with ``query`` (its stemmed words, sorted).
+
+        Returns:
+            Whether every word of ``query`` occurs in some label, and (label rowid, score,
+            cover) of the labels scoring at least the partial cutoff, by rowid.
+        """
+        df = self._token_df(base, list(query))
+        if not df:
+            return False, []
+        weight = {w: math.log(1.0 + 2000.0 / df.get(w, 1)) for w in query}
+        total = sum(weight.values())
+        out = []
+        for rid, n, words_shared in self._token_groups(base, list(query)):
+            cover = sum(weight[w] for w in words_shared) / total
+            if len(words_shared) == n == len(query):
+                score = 100.0
+            else:
+                score = 90.0 * cover * (0.5 + 0.5 * len(words_shared) / n)
+            if score >= _PARTIAL_CUTOFF:
+                out.append((rid, score, cover))
+        return len(df) == len(query), out
+
     def _variants(self, keys: dict[str, list[str]], flt: Filter) -> list[tuple[Any, ...]]:
         """Labels holding the term's words with one replaced by an attested substitute.
 
         Rows are (cid, label, tag, kind, score, cover); the words may come in any order.
         """
-        rowids = [rid for lg, words in keys.items() for rid in variant_rows(self._conn, lg, words)]
+        rowids = [rid for lg, words in keys.items() for rid in self._variant_rowids(lg, words)]
         unique = list(dict.fromkeys(rowids))
         if not unique:
             return []
         return [(*r[1:], _VARIANT_SCORE, 1.0) for r in self._by_rowid(unique, flt)]
+
+    def _variant_rowids(self, base: str, words: list[str]) -> list[int]:
+        """Rowids of labels that are the term's words with one replaced by an attested variant."""
+        return variant_rows(self._conn, base, words)
 
     def _one(self, ref: str, cids: set[int]) -> str:
         uris = sorted(self._uri(c) for c in cids)
@@ -659,6 +679,12 @@ class ThesaurusCache:
             self._windows[key] = window
         return window
 
+    def _typo_candidates(
+        self, folded: str, bases: tuple[str, ...], low: int, high: int, cutoff: float
+    ) -> list[int] | None:
+        """Positions in the typo window that may score ``cutoff`` (None: every label)."""
+        return None
+
     def _fuzzy(
         self,
         folded: str,
@@ -674,16 +700,20 @@ class ThesaurusCache:
         slack = max(2, int(len(folded) * (100 - cutoff) / 100) + 1)
         words = " ".join(sorted(folded.split()))
         bases = (flt.base,) if flt.base else ("", *SUPPORTED_LANGUAGES)
-        window = self._window(bases, max(1, len(folded) - slack), len(folded) + slack)
+        low, high = max(1, len(folded) - slack), len(folded) + slack
+        window = self._window(bases, low, high)
+        # Only these are scored (window positions, ascending; None: all of them).
+        picked = self._typo_candidates(folded, bases, low, high, cutoff)
         best: dict[int, float] = {}
         # Plain similarity, then (for several words) the same on sorted words, so that
         # "desempelo seguro" is "seguro de desempleo" with a typo.
         passes = [(folded, window.folded)] + ([(words, window.words)] if " " in folded else [])
         for query, choices in passes:
+            pool = choices if picked is None else [choices[i] for i in picked]
             for _c, score, i in process.extract(
-                query, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit * 4
+                query, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit * 4
             ):
-                rid = window.rowids[i]
+                rid = window.rowids[i if picked is None else picked[i]]
                 best[rid] = max(best.get(rid, 0.0), float(score))
         if not best:
             return []
@@ -694,7 +724,35 @@ class ThesaurusCache:
     def _hits(self, found: dict[int, _Found]) -> list[LookupHit]:
         if not found:
             return []
-        ids = list(found)
+        pref, alt, info = self._concept_rows(list(found))
+        hits = []
+        for cid, (kind, label, tag, kcode, score, in_domain) in found.items():
+            uri, notation, deprecated, schemes = info[cid]
+            hits.append(
+                LookupHit(
+                    uri=uri,
+                    match=kind,
+                    matched_label=label,
+                    matched_lang=tag,
+                    matched_kind=KIND_NAMES[kcode],
+                    score=round(score, 1),
+                    pref=pref[cid],
+                    alt=alt[cid],
+                    notation=notation,
+                    schemes=schemes,
+                    deprecated=bool(deprecated),
+                    replaced_by=self._replacements(uri) if deprecated else (),
+                    in_domain=in_domain,
+                )
+            )
+        return hits
+
+    def _concept_rows(
+        self, ids: list[int]
+    ) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, list[str]]], dict[int, Any]]:
+        """Preferred and alternative labels by base language, and (uri, notation, deprecated,
+        schemes) of the concepts ``ids``.
+        """
         marks = ",".join("?" * len(ids))
         labels = self._conn.execute(
             f"SELECT cid, base, kind, label FROM labels WHERE cid IN ({marks}) AND kind < 2 "
@@ -708,40 +766,20 @@ class ThesaurusCache:
                 pref[cid].setdefault(base, label)
             else:
                 alt[cid].setdefault(base, []).append(label)
-        info = {
-            r[0]: r[1:]
-            for r in self._conn.execute(
-                f"SELECT id, uri, notation, deprecated FROM concepts WHERE id IN ({marks})",
-                ids,
-            )
-        }
         schemes: dict[int, list[str]] = {i: [] for i in ids}
         for cid, scheme in self._conn.execute(
             f"SELECT cid, scheme FROM concept_schemes WHERE cid IN ({marks}) ORDER BY scheme",
             ids,
         ):
             schemes[cid].append(scheme)
-        hits = []
-        for cid, (kind, label, tag, kcode, score, in_domain) in found.items():
-            uri, notation, deprecated = info[cid]
-            hits.append(
-                LookupHit(
-                    uri=uri,
-                    match=kind,
-                    matched_label=label,
-                    matched_lang=tag,
-                    matched_kind=KIND_NAMES[kcode],
-                    score=round(score, 1),
-                    pref=pref[cid],
-                    alt=alt[cid],
-                    notation=notation,
-                    schemes=tuple(schemes[cid]),
-                    deprecated=bool(deprecated),
-                    replaced_by=self._replacements(uri) if deprecated else (),
-                    in_domain=in_domain,
-                )
+        info = {
+            r[0]: (*r[1:], tuple(schemes[r[0]]))
+            for r in self._conn.execute(
+                f"SELECT id, uri, notation, deprecated FROM concepts WHERE id IN ({marks})",
+                ids,
             )
-        return hits
+        }
+        return pref, alt, info
 
     def _replacements(self, uri: str) -> tuple[tuple[str, str], ...]:
         row = self._conn.execute("SELECT data FROM concepts WHERE uri = ?", (uri,)).fetchone()
@@ -862,16 +900,28 @@ def domain_schemes(values: Mapping[str, str | None]) -> tuple[str, ...]:
     return tuple(u.strip() for u in text.split(",") if u.strip() and u.strip() != "none")
 
 
-def get_cache(ws: Workspace) -> ThesaurusCache:
-    """Open the lookup cache of a data dir, rebuilding it from the thesaurus of record if needed."""
+def get_cache(ws: Workspace, *, indexed: bool = False) -> ThesaurusCache:
+    """Open the lookup cache of a data dir, rebuilding it from the thesaurus of record if needed.
+
+    Args:
+        ws: the data dir.
+        indexed: answer lookups from an in-memory index
+            (:class:`socsec.thesaurus.label_index.IndexedCache`, same answers): for processes
+            that serve many lookups; building it costs more than one cold lookup.
+    """
+    engine = ThesaurusCache
+    if indexed:
+        from socsec.thesaurus.label_index import IndexedCache
+
+        engine = IndexedCache
     try:
-        cache = ThesaurusCache.open(ws.thesaurus_cache)
+        cache = engine.open(ws.thesaurus_cache)
     except NotFoundError:
         if not ws.thesaurus_dir.is_dir():
             raise
         from socsec.thesaurus.compile import rebuild_cache  # rare: cache deleted or schema bumped
 
         rebuild_cache(ws)
-        cache = ThesaurusCache.open(ws.thesaurus_cache)
+        cache = engine.open(ws.thesaurus_cache)
     cache.domain = domain_schemes(ws.settings.values)
     return cache
