@@ -53,6 +53,9 @@ def wrap(text: str, width: int) -> list[str]:
     """Lines of at most ``width`` columns: greedy by words, words too long folded (as rich)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
+        if cell_width(paragraph.rstrip()) <= width:  # it fits: every word would join the line
+            lines.append(paragraph)
+            continue
         line, used = "", 0
         for match in _WORD.finditer(paragraph):
             word = match.group()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from socsec import analysis
-from socsec.analysis import SUPPORTED_LANGUAGES, analyze, base_language
+from socsec.analysis import SUPPORTED_LANGUAGES, analyze
 from socsec.errors import AmbiguousReference, NotFoundError
 from socsec.thesaurus.hits import LookupHit, MatchKind
 from socsec.thesaurus.schema import KIND_NAMES, SCHEMA_VERSION
@@ -60,6 +60,8 @@ DOMAIN_KEY = "thesaurus.domain_schemes"
 # partial and fuzzy rungs): both are pure functions of a few tens of thousands of labels.
 fold = functools.lru_cache(maxsize=1 << 16)(analysis.fold)
 inflection_key = functools.lru_cache(maxsize=1 << 16)(analysis.inflection_key)
+# Every candidate row's language tag is mapped to its base (a few distinct tags).
+base_language = functools.lru_cache(maxsize=256)(analysis.base_language)
 
 
 class _Bucket(NamedTuple):
@@ -68,11 +70,17 @@ class _Bucket(NamedTuple):
     rowids: list[int]
 
 
-class Filter(NamedTuple):
-    """What a lookup is limited to: a base language and a scheme (None: any)."""
+class Filter:
+    """What a lookup is limited to: a base language and a scheme (None: any).
 
-    base: str | None = None
-    scheme: str | None = None
+    A plain class: a NamedTuple class costs a compile at import, on the cold CLI lookup.
+    """
+
+    __slots__ = ("base", "scheme")
+
+    def __init__(self, base: str | None = None, scheme: str | None = None) -> None:
+        self.base = base
+        self.scheme = scheme
 
 
 class _Found(NamedTuple):
@@ -632,7 +640,7 @@ class ThesaurusCache:
 
     @staticmethod
     def _filters(flt: Filter) -> tuple[str, list[object]]:
-        base, scheme = flt
+        base, scheme = flt.base, flt.scheme
         where, params = "", list[object]()
         if base:
             where += " AND l.base = ?"
