@@ -114,6 +114,7 @@ class LabelIndex:
         self.folded_rowids: list[int] = []
         # FTS words of each label (its folded words) and their postings, by rowid.
         self.words: dict[int, tuple[str, ...]] = {}
+        self.padded: dict[int, str] = {}  # " folded label "
         self.postings: dict[str, list[int]] = {}
         self.vocabulary: list[str] = []
         self.short: dict[str, list[int]] = {}
@@ -151,6 +152,7 @@ class LabelIndex:
             by_folded_pairs.append((folded, rowid))
             words = tuple(folded.split())
             index.words[rowid] = words
+            index.padded[rowid] = f" {' '.join(words)} "
             for word in set(words):
                 postings.setdefault(word, []).append(rowid)
                 for n in range(1, min(len(word), _SHORT_PREFIX) + 1):
@@ -214,17 +216,11 @@ class LabelIndex:
         if not head:
             return self.with_prefix(last) if prefix else self.postings.get(last, [])
         lists = [self.postings.get(w, []) for w in head]
-        k = len(words)
-        out = []
-        for rid in min(lists, key=len):  # each label is checked word by word below
-            have = self.words[rid]
-            for i in range(len(have) - k + 1):
-                if list(have[i : i + k - 1]) == head and (
-                    have[i + k - 1].startswith(last) if prefix else have[i + k - 1] == last
-                ):
-                    out.append(rid)
-                    break
-        return out
+        # Folded labels are words joined by single spaces: a phrase of whole words is a
+        # space-delimited substring (the last word open-ended for a prefix).
+        needle = " " + " ".join(words) + ("" if prefix else " ")
+        padded = self.padded
+        return [rid for rid in min(lists, key=len) if needle in padded[rid]]
 
     def typo_table(self, base: str) -> _TypoTable:
         """The typo table of one base language (built on first use)."""
