@@ -7,7 +7,6 @@ only the standard library, :mod:`socsec.analysis` and (for typo matching only) r
 from __future__ import annotations
 
 import functools
-import json
 import math
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,7 +18,6 @@ from socsec.analysis import SUPPORTED_LANGUAGES, analyze
 from socsec.errors import AmbiguousReference, NotFoundError
 from socsec.thesaurus.hits import LookupHit, MatchKind
 from socsec.thesaurus.schema import KIND_NAMES, SCHEMA_VERSION
-from socsec.thesaurus.variants import variant_rows
 
 if TYPE_CHECKING:
     from socsec.thesaurus.model import ConceptView, SchemeInfo
@@ -163,6 +161,8 @@ class ThesaurusCache:
 
     def languages(self) -> list[str]:
         """Base languages that have labels in the thesaurus ("en", "fr", ...), sorted."""
+        import json  # lazily: a plain lookup reads no JSON
+
         counts = json.loads(self.meta().get("label_counts", "{}"))
         return sorted(lang for lang in counts if lang != "-")
 
@@ -175,6 +175,8 @@ class ThesaurusCache:
         from socsec.thesaurus.model import SchemeInfo  # a dataclass: not on the lookup path
 
         rows = self._conn.execute("SELECT data FROM schemes ORDER BY uri").fetchall()
+        import json  # lazily: a plain lookup reads no JSON
+
         return [SchemeInfo(**json.loads(r[0])) for r in rows]
 
     # -- concepts --------------------------------------------------------------------------
@@ -196,6 +198,8 @@ class ThesaurusCache:
         row = self._conn.execute("SELECT data FROM concepts WHERE uri = ?", (uri,)).fetchone()
         if row is None:
             raise NotFoundError(f"No concept {uri!r}", suggestions=self.suggest(uri))
+        import json  # lazily: a plain lookup reads no JSON
+
         from socsec.thesaurus.model import ConceptView  # a dataclass: not on the lookup path
 
         return ConceptView(**json.loads(row[0]))
@@ -271,6 +275,8 @@ class ThesaurusCache:
     def replacements(self) -> dict[str, list[str]]:
         """Every deprecated concept with the concepts replacing it (``dct:isReplacedBy``)."""
         rows = self._conn.execute("SELECT uri, data FROM concepts WHERE deprecated = 1")
+        import json  # lazily: a plain lookup reads no JSON
+
         return {uri: list(json.loads(data).get("replaced_by") or []) for uri, data in rows}
 
     def iter_labels(self) -> Iterator[tuple[str, str, str, str]]:
@@ -620,6 +626,8 @@ class ThesaurusCache:
 
     def _variant_rowids(self, base: str, words: list[str]) -> list[int]:
         """Rowids of labels that are the term's words with one replaced by an attested variant."""
+        from socsec.thesaurus.variants import variant_rows  # only when no label matched
+
         return variant_rows(self._conn, base, words)
 
     def _one(self, ref: str, cids: set[int]) -> str:
@@ -791,6 +799,8 @@ class ThesaurusCache:
 
     def _replacements(self, uri: str) -> tuple[tuple[str, str], ...]:
         row = self._conn.execute("SELECT data FROM concepts WHERE uri = ?", (uri,)).fetchone()
+        import json  # lazily: a plain lookup reads no JSON
+
         replaced = json.loads(row[0]).get("replaced_by", []) if row else []
         return tuple((u, self.pref_label(u, "en") if self.exists(u) else u) for u in replaced)
 
