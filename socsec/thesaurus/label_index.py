@@ -17,7 +17,7 @@ rebuild by another connection). Standard library only (the lookup hot path).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from socsec.thesaurus import variants
@@ -347,28 +347,24 @@ class IndexedCache(ThesaurusCache):
             return super()._has_words(folded)
         return bool(self._idx().phrase(folded.split(), prefix=False))
 
-    def _token_df(self, base: str, tokens: list[str]) -> dict[str, int]:
+    def _token_stats(
+        self, base: str, tokens: list[str]
+    ) -> tuple[dict[str, int], list[tuple[int, int, list[str]]]]:
         index = self._idx()
-        out = {}
-        for token in tokens:
-            posting = index.tokens.get((token, base))
-            if posting:
-                out[token] = len(posting)
-        return out
-
-    def _token_groups(self, base: str, tokens: list[str]) -> Iterator[tuple[int, int, list[str]]]:
-        index = self._idx()
+        df = {}
         groups: dict[int, tuple[int, list[str]]] = {}
         for token in tokens:
-            for rid, n in index.tokens.get((token, base), ()):
+            posting = index.tokens.get((token, base))
+            if not posting:
+                continue
+            df[token] = len(posting)
+            for rid, n in posting:
                 group = groups.get(rid)
                 if group is None:
                     groups[rid] = (n, [token])
                 else:
                     group[1].append(token)
-        for rid in sorted(groups):
-            n, shared = groups[rid]
-            yield rid, n, shared
+        return df, [(rid, *groups[rid]) for rid in sorted(groups)]
 
     def _prefix(self, folded: str, flt: Filter) -> list[tuple[Any, ...]]:
         index = self._idx()

@@ -520,26 +520,28 @@ class ThesaurusCache:
             ).fetchone()
         )
 
-    def _token_df(self, base: str, tokens: list[str]) -> dict[str, int]:
-        """Labels of language ``base`` holding each of ``tokens`` (stemmed words, sorted)."""
+    def _token_stats(
+        self, base: str, tokens: list[str]
+    ) -> tuple[dict[str, int], list[tuple[int, int, list[str]]]]:
+        """Labels of language ``base`` holding each of ``tokens`` (stemmed words, sorted), and
+        (label rowid, its distinct words, the ``tokens`` it holds, sorted) by rowid.
+        """
         marks = ",".join("?" * len(tokens))
-        return dict(
-            self._conn.execute(
-                "SELECT token, count(*) FROM label_tokens "
-                f"WHERE base = ? AND token IN ({marks}) GROUP BY token",
+        groups = [
+            (rid, n, shared.split())
+            for rid, n, shared in self._conn.execute(
+                f"SELECT rid, n, group_concat(token, ' ') FROM label_tokens "
+                f"WHERE base = ? AND token IN ({marks}) GROUP BY rid",
                 [base, *tokens],
-            ).fetchall()
-        )
-
-    def _token_groups(self, base: str, tokens: list[str]) -> Iterator[tuple[int, int, list[str]]]:
-        """(label rowid, its distinct words, the ``tokens`` it holds, sorted), by rowid."""
-        marks = ",".join("?" * len(tokens))
-        for rid, n, shared in self._conn.execute(
-            f"SELECT rid, n, group_concat(token, ' ') FROM label_tokens "
-            f"WHERE base = ? AND token IN ({marks}) GROUP BY rid",
-            [base, *tokens],
-        ):
-            yield rid, n, shared.split()
+            )
+        ]
+        # A label holds a word once (label_tokens has a row per distinct word): the labels
+        # holding it are the groups naming it, one statement fewer on a cold lookup.
+        df: dict[str, int] = {}
+        for _rid, _n, shared in groups:
+            for token in shared:
+                df[token] = df.get(token, 0) + 1
+        return df, groups
 
     def _prefix(self, folded: str, flt: Filter) -> list[tuple[Any, ...]]:
         """Labels starting with the term, and labels with a word starting with it."""
@@ -597,13 +599,13 @@ class ThesaurusCache:
             Whether every word of ``query`` occurs in some label, and (label rowid, score,
             cover) of the labels scoring at least the partial cutoff, by rowid.
         """
-        df = self._token_df(base, list(query))
+        df, groups = self._token_stats(base, list(query))
         if not df:
             return False, []
         weight = {w: math.log(1.0 + 2000.0 / df.get(w, 1)) for w in query}
         total = sum(weight.values())
         out = []
-        for rid, n, words_shared in self._token_groups(base, list(query)):
+        for rid, n, words_shared in groups:
             cover = sum(weight[w] for w in words_shared) / total
             if len(words_shared) == n == len(query):
                 score = 100.0
