@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from socsec.thesaurus import variants
-from socsec.thesaurus.lookup import Filter, ThesaurusCache
+from socsec.thesaurus.lookup import Filter, ThesaurusCache, _every_word_match
 
 # Word prefixes up to this length have their label lists precomputed (a search box sends
 # short prefixes; longer ones match few words and are merged on demand).
@@ -366,7 +366,7 @@ class IndexedCache(ThesaurusCache):
                     group[1].append(token)
         return df, [(rid, *groups[rid]) for rid in sorted(groups)]
 
-    def _prefix(self, folded: str, flt: Filter) -> list[tuple[Any, ...]]:
+    def _prefix(self, folded: str, flt: Filter) -> tuple[list[tuple[Any, ...]], bool]:
         index = self._idx()
         if not folded.isascii():
             return super()._prefix(folded, flt)
@@ -378,15 +378,16 @@ class IndexedCache(ThesaurusCache):
             if index.keep(rowids[i], flt):
                 rows.append(index.rows[rowids[i]])
             i += 1
-        if '"' not in folded:
-            picked = 0
-            for rid in index.phrase(folded.split(), prefix=True):
-                if index.keep(rid, flt):
-                    rows.append(index.rows[rid])
-                    picked += 1
-                    if picked == _LIMIT:
-                        break
-        return rows
+        if '"' in folded:
+            return rows, False
+        picked = 0
+        for rid in index.phrase(folded.split(), prefix=True):
+            if index.keep(rid, flt):
+                rows.append(index.rows[rid])
+                picked += 1
+                if picked == _LIMIT:
+                    break
+        return rows, _every_word_match(folded, flt, picked)
 
     def _variant_rowids(self, base: str, words: list[str]) -> list[int]:
         return self._idx().variant_rowids(base, words)

@@ -29,6 +29,7 @@ FUZZY_HIT_CUTOFF = 80.0
 FUZZY_SUGGEST_CUTOFF = 60.0
 _MIN_PREFIX = 2
 _COLS = "l.cid, l.label, l.lang, l.kind"
+_PREFIX_LIMIT = 200  # rows of each prefix source
 # Partial matches scoring below this (0-100) are noise ("de" in common is not a match).
 _PARTIAL_CUTOFF = 30.0
 _PARTIAL_CANDIDATES = 50
@@ -351,10 +352,15 @@ class ThesaurusCache:
         if len(folded) >= _MIN_PREFIX:
             # A term that is a word of some label ("pension") is complete: labels with a longer
             # word ("pensioner") are other words. A term that is not ("chôm") is being typed.
-            typing = '"' in folded or not self._has_words(folded)
-            for row in self._prefix(folded, flt):
-                label = fold(row[1])
-                if f" {label} ".find(f" {folded} ") < 0:  # whole words: a partial match
+            rows, every = self._prefix(folded, flt)
+            labels = [fold(row[1]) for row in rows]
+            whole = [f" {label} ".find(f" {folded} ") >= 0 for label in labels]
+            # The word-prefix rows hold every label with the term's words, or one that does
+            # answers it; else ask.
+            held = any(whole) or (not every and '"' not in folded and self._has_words(folded))
+            typing = '"' in folded or not held
+            for row, label, is_whole in zip(rows, labels, whole, strict=True):
+                if not is_whole:  # whole words: a partial match
                     score = _prefix_score(folded, label)
                     loose.append((MatchKind.prefix, (*row, score, 1.0 if typing else 0.0)))
         if not found and not known:  # a term whose words all occur in labels has no typo
@@ -543,23 +549,28 @@ class ThesaurusCache:
                 df[token] = df.get(token, 0) + 1
         return df, groups
 
-    def _prefix(self, folded: str, flt: Filter) -> list[tuple[Any, ...]]:
-        """Labels starting with the term, and labels with a word starting with it."""
+    def _prefix(self, folded: str, flt: Filter) -> tuple[list[tuple[Any, ...]], bool]:
+        """Labels starting with the term, and labels with a word starting with it.
+
+        The flag says whether the latter are every label holding the term's words as a
+        phrase (no limit reached, no filter, words as :func:`fold` splits them).
+        """
         where, params = self._filters(flt)
         cols = _COLS
         rows = self._rows(
-            f"l.folded >= ? AND l.folded < ?{where} LIMIT 200",
+            f"l.folded >= ? AND l.folded < ?{where} LIMIT {_PREFIX_LIMIT}",
             [folded, folded + "\uffff", *params],
             cols,
         )
-        if '"' not in folded:
-            rows += self._rows(
-                f"l.rowid IN (SELECT rowid FROM label_words WHERE label_words MATCH ?)"
-                f"{where} LIMIT 200",
-                [f'"{folded}" *', *params],
-                cols,
-            )
-        return rows
+        if '"' in folded:
+            return rows, False
+        words = self._rows(
+            f"l.rowid IN (SELECT rowid FROM label_words WHERE label_words MATCH ?)"
+            f"{where} LIMIT {_PREFIX_LIMIT}",
+            [f'"{folded}" *', *params],
+            cols,
+        )
+        return rows + words, _every_word_match(folded, flt, len(words))
 
     def _overlap(
         self, keys: dict[str, list[str]], flt: Filter
@@ -620,6 +631,8 @@ class ThesaurusCache:
 
         Rows are (cid, label, tag, kind, score, cover); the words may come in any order.
         """
+        if all(len(set(words)) < 2 for words in keys.values()):
+            return []  # one word has no context to anchor a variant (variants.near_labels)
         rowids = [rid for lg, words in keys.items() for rid in self._variant_rowids(lg, words)]
         unique = list(dict.fromkeys(rowids))
         if not unique:
@@ -805,6 +818,11 @@ class ThesaurusCache:
 
         replaced = json.loads(row[0]).get("replaced_by", []) if row else []
         return tuple((u, self.pref_label(u, "en") if self.exists(u) else u) for u in replaced)
+
+
+def _every_word_match(folded: str, flt: Filter, found: int) -> bool:
+    """Whether ``found`` word-prefix rows are all the labels holding ``folded``'s words."""
+    return found < _PREFIX_LIMIT and folded.isascii() and not flt.base and not flt.scheme
 
 
 def _primary(kind: MatchKind, row: tuple[Any, ...]) -> int:
