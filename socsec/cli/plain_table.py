@@ -38,6 +38,8 @@ def cell_width(text: str) -> int:
 
 def _chop(word: str, width: int) -> list[str]:
     """Split a word into pieces of at most ``width`` columns."""
+    if word.isascii():  # one column a character (URIs, mostly)
+        return [word[i : i + width] for i in range(0, len(word), width)]
     pieces, piece, size = [], "", 0
     for ch in word:
         w = cell_width(ch)
