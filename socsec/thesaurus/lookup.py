@@ -11,7 +11,7 @@ import math
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from socsec import analysis
 from socsec.analysis import SUPPORTED_LANGUAGES, analyze
@@ -63,17 +63,19 @@ inflection_key = functools.lru_cache(maxsize=1 << 16)(analysis.inflection_key)
 base_language = functools.lru_cache(maxsize=256)(analysis.base_language)
 
 
-class _Bucket(NamedTuple):
-    folded: list[str]
-    words: list[str]  # the folded words sorted, for word-order-free similarity
-    rowids: list[int]
+# Plain classes and tuples here, not NamedTuple classes: each of those costs a compile at
+# import, on the path of every cold CLI lookup.
+class _Bucket:
+    __slots__ = ("folded", "words", "rowids")
+
+    def __init__(self, folded: list[str], words: list[str], rowids: list[int]) -> None:
+        self.folded = folded
+        self.words = words  # the folded words sorted, for word-order-free similarity
+        self.rowids = rowids
 
 
 class Filter:
-    """What a lookup is limited to: a base language and a scheme (None: any).
-
-    A plain class: a NamedTuple class costs a compile at import, on the cold CLI lookup.
-    """
+    """What a lookup is limited to: a base language and a scheme (None: any)."""
 
     __slots__ = ("base", "scheme")
 
@@ -82,13 +84,8 @@ class Filter:
         self.scheme = scheme
 
 
-class _Found(NamedTuple):
-    kind: MatchKind
-    label: str
-    tag: str
-    kcode: int
-    score: float
-    in_domain: bool
+# A concept found: (kind, label, tag, kind code, score, in a domain scheme).
+_Found = tuple[MatchKind, str, str, int, float, bool]
 
 
 def _tail(uri: str) -> str:
@@ -459,7 +456,7 @@ class ThesaurusCache:
         fresh.sort(key=lambda r: (r[0] not in domain, r[3], len(r[1]), r[0]))
         for cid, label, tag, kcode in fresh:
             if cid not in found and len(found) < limit:
-                found[cid] = _Found(kind, label, tag, kcode, _SCORES[kind], cid in domain)
+                found[cid] = (kind, label, tag, kcode, _SCORES[kind], cid in domain)
 
     def _add_loose(
         self,
@@ -483,7 +480,7 @@ class ThesaurusCache:
         )
         for kind, (cid, label, tag, kcode, score, *_cover) in fresh:
             if cid not in found and len(found) < limit:
-                found[cid] = _Found(kind, label, tag, kcode, min(score, 99.0), cid in domain)
+                found[cid] = (kind, label, tag, kcode, min(score, 99.0), cid in domain)
 
     # -- row sources: one SQL statement each here; an in-memory index overrides them --------
 
