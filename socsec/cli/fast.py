@@ -167,8 +167,9 @@ def run(argv: list[str]) -> int | None:
             return None  # first run: the full CLI initialises the data dir and says so
         with ThesaurusCache.open(ws.thesaurus_cache) as cache:
             cache.domain = domain_schemes(settings.values)
-            asked = [args.lang] if args.lang else []
-            if unknown_langs([*asked, *langs], cache.languages()):
+            asked = [*([args.lang] if args.lang else []), *langs]
+            # Only a language outside en/fr/es needs the thesaurus's own list (read from JSON).
+            if unknown_langs(asked, []) and unknown_langs(asked, cache.languages()):
                 return None  # a usage error: the full CLI words it
             hits = find(cache, args.term, lang=args.lang, scheme=args.scheme, limit=args.limit)
     except SocsecError:

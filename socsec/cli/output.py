@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
@@ -67,6 +66,8 @@ class Output:
 
     def data(self, payload: Any) -> None:
         """Print machine-readable data (JSON, or one object per line for jsonl)."""
+        import json  # a table needs no encoder: the plain lookup never imports it
+
         if self.fmt is OutputFormat.jsonl and isinstance(payload, list):
             for item in payload:
                 sys.stdout.write(json.dumps(item, ensure_ascii=False, default=_json_default) + "\n")

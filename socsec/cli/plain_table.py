@@ -38,6 +38,8 @@ def cell_width(text: str) -> int:
 
 def _chop(word: str, width: int) -> list[str]:
     """Split a word into pieces of at most ``width`` columns."""
+    if word.isascii():  # one column a character (URIs, mostly)
+        return [word[i : i + width] for i in range(0, len(word), width)]
     pieces, piece, size = [], "", 0
     for ch in word:
         w = cell_width(ch)
@@ -53,6 +55,9 @@ def wrap(text: str, width: int) -> list[str]:
     """Lines of at most ``width`` columns: greedy by words, words too long folded (as rich)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
+        if cell_width(paragraph.rstrip()) <= width:  # it fits: every word would join the line
+            lines.append(paragraph)
+            continue
         line, used = "", 0
         for match in _WORD.finditer(paragraph):
             word = match.group()

@@ -334,11 +334,14 @@ class SqliteBackend:
                 sql = "SELECT count(*) FROM fts WHERE fts MATCH ?"
             else:
                 sql = f"SELECT count(*) FROM {source} WHERE {where}"
-            total = int(conn.execute(sql, params).fetchone()[0])
             fast = query.has_text and plain and query.sort is Sort.relevance
             ranked: list[tuple[int, float]] | None = None
-            if fast and query.after is None and total:
-                ranked = _ranked(conn, match, query, total)
+            if fast and query.after is None:
+                ranked, wanted = _ranked(conn, match, query)
+                # Fewer rows than asked for: these are every match, no need to count them.
+                total = len(ranked) if len(ranked) < wanted else _count(conn, sql, params)
+            else:
+                total = _count(conn, sql, params)
             facets: Facets | None = None
             if query.facets:
                 sampled = total > FACET_SAMPLE
@@ -467,18 +470,23 @@ def _hit(
     )
 
 
+def _count(conn: sqlite3.Connection, sql: str, params: list[object]) -> int:
+    return int(conn.execute(sql, params).fetchone()[0])
+
+
 def _ranked(
-    conn: sqlite3.Connection, match: str, query: Query, total: int
-) -> list[tuple[int, float]]:
+    conn: sqlite3.Connection, match: str, query: Query
+) -> tuple[list[tuple[int, float]], int]:
     """(rowid, BM25) of the best matches, best first: the page, its ties, the facet sample.
 
     FTS5 alone (no join): the sorter keeps the best rows only, so the cost is BM25 itself.
+    Returns the rows and how many were asked for (fewer came back: they are every match).
     """
     wanted = (max(query.page, 1) - 1) * query.size + query.size + TIE_MARGIN
     if query.facets:  # the facets count these rows too: every match, or the sample
-        wanted = max(wanted, min(total, FACET_SAMPLE))
+        wanted = max(wanted, FACET_SAMPLE)
     sql = f"SELECT rowid, {_BM25} AS r FROM fts WHERE fts MATCH ? ORDER BY r, rowid LIMIT ?"
-    return conn.execute(sql, (match, wanted)).fetchall()
+    return conn.execute(sql, (match, wanted)).fetchall(), wanted
 
 
 def _ranked_page(
@@ -489,21 +497,32 @@ def _ranked_page(
     That order is score, then id. None when rows tied with the page's last hit may lie
     beyond the rows fetched (then the full query decides).
     """
+    if not ranked:
+        return []
     offset = (max(query.page, 1) - 1) * query.size
     end = offset + query.size
-    if len(ranked) >= total:  # every match was fetched
+    every = len(ranked) >= total  # every match was fetched
+    if end > len(ranked):
+        if not every:
+            return None  # the page lies past the rows fetched
         cut = len(ranked)
-    elif end > len(ranked) or ranked[-1][1] == ranked[end - 1][1]:
+    elif not every and ranked[-1][1] == ranked[end - 1][1]:
         return None  # ties with the page's last hit may lie past the rows fetched
     else:
+        # The page is the first rows by (score, id): those scoring at most its last hit.
         last = ranked[end - 1][1]
         cut = end
         while cut < len(ranked) and ranked[cut][1] == last:
             cut += 1
-    scores = dict(ranked[:cut])
-    rids = list(scores)
-    ids = conn.execute(f"SELECT rowid, id FROM docs WHERE rowid IN ({_placeholders(rids)})", rids)
-    order = sorted(ids, key=lambda r: (scores[r[0]], r[1]))[offset:end]
+    head = ranked[:cut]
+    scores = dict(head)
+    if len(set(scores.values())) == len(head):  # no ties: the score alone orders the page
+        order = [r for r, _s in head[offset:end]]
+    else:  # tied scores are ordered by id
+        ids = conn.execute(
+            f"SELECT rowid, id FROM docs WHERE rowid IN ({_placeholders(head)})", list(scores)
+        )
+        order = [r for r, _id in sorted(ids, key=lambda r: (scores[r[0]], r[1]))[offset:end]]
     if not order:
         return []
     rows = {
@@ -512,10 +531,10 @@ def _ranked_page(
             "SELECT d.rowid, d.id, d.year, d.type, d.language, s.payload FROM docs d "
             "JOIN payloads s ON s.rowid = d.rowid "
             f"WHERE d.rowid IN ({_placeholders(order)})",
-            [r for r, _id in order],
+            order,
         )
     }
-    return [_hit(scores[r], scores[r], *rows[r]) for r, _id in order]
+    return [_hit(scores[r], scores[r], *rows[r]) for r in order]
 
 
 def _running(pid: int) -> bool:

@@ -7,19 +7,17 @@ only the standard library, :mod:`socsec.analysis` and (for typo matching only) r
 from __future__ import annotations
 
 import functools
-import json
 import math
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from socsec import analysis
-from socsec.analysis import SUPPORTED_LANGUAGES, analyze, base_language
+from socsec.analysis import SUPPORTED_LANGUAGES, analyze
 from socsec.errors import AmbiguousReference, NotFoundError
 from socsec.thesaurus.hits import LookupHit, MatchKind
 from socsec.thesaurus.schema import KIND_NAMES, SCHEMA_VERSION
-from socsec.thesaurus.variants import variant_rows
 
 if TYPE_CHECKING:
     from socsec.thesaurus.model import ConceptView, SchemeInfo
@@ -30,6 +28,8 @@ if TYPE_CHECKING:
 FUZZY_HIT_CUTOFF = 80.0
 FUZZY_SUGGEST_CUTOFF = 60.0
 _MIN_PREFIX = 2
+_COLS = "l.cid, l.label, l.lang, l.kind"
+_PREFIX_LIMIT = 200  # rows of each prefix source
 # Partial matches scoring below this (0-100) are noise ("de" in common is not a match).
 _PARTIAL_CUTOFF = 30.0
 _PARTIAL_CANDIDATES = 50
@@ -59,21 +59,33 @@ DOMAIN_KEY = "thesaurus.domain_schemes"
 # partial and fuzzy rungs): both are pure functions of a few tens of thousands of labels.
 fold = functools.lru_cache(maxsize=1 << 16)(analysis.fold)
 inflection_key = functools.lru_cache(maxsize=1 << 16)(analysis.inflection_key)
+# Every candidate row's language tag is mapped to its base (a few distinct tags).
+base_language = functools.lru_cache(maxsize=256)(analysis.base_language)
 
 
-class _Bucket(NamedTuple):
-    folded: list[str]
-    words: list[str]  # the folded words sorted, for word-order-free similarity
-    rowids: list[int]
+# Plain classes and tuples here, not NamedTuple classes: each of those costs a compile at
+# import, on the path of every cold CLI lookup.
+class _Bucket:
+    __slots__ = ("folded", "words", "rowids")
+
+    def __init__(self, folded: list[str], words: list[str], rowids: list[int]) -> None:
+        self.folded = folded
+        self.words = words  # the folded words sorted, for word-order-free similarity
+        self.rowids = rowids
 
 
-class _Found(NamedTuple):
-    kind: MatchKind
-    label: str
-    tag: str
-    kcode: int
-    score: float
-    in_domain: bool
+class Filter:
+    """What a lookup is limited to: a base language and a scheme (None: any)."""
+
+    __slots__ = ("base", "scheme")
+
+    def __init__(self, base: str | None = None, scheme: str | None = None) -> None:
+        self.base = base
+        self.scheme = scheme
+
+
+# A concept found: (kind, label, tag, kind code, score, in a domain scheme).
+_Found = tuple[MatchKind, str, str, int, float, bool]
 
 
 def _tail(uri: str) -> str:
@@ -147,6 +159,8 @@ class ThesaurusCache:
 
     def languages(self) -> list[str]:
         """Base languages that have labels in the thesaurus ("en", "fr", ...), sorted."""
+        import json  # lazily: a plain lookup reads no JSON
+
         counts = json.loads(self.meta().get("label_counts", "{}"))
         return sorted(lang for lang in counts if lang != "-")
 
@@ -159,6 +173,8 @@ class ThesaurusCache:
         from socsec.thesaurus.model import SchemeInfo  # a dataclass: not on the lookup path
 
         rows = self._conn.execute("SELECT data FROM schemes ORDER BY uri").fetchall()
+        import json  # lazily: a plain lookup reads no JSON
+
         return [SchemeInfo(**json.loads(r[0])) for r in rows]
 
     # -- concepts --------------------------------------------------------------------------
@@ -180,6 +196,8 @@ class ThesaurusCache:
         row = self._conn.execute("SELECT data FROM concepts WHERE uri = ?", (uri,)).fetchone()
         if row is None:
             raise NotFoundError(f"No concept {uri!r}", suggestions=self.suggest(uri))
+        import json  # lazily: a plain lookup reads no JSON
+
         from socsec.thesaurus.model import ConceptView  # a dataclass: not on the lookup path
 
         return ConceptView(**json.loads(row[0]))
@@ -255,6 +273,8 @@ class ThesaurusCache:
     def replacements(self) -> dict[str, list[str]]:
         """Every deprecated concept with the concepts replacing it (``dct:isReplacedBy``)."""
         rows = self._conn.execute("SELECT uri, data FROM concepts WHERE deprecated = 1")
+        import json  # lazily: a plain lookup reads no JSON
+
         return {uri: list(json.loads(data).get("replaced_by") or []) for uri, data in rows}
 
     def iter_labels(self) -> Iterator[tuple[str, str, str, str]]:
@@ -299,18 +319,13 @@ class ThesaurusCache:
             return []
         base = base_language(lang)
         preferred = tuple(self.domain if domain is None else domain)
-        where, params = self._filters(base, scheme)
+        flt = Filter(base, scheme)
+        self._refresh()
         langs = [base] if base else list(SUPPORTED_LANGUAGES)
         found: dict[int, _Found] = {}
-        cols = "l.cid, l.label, l.lang, l.kind"
-        exact = self._rows(f"l.label = ?{where}", [term.strip(), *params], cols)
-        self._add(found, MatchKind.exact, exact, preferred, limit)
+        self._add(found, MatchKind.exact, self._exact_rows(term.strip(), flt), preferred, limit)
         # Spaces aside too: a compound written apart ("healthcare", "health care").
-        folded_rows = self._rows(
-            f"(l.folded = ? OR replace(l.folded, ' ', '') = ?){where}",
-            [folded, folded.replace(" ", ""), *params],
-            cols,
-        )
+        folded_rows = self._folded_rows(folded, flt)
         self._add(found, MatchKind.folded, folded_rows, preferred, limit)
         keys = {lg: analyze(term, lg) for lg in langs}
         stemmed: list[tuple[Any, ...]] = []
@@ -318,9 +333,7 @@ class ThesaurusCache:
         for lg, words in keys.items():
             if words:
                 inflected = inflection_key(term, lg)
-                for row in self._rows(
-                    f"l.stemmed = ? AND l.base = ?{where}", [" ".join(words), lg, *params], cols
-                ):
+                for row in self._stemmed_rows(" ".join(words), lg, flt):
                     # Same stem: an inflected form ("pensions"/"pension") is a match; a derived
                     # word ("pensioner") only a candidate, ranked with the prefix hits.
                     same = inflection_key(row[1], lg) == inflected
@@ -328,7 +341,7 @@ class ThesaurusCache:
         self._add(found, MatchKind.stemmed, stemmed, preferred, limit)
         if len(found) >= limit:
             return self._hits(found)
-        overlap, known = self._overlap(keys, where, params)
+        overlap, known = self._overlap(keys, flt)
         loose: list[tuple[MatchKind, tuple[Any, ...]]] = [
             (MatchKind.stemmed, (*r, _DERIVED_SCORE)) for r in derived
         ]
@@ -336,21 +349,21 @@ class ThesaurusCache:
         if len(folded) >= _MIN_PREFIX:
             # A term that is a word of some label ("pension") is complete: labels with a longer
             # word ("pensioner") are other words. A term that is not ("chôm") is being typed.
-            typing = (
-                '"' in folded
-                or not self._conn.execute(
-                    "SELECT 1 FROM label_words WHERE label_words MATCH ? LIMIT 1", [f'"{folded}"']
-                ).fetchone()
-            )
-            for row in self._prefix(folded, where, params):
-                label = fold(row[1])
-                if f" {label} ".find(f" {folded} ") < 0:  # whole words: a partial match
+            rows, every = self._prefix(folded, flt)
+            labels = [fold(row[1]) for row in rows]
+            whole = [f" {label} ".find(f" {folded} ") >= 0 for label in labels]
+            # The word-prefix rows hold every label with the term's words, or one that does
+            # answers it; else ask.
+            held = any(whole) or (not every and '"' not in folded and self._has_words(folded))
+            typing = '"' in folded or not held
+            for row, label, is_whole in zip(rows, labels, whole, strict=True):
+                if not is_whole:  # whole words: a partial match
                     score = _prefix_score(folded, label)
                     loose.append((MatchKind.prefix, (*row, score, 1.0 if typing else 0.0)))
         if not found and not known:  # a term whose words all occur in labels has no typo
             # A label starting with the term being typed is not a typo of it.
             seen = {(r[0], r[1]) for k, r in loose if k is MatchKind.prefix}
-            fuzzy = self._fuzzy(folded, base, where, params, FUZZY_HIT_CUTOFF, limit * 4)
+            fuzzy = self._fuzzy(folded, flt, FUZZY_HIT_CUTOFF, limit * 4)
             loose += [(MatchKind.fuzzy, r) for r in fuzzy if (r[0], r[1]) not in seen]
         # Whatever found them, labels that are the term inflected (or reordered) rank as such.
         strict, loose = _promote(term, langs, loose)
@@ -358,7 +371,7 @@ class ThesaurusCache:
             rows = [r[:4] for k, r in strict if k is kind]
             self._add(found, kind, rows, preferred, limit)
         if not found:  # no label carries the term: try the word variants the labels attest
-            loose += [(MatchKind.variant, r) for r in self._variants(keys, where, params)]
+            loose += [(MatchKind.variant, r) for r in self._variants(keys, flt)]
         if len(found) >= limit:
             return self._hits(found)
         # Prefix, partial, fuzzy and derived-word hits compete on their scores.
@@ -379,9 +392,7 @@ class ThesaurusCache:
         )
         if len(labels) >= limit:
             return labels[:limit]
-        base = base_language(lang)
-        where, params = self._filters(base, None)
-        rows = self._fuzzy(folded, base, where, params, FUZZY_SUGGEST_CUTOFF, limit * 4)
+        rows = self._fuzzy(folded, Filter(base_language(lang)), FUZZY_SUGGEST_CUTOFF, limit * 4)
         for _cid, label, *_rest in rows:
             if label not in labels:
                 labels.append(label)
@@ -397,7 +408,7 @@ class ThesaurusCache:
         ref = ref.strip()
         if self.exists(ref):
             return ref
-        where, params = self._filters(None, scheme)
+        where, params = self._filters(Filter(None, scheme))
         for column, value in (("label", ref), ("folded", fold(ref))):
             rows = self._rows(
                 f"l.{column} = ?{where} ORDER BY l.kind, l.cid",
@@ -445,7 +456,7 @@ class ThesaurusCache:
         fresh.sort(key=lambda r: (r[0] not in domain, r[3], len(r[1]), r[0]))
         for cid, label, tag, kcode in fresh:
             if cid not in found and len(found) < limit:
-                found[cid] = _Found(kind, label, tag, kcode, _SCORES[kind], cid in domain)
+                found[cid] = (kind, label, tag, kcode, _SCORES[kind], cid in domain)
 
     def _add_loose(
         self,
@@ -469,27 +480,97 @@ class ThesaurusCache:
         )
         for kind, (cid, label, tag, kcode, score, *_cover) in fresh:
             if cid not in found and len(found) < limit:
-                found[cid] = _Found(kind, label, tag, kcode, min(score, 99.0), cid in domain)
+                found[cid] = (kind, label, tag, kcode, min(score, 99.0), cid in domain)
 
-    def _prefix(self, folded: str, where: str, params: list[object]) -> list[tuple[Any, ...]]:
-        """Labels starting with the term, and labels with a word starting with it."""
-        cols = "l.cid, l.label, l.lang, l.kind"
+    # -- row sources: one SQL statement each here; an in-memory index overrides them --------
+
+    def _refresh(self) -> None:
+        """Bring derived state up to date with the file before a lookup (nothing here)."""
+
+    def _exact_rows(self, label: str, flt: Filter) -> list[tuple[Any, ...]]:
+        """Labels equal to ``label``: (cid, label, tag, kind), by rowid."""
+        where, params = self._filters(flt)
+        return self._rows(f"l.label = ?{where}", [label, *params], _COLS)
+
+    def _folded_rows(self, folded: str, flt: Filter) -> list[tuple[Any, ...]]:
+        """Labels folding to ``folded``, then those equal to it but for spaces."""
+        where, params = self._filters(flt)
+        return self._rows(
+            f"(l.folded = ? OR replace(l.folded, ' ', '') = ?){where}",
+            [folded, folded.replace(" ", ""), *params],
+            _COLS,
+        )
+
+    def _stemmed_rows(self, key: str, base: str, flt: Filter) -> list[tuple[Any, ...]]:
+        """Labels of language ``base`` whose stemmed words are ``key``."""
+        where, params = self._filters(flt)
+        return self._rows(f"l.stemmed = ? AND l.base = ?{where}", [key, base, *params], _COLS)
+
+    def _by_rowid(self, rowids: Sequence[int], flt: Filter) -> list[tuple[Any, ...]]:
+        """Labels by rowid: (rowid, cid, label, tag, kind), in rowid order."""
+        where, params = self._filters(flt)
+        return self._rows(
+            f"l.rowid IN ({','.join('?' * len(rowids))}){where}",
+            [*rowids, *params],
+            "l.rowid, " + _COLS,
+        )
+
+    def _has_words(self, folded: str) -> bool:
+        """Whether some label holds the words of ``folded``, in that order, as whole words."""
+        return bool(
+            self._conn.execute(
+                "SELECT 1 FROM label_words WHERE label_words MATCH ? LIMIT 1", [f'"{folded}"']
+            ).fetchone()
+        )
+
+    def _token_stats(
+        self, base: str, tokens: list[str]
+    ) -> tuple[dict[str, int], list[tuple[int, int, list[str]]]]:
+        """Labels of language ``base`` holding each of ``tokens`` (stemmed words, sorted), and
+        (label rowid, its distinct words, the ``tokens`` it holds, sorted) by rowid.
+        """
+        marks = ",".join("?" * len(tokens))
+        groups = [
+            (rid, n, shared.split())
+            for rid, n, shared in self._conn.execute(
+                f"SELECT rid, n, group_concat(token, ' ') FROM label_tokens "
+                f"WHERE base = ? AND token IN ({marks}) GROUP BY rid",
+                [base, *tokens],
+            )
+        ]
+        # A label holds a word once (label_tokens has a row per distinct word): the labels
+        # holding it are the groups naming it, one statement fewer on a cold lookup.
+        df: dict[str, int] = {}
+        for _rid, _n, shared in groups:
+            for token in shared:
+                df[token] = df.get(token, 0) + 1
+        return df, groups
+
+    def _prefix(self, folded: str, flt: Filter) -> tuple[list[tuple[Any, ...]], bool]:
+        """Labels starting with the term, and labels with a word starting with it.
+
+        The flag says whether the latter are every label holding the term's words as a
+        phrase (no limit reached, no filter, words as :func:`fold` splits them).
+        """
+        where, params = self._filters(flt)
+        cols = _COLS
         rows = self._rows(
-            f"l.folded >= ? AND l.folded < ?{where} LIMIT 200",
+            f"l.folded >= ? AND l.folded < ?{where} LIMIT {_PREFIX_LIMIT}",
             [folded, folded + "\uffff", *params],
             cols,
         )
-        if '"' not in folded:
-            rows += self._rows(
-                f"l.rowid IN (SELECT rowid FROM label_words WHERE label_words MATCH ?)"
-                f"{where} LIMIT 200",
-                [f'"{folded}" *', *params],
-                cols,
-            )
-        return rows
+        if '"' in folded:
+            return rows, False
+        words = self._rows(
+            f"l.rowid IN (SELECT rowid FROM label_words WHERE label_words MATCH ?)"
+            f"{where} LIMIT {_PREFIX_LIMIT}",
+            [f'"{folded}" *', *params],
+            cols,
+        )
+        return rows + words, _every_word_match(folded, flt, len(words))
 
     def _overlap(
-        self, keys: dict[str, list[str]], where: str, params: list[object]
+        self, keys: dict[str, list[str]], flt: Filter
     ) -> tuple[list[tuple[Any, ...]], bool]:
         """Labels sharing stemmed words with the term: (cid, label, tag, kind, score, cover).
 
@@ -503,62 +584,63 @@ class ThesaurusCache:
         scored: dict[int, tuple[float, float]] = {}
         known = False
         for lg, words in keys.items():
-            query = sorted(set(words))
+            query = tuple(sorted(set(words)))
             if not query:
                 continue
-            marks = ",".join("?" * len(query))
-            df = dict(
-                self._conn.execute(
-                    "SELECT token, count(*) FROM label_tokens "
-                    f"WHERE base = ? AND token IN ({marks}) GROUP BY token",
-                    [lg, *query],
-                ).fetchall()
-            )
-            if not df:
-                continue
-            known = known or len(df) == len(query)
-            weight = {w: math.log(1.0 + 2000.0 / df.get(w, 1)) for w in query}
-            total = sum(weight.values())
-            for rid, n, shared in self._conn.execute(
-                f"SELECT rid, n, group_concat(token, ' ') FROM label_tokens "
-                f"WHERE base = ? AND token IN ({marks}) GROUP BY rid",
-                [lg, *query],
-            ):
-                words_shared = shared.split()
-                cover = sum(weight[w] for w in words_shared) / total
-                if len(words_shared) == n == len(query):
-                    score = 100.0
-                else:
-                    score = 90.0 * cover * (0.5 + 0.5 * len(words_shared) / n)
-                if score >= _PARTIAL_CUTOFF and score > scored.get(rid, (0.0, 0.0))[0]:
+            all_known, shared = self._shared_words(lg, query)
+            known = known or all_known
+            for rid, score, cover in shared:
+                if score > scored.get(rid, (0.0, 0.0))[0]:
                     scored[rid] = (score, cover)
         best = sorted(scored, key=lambda r: (-scored[r][1], -scored[r][0]))[:_PARTIAL_CANDIDATES]
         if not best:
             return [], known
-        rows = self._rows(
-            f"l.rowid IN ({','.join('?' * len(best))}){where}",
-            [*best, *params],
-            "l.rowid, l.cid, l.label, l.lang, l.kind",
-        )
+        rows = self._by_rowid(best, flt)
         return [(*r[1:], round(scored[r[0]][0], 1), scored[r[0]][1]) for r in rows], known
 
-    def _variants(
-        self, keys: dict[str, list[str]], where: str, params: list[object]
-    ) -> list[tuple[Any, ...]]:
+    def _shared_words(
+        self, base: str, query: tuple[str, ...]
+    ) -> tuple[bool, list[tuple[int, float, float]]]:
+        """Labels of language ``base`` sharing words with ``query`` (its stemmed words, sorted).
+
+        Returns:
+            Whether every word of ``query`` occurs in some label, and (label rowid, score,
+            cover) of the labels scoring at least the partial cutoff, by rowid.
+        """
+        df, groups = self._token_stats(base, list(query))
+        if not df:
+            return False, []
+        weight = {w: math.log(1.0 + 2000.0 / df.get(w, 1)) for w in query}
+        total = sum(weight.values())
+        out = []
+        for rid, n, words_shared in groups:
+            cover = sum(weight[w] for w in words_shared) / total
+            if len(words_shared) == n == len(query):
+                score = 100.0
+            else:
+                score = 90.0 * cover * (0.5 + 0.5 * len(words_shared) / n)
+            if score >= _PARTIAL_CUTOFF:
+                out.append((rid, score, cover))
+        return len(df) == len(query), out
+
+    def _variants(self, keys: dict[str, list[str]], flt: Filter) -> list[tuple[Any, ...]]:
         """Labels holding the term's words with one replaced by an attested substitute.
 
         Rows are (cid, label, tag, kind, score, cover); the words may come in any order.
         """
-        rowids = [rid for lg, words in keys.items() for rid in variant_rows(self._conn, lg, words)]
+        if all(len(set(words)) < 2 for words in keys.values()):
+            return []  # one word has no context to anchor a variant (variants.near_labels)
+        rowids = [rid for lg, words in keys.items() for rid in self._variant_rowids(lg, words)]
         unique = list(dict.fromkeys(rowids))
         if not unique:
             return []
-        rows = self._rows(
-            f"l.rowid IN ({','.join('?' * len(unique))}){where}",
-            [*unique, *params],
-            "l.cid, l.label, l.lang, l.kind",
-        )
-        return [(*r, _VARIANT_SCORE, 1.0) for r in rows]
+        return [(*r[1:], _VARIANT_SCORE, 1.0) for r in self._by_rowid(unique, flt)]
+
+    def _variant_rowids(self, base: str, words: list[str]) -> list[int]:
+        """Rowids of labels that are the term's words with one replaced by an attested variant."""
+        from socsec.thesaurus.variants import variant_rows  # only when no label matched
+
+        return variant_rows(self._conn, base, words)
 
     def _one(self, ref: str, cids: set[int]) -> str:
         uris = sorted(self._uri(c) for c in cids)
@@ -577,7 +659,8 @@ class ThesaurusCache:
         )
 
     @staticmethod
-    def _filters(base: str | None, scheme: str | None) -> tuple[str, list[object]]:
+    def _filters(flt: Filter) -> tuple[str, list[object]]:
+        base, scheme = flt.base, flt.scheme
         where, params = "", list[object]()
         if base:
             where += " AND l.base = ?"
@@ -624,12 +707,16 @@ class ThesaurusCache:
             self._windows[key] = window
         return window
 
+    def _typo_candidates(
+        self, folded: str, bases: tuple[str, ...], low: int, high: int, cutoff: float
+    ) -> list[int] | None:
+        """Positions in the typo window that may score ``cutoff`` (None: every label)."""
+        return None
+
     def _fuzzy(
         self,
         folded: str,
-        base: str | None,
-        where: str,
-        params: list[object],
+        flt: Filter,
         cutoff: float,
         limit: int,
     ) -> list[tuple[Any, ...]]:
@@ -640,33 +727,60 @@ class ThesaurusCache:
         # kept for the next lookup); other scripts (ru, ar) are never candidates.
         slack = max(2, int(len(folded) * (100 - cutoff) / 100) + 1)
         words = " ".join(sorted(folded.split()))
-        bases = (base,) if base else ("", *SUPPORTED_LANGUAGES)
-        window = self._window(bases, max(1, len(folded) - slack), len(folded) + slack)
+        bases = (flt.base,) if flt.base else ("", *SUPPORTED_LANGUAGES)
+        low, high = max(1, len(folded) - slack), len(folded) + slack
+        window = self._window(bases, low, high)
+        # Only these are scored (window positions, ascending; None: all of them).
+        picked = self._typo_candidates(folded, bases, low, high, cutoff)
         best: dict[int, float] = {}
         # Plain similarity, then (for several words) the same on sorted words, so that
         # "desempelo seguro" is "seguro de desempleo" with a typo.
         passes = [(folded, window.folded)] + ([(words, window.words)] if " " in folded else [])
         for query, choices in passes:
+            pool = choices if picked is None else [choices[i] for i in picked]
             for _c, score, i in process.extract(
-                query, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit * 4
+                query, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit * 4
             ):
-                rid = window.rowids[i]
+                rid = window.rowids[i if picked is None else picked[i]]
                 best[rid] = max(best.get(rid, 0.0), float(score))
         if not best:
             return []
-        rows = self._rows(
-            f"l.rowid IN ({','.join('?' * len(best))}){where}",
-            [*best, *params],
-            "l.rowid, l.cid, l.label, l.lang, l.kind",
-        )
-        scored = [(*r[1:], best[r[0]]) for r in rows]
+        scored = [(*r[1:], best[r[0]]) for r in self._by_rowid(list(best), flt)]
         scored.sort(key=lambda r: (-r[4], r[3], len(r[1]), r[0]))
         return scored[:limit]
 
     def _hits(self, found: dict[int, _Found]) -> list[LookupHit]:
         if not found:
             return []
-        ids = list(found)
+        pref, alt, info = self._concept_rows(list(found))
+        hits = []
+        for cid, (kind, label, tag, kcode, score, in_domain) in found.items():
+            uri, notation, deprecated, schemes = info[cid]
+            hits.append(
+                LookupHit(
+                    uri=uri,
+                    match=kind,
+                    matched_label=label,
+                    matched_lang=tag,
+                    matched_kind=KIND_NAMES[kcode],
+                    score=round(score, 1),
+                    pref=pref[cid],
+                    alt=alt[cid],
+                    notation=notation,
+                    schemes=schemes,
+                    deprecated=bool(deprecated),
+                    replaced_by=self._replacements(uri) if deprecated else (),
+                    in_domain=in_domain,
+                )
+            )
+        return hits
+
+    def _concept_rows(
+        self, ids: list[int]
+    ) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, list[str]]], dict[int, Any]]:
+        """Preferred and alternative labels by base language, and (uri, notation, deprecated,
+        schemes) of the concepts ``ids``.
+        """
         marks = ",".join("?" * len(ids))
         labels = self._conn.execute(
             f"SELECT cid, base, kind, label FROM labels WHERE cid IN ({marks}) AND kind < 2 "
@@ -680,45 +794,32 @@ class ThesaurusCache:
                 pref[cid].setdefault(base, label)
             else:
                 alt[cid].setdefault(base, []).append(label)
-        info = {
-            r[0]: r[1:]
-            for r in self._conn.execute(
-                f"SELECT id, uri, notation, deprecated FROM concepts WHERE id IN ({marks})",
-                ids,
-            )
-        }
         schemes: dict[int, list[str]] = {i: [] for i in ids}
         for cid, scheme in self._conn.execute(
             f"SELECT cid, scheme FROM concept_schemes WHERE cid IN ({marks}) ORDER BY scheme",
             ids,
         ):
             schemes[cid].append(scheme)
-        hits = []
-        for cid, (kind, label, tag, kcode, score, in_domain) in found.items():
-            uri, notation, deprecated = info[cid]
-            hits.append(
-                LookupHit(
-                    uri=uri,
-                    match=kind,
-                    matched_label=label,
-                    matched_lang=tag,
-                    matched_kind=KIND_NAMES[kcode],
-                    score=round(score, 1),
-                    pref=pref[cid],
-                    alt=alt[cid],
-                    notation=notation,
-                    schemes=tuple(schemes[cid]),
-                    deprecated=bool(deprecated),
-                    replaced_by=self._replacements(uri) if deprecated else (),
-                    in_domain=in_domain,
-                )
+        info = {
+            r[0]: (*r[1:], tuple(schemes[r[0]]))
+            for r in self._conn.execute(
+                f"SELECT id, uri, notation, deprecated FROM concepts WHERE id IN ({marks})",
+                ids,
             )
-        return hits
+        }
+        return pref, alt, info
 
     def _replacements(self, uri: str) -> tuple[tuple[str, str], ...]:
         row = self._conn.execute("SELECT data FROM concepts WHERE uri = ?", (uri,)).fetchone()
+        import json  # lazily: a plain lookup reads no JSON
+
         replaced = json.loads(row[0]).get("replaced_by", []) if row else []
         return tuple((u, self.pref_label(u, "en") if self.exists(u) else u) for u in replaced)
+
+
+def _every_word_match(folded: str, flt: Filter, found: int) -> bool:
+    """Whether ``found`` word-prefix rows are all the labels holding ``folded``'s words."""
+    return found < _PREFIX_LIMIT and folded.isascii() and not flt.base and not flt.scheme
 
 
 def _primary(kind: MatchKind, row: tuple[Any, ...]) -> int:
@@ -834,16 +935,28 @@ def domain_schemes(values: Mapping[str, str | None]) -> tuple[str, ...]:
     return tuple(u.strip() for u in text.split(",") if u.strip() and u.strip() != "none")
 
 
-def get_cache(ws: Workspace) -> ThesaurusCache:
-    """Open the lookup cache of a data dir, rebuilding it from the thesaurus of record if needed."""
+def get_cache(ws: Workspace, *, indexed: bool = False) -> ThesaurusCache:
+    """Open the lookup cache of a data dir, rebuilding it from the thesaurus of record if needed.
+
+    Args:
+        ws: the data dir.
+        indexed: answer lookups from an in-memory index
+            (:class:`socsec.thesaurus.label_index.IndexedCache`, same answers): for processes
+            that serve many lookups; building it costs more than one cold lookup.
+    """
+    engine = ThesaurusCache
+    if indexed:
+        from socsec.thesaurus.label_index import IndexedCache
+
+        engine = IndexedCache
     try:
-        cache = ThesaurusCache.open(ws.thesaurus_cache)
+        cache = engine.open(ws.thesaurus_cache)
     except NotFoundError:
         if not ws.thesaurus_dir.is_dir():
             raise
         from socsec.thesaurus.compile import rebuild_cache  # rare: cache deleted or schema bumped
 
         rebuild_cache(ws)
-        cache = ThesaurusCache.open(ws.thesaurus_cache)
+        cache = engine.open(ws.thesaurus_cache)
     cache.domain = domain_schemes(ws.settings.values)
     return cache

@@ -83,7 +83,7 @@ def support(conn: sqlite3.Connection, base: str, word: str, others: set[str]) ->
             if word in b:
                 continue
             for other in others.intersection(b) - seen:
-                if any(_one_word_apart(a, b) == (word, other) for a in with_word):
+                if any(one_word_apart(a, b) == (word, other) for a in with_word):
                     seen.add(other)
         counts.update(seen)
     return {other: counts[other] for other in others}
@@ -102,7 +102,7 @@ def variant_rows(conn: sqlite3.Connection, base: str, words: list[str]) -> list[
     return out
 
 
-def _one_word_apart(a: list[str], b: list[str]) -> tuple[str, str] | None:
+def one_word_apart(a: list[str], b: list[str]) -> tuple[str, str] | None:
     """(word of ``a``, word of ``b``) when the two differ by that one word, in any order."""
     if len(a) != len(b) or a == b:
         return None

@@ -82,8 +82,10 @@ class Resources:
     def lookup_thesaurus(self) -> Iterator[ThesaurusCache]:
         """One of up to ``LOOKUP_POOL`` caches, held exclusively for the ``with`` block.
 
-        For the lookup hot path, called from the thread pool: a thesaurus import is noticed
-        (the cache file's identity) and the stale cache reopened.
+        For the lookup hot path, called from the thread pool: an in-memory
+        :class:`~socsec.thesaurus.label_index.IndexedCache`, shared by the threads one at a
+        time. A thesaurus import is noticed (the cache file's identity) and the stale cache
+        reopened; an edit in place is noticed by the cache itself (its data version).
         """
         from socsec.thesaurus.lookup import get_cache
 
@@ -91,7 +93,7 @@ class Resources:
         current = _signature(self.ws)
         if sig != current:
             cache.close()
-            cache, sig = get_cache(self.ws), _signature(self.ws)
+            cache, sig = get_cache(self.ws, indexed=True), _signature(self.ws)
         try:
             yield cache
         finally:
@@ -128,7 +130,7 @@ class Resources:
         from socsec.thesaurus.lookup import get_cache
 
         try:
-            return get_cache(self.ws), _signature(self.ws)
+            return get_cache(self.ws, indexed=True), _signature(self.ws)
         except BaseException:
             with self._pool_lock:
                 self._pool_open -= 1
@@ -172,6 +174,8 @@ class Resources:
         from socsec.indexer.service import SearchRequest
 
         with self.thesaurus() as cache:
+            cache.lookup("pension", limit=1)
+        with self.lookup_thesaurus() as cache:  # builds the in-memory lookup index
             cache.lookup("pension", limit=1)
             cache.lookup("pensoin", limit=1)  # imports the typo matcher
         try:

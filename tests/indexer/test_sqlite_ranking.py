@@ -44,20 +44,45 @@ def _key(hits: list[Hit]) -> list[tuple[str, float, object]]:
     return [(h.id, h.score, h.sort) for h in hits]
 
 
+def _count(backend: SqliteBackend, query: Query) -> int:
+    sql = "SELECT count(*) FROM fts WHERE fts MATCH ?"
+    return int(backend.conn.execute(sql, [match_expression(query)]).fetchone()[0])
+
+
+@pytest.mark.parametrize("facets", [False, True])
 @pytest.mark.parametrize("margin", [sqlite_fts.TIE_MARGIN, 0])
 def test_ranked_page_is_the_full_query_page(
-    backend: SqliteBackend, margin: int, monkeypatch: pytest.MonkeyPatch
+    backend: SqliteBackend, margin: int, facets: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With no margin, ties at the page's end go to the full query: the hits stay the same."""
+    """With no margin, ties at the page's end go to the full query: the hits stay the same.
+
+    With facets, every match (up to the sample) is fetched: the page is still cut from them
+    by score then id, and the total is the number of matches without counting them again.
+    """
     monkeypatch.setattr(sqlite_fts, "TIE_MARGIN", margin)
     compared = 0
     for text in TEXTS:
         for page, size in ((1, 10), (2, 3), (3, 7), (9, 1)):
-            query = Query(groups=query_groups(text, None), page=page, size=size)
+            query = Query(groups=query_groups(text, None), page=page, size=size, facets=facets)
             result = backend.search(query)
             assert _key(result.hits) == _key(_full(backend, query)), (text, page, size)
+            assert result.total == _count(backend, query), (text, page, size)
             compared += bool(result.hits)
     assert compared >= 15
+
+
+def test_every_match_fetched_is_not_counted_again(backend: SqliteBackend) -> None:
+    """Fewer matches than the rows asked for: they are all there, no count statement runs."""
+    query = Query(groups=query_groups("retraite anticipée", None), size=3, facets=True)
+    statements: list[str] = []
+    backend.conn.set_trace_callback(statements.append)
+    try:
+        result = backend.search(query)
+    finally:
+        backend.conn.set_trace_callback(None)
+    assert 3 < result.total < sqlite_fts.FACET_SAMPLE
+    assert result.total == _count(backend, query)
+    assert not [s for s in statements if "count(*)" in s and "GROUP BY" not in s]
 
 
 def test_ranked_path_joins_only_the_page(backend: SqliteBackend) -> None:

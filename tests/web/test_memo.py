@@ -51,3 +51,18 @@ def test_repeated_lookup_is_answered_from_the_memo_and_an_edit_is_seen(
         edit_concept(ws, EARLY, [LabelEdit("add", "alt", "fr", "zqxwvkj")])
         found = client.get("/api/lookup", params={"q": "zqxwvkj"}).json()
         assert [(h["uri"], h["match"]) for h in found] == [(EARLY, "exact")]
+
+
+def test_lookups_are_answered_from_the_in_memory_index(
+    tmp_path: Path, _workspace_template: Path
+) -> None:
+    from socsec.thesaurus.label_index import IndexedCache
+
+    ws = served_workspace(tmp_path / "data", _workspace_template)
+    res = Resources(ws)
+    try:
+        with res.lookup_thesaurus() as cache:
+            assert isinstance(cache, IndexedCache)
+            assert cache.lookup("early retirement")[0].uri == EARLY
+    finally:
+        res.close()
