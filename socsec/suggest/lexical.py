@@ -47,6 +47,7 @@ class Candidate:
     max_len: int = 0
     covered: int = 0
     ambiguity: int = 1
+    loose: int = 0  # matches of a label's words in another order or apart, in one sentence
     labels: dict[tuple[str, int, int], int] = field(default_factory=dict)
     via: list[int] = field(default_factory=list)  # matched narrower concepts (inferred only)
 
@@ -109,6 +110,7 @@ def match_document(vocab: Vocabulary, analysed: Analysed) -> DocMatches:
             cand.ambiguity = min(cand.ambiguity, len(entries))
             ev = (label, kind, where)
             cand.labels[ev] = cand.labels.get(ev, 0) + 1
+    _match_loose(vocab, analysed, spans, candidates, length)
     for cid in list(candidates):
         for parent in vocab.broader[cid]:
             if parent not in candidates:
@@ -131,10 +133,64 @@ def match_document(vocab: Vocabulary, analysed: Analysed) -> DocMatches:
     return DocMatches(analysed.lang, length, candidates, context)
 
 
-N_FEATURES = 19
-# Features 15 (gold count) and 16 (keyphraseness) come from training counts; the 17 others
-# depend on the document alone and are computed once per document.
-_COUNTED = (15, 16)
+def _match_loose(
+    vocab: Vocabulary,
+    analysed: Analysed,
+    spans: list[tuple[int, int, int, tuple[str, ...]]],
+    candidates: dict[int, Candidate],
+    length: int,
+) -> None:
+    """Add the labels whose words all occur in one sentence but not as the exact phrase.
+
+    "Equal treatment of men and women" then finds "equal treatment for men and women", and
+    "pension schemes for workers" the label "workers' pension scheme" in any word order.
+    """
+    import bisect
+    from itertools import pairwise
+
+    index = vocab.loose_keys(analysed.lang)
+    if not index:
+        return
+    table = vocab.labels[analysed.lang]
+    title_len = len(analysed.title)
+    # Sentences as (field, start, end) in the global token numbering: the title is one.
+    bounds = [(TITLE, 0, title_len)] if title_len else []
+    starts = list(analysed.sentences) + [len(analysed.text)]
+    bounds += [(TEXT, title_len + a, title_len + b) for a, b in pairwise(starts) if b > a]
+    firsts = [b[1] for b in bounds]
+    exact: dict[int, set[tuple[str, ...]]] = {}
+    for start, _end, _where, key in spans:
+        exact.setdefault(bisect.bisect_right(firsts, start) - 1, set()).add(key)
+    tokens = analysed.title + analysed.text
+    for number, (where, start, end) in enumerate(bounds):
+        words = set(tokens[start:end])
+        done = exact.get(number, set())
+        for word in words:
+            for key in index.get(word, ()):
+                if key in done or not words.issuperset(key):
+                    continue
+                done.add(key)
+                entries = table[key]
+                for cid, kind, label in entries:
+                    cand = candidates.get(cid)
+                    if cand is None:
+                        cand = candidates[cid] = Candidate(cid, ambiguity=len(entries))
+                    cand.count += 1
+                    cand.loose += 1
+                    cand.title_count += where == TITLE
+                    cand.first = min(cand.first, start / length)
+                    cand.last = max(cand.last, start / length)
+                    cand.best_kind = min(cand.best_kind, kind)
+                    cand.max_len = max(cand.max_len, len(key))
+                    cand.ambiguity = min(cand.ambiguity, len(entries))
+                    ev = (label, kind, where)
+                    cand.labels[ev] = cand.labels.get(ev, 0) + 1
+
+
+N_FEATURES = 21
+# Features 15 (gold count), 16 (keyphraseness) and 20 (records where a label matched) come
+# from training counts; the 18 others depend on the document alone, computed once per document.
+_COUNTED = (15, 16, 20)
 _STATIC = tuple(i for i in range(N_FEATURES) if i not in _COUNTED)
 
 
@@ -144,7 +200,7 @@ class DocRows:
 
     Attributes:
         cids: candidate concept indexes, ascending.
-        static: the document-only features of each candidate (n x 17, float32).
+        static: the document-only features of each candidate (n x 18, float32).
         direct: whether each candidate's own label matched (not only a narrower one).
     """
 
@@ -180,6 +236,7 @@ def doc_rows(vocab: Vocabulary, found: DocMatches) -> DocRows:
             float(len(vocab.ancestors[cid])),
             float(c.inferred),
             math.log1p(vocab.narrower_count[cid]),
+            c.loose / c.count if c.count else 0.0,
         )
     direct = np.array([not found.candidates[c].inferred for c in cids], dtype=bool)
     return DocRows(np.asarray(cids, dtype=np.int64), static, direct)
@@ -322,6 +379,7 @@ class LexicalSuggester:
         out[:, list(_STATIC)] = static
         out[:, _COUNTED[0]] = np.log1p(np.maximum(gold_count, 0))
         out[:, _COUNTED[1]] = keyphraseness
+        out[:, _COUNTED[2]] = np.log1p(np.maximum(matched, 0))
         return out
 
     # -- suggesting ----------------------------------------------------------------------------

@@ -70,9 +70,9 @@ def test_apply_changes_exactly_the_record(data_dir: Path) -> None:
     with get_store(ws) as store:
         before = {r.id: r.subjects for r in store.iter_records()}
         store.untag(ACT, [s.uri for s in store.get(ACT).subjects])
-    result = run(data_dir, "bib", "suggest", ACT, "--apply", "--min-score", "0.3", "--json")
+    result = run(data_dir, "bib", "suggest", ACT, "--apply", "--min-score", "0.2", "--json")
     assert result.exit_code == 0, result.stderr
-    applied = [s["uri"] for s in json.loads(result.stdout)["suggestions"] if s["score"] >= 0.3]
+    applied = [s["uri"] for s in json.loads(result.stdout)["suggestions"] if s["score"] >= 0.2]
     assert applied
     with get_store(ws) as store:
         after = {r.id: r.subjects for r in store.iter_records()}
