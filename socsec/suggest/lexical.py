@@ -32,6 +32,8 @@ _FIELD_NAMES = ("title", "text")
 _SMOOTHING = 2.0
 # Matches kept for the evidence of the documents just scored (a batch of automatic indexing).
 _RECENT = 512
+# Most candidate rows the ranking trees are fitted on (negatives sampled above it).
+MAX_TREE_ROWS = 200_000
 
 
 @dataclass
@@ -323,7 +325,21 @@ class LexicalSuggester:
         static = np.concatenate([r.static for r in rows])
         # Leave-one-out: a record's own subjects and matches are not counted for itself.
         features = self._features(all_cids, static, all_own, all_direct)
-        del static
+        del static, all_cids, all_direct
+        labels = all_own.astype(np.int64)
+        weights = None
+        if len(features) > MAX_TREE_ROWS:
+            # A fixed random share of the negative rows, weighted up so that the probabilities
+            # keep their scale: the trees' copies of every row were the peak of training at
+            # 100k records (the EUR-Lex training acts give 100,000 rows: all kept).
+            positive = labels == 1
+            share = max((MAX_TREE_ROWS - int(positive.sum())) / int((~positive).sum()), 0.05)
+            kept = positive | (np.random.default_rng(0).random(len(labels)) < share)
+            features, labels = features[kept], labels[kept]
+            weights = np.where(labels == 1, 1.0, 1.0 / share)
+        # scikit-learn fits on float64: converted here, the float32 rows freed before it fits.
+        matrix = features.astype(np.float64)
+        del features
         from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
         from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
@@ -332,8 +348,8 @@ class LexicalSuggester:
         )
         # OpenMP threads gain little on these few rows and, on a busy machine, spin-wait for
         # each other: measured 0.7 s with one thread against 65 s with two, 80 records.
-        with threadpool_limits(1 if len(features) < 200_000 else None):
-            clf.fit(features, all_own.astype(np.int64))
+        with threadpool_limits(1 if len(matrix) < 200_000 else None):
+            clf.fit(matrix, labels, sample_weight=weights)
         self.forest = Forest.from_sklearn(clf)
 
     def add(self, docs: Sequence[Document]) -> None:

@@ -168,3 +168,23 @@ def test_thesaurus_member_suggests_a_concept_no_record_carries(vocab: Vocabulary
     assert found[SICK_LEAVE].scores["associative"] == 0.0
     again = ThesaurusSuggester.from_arrays(vocab, model.thesaurus.to_arrays())
     assert again.score(doc) == model.thesaurus.score(doc)
+
+
+def test_ranking_trees_on_sampled_negatives_keep_the_score_scale(
+    vocab: Vocabulary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above MAX_TREE_ROWS candidate rows, negatives are sampled and weighted up (memory)."""
+    import socsec.suggest.lexical as lexical
+
+    docs = _docs(vocab)
+    full = LexicalSuggester(vocab)
+    full.fit(docs)
+    monkeypatch.setattr(lexical, "MAX_TREE_ROWS", 400)
+    sampled = LexicalSuggester(vocab)
+    sampled.fit(docs)
+    assert full.forest is not None and sampled.forest is not None
+    a = [s for d in docs[:20] for s in full.score(d).values()]
+    b = [s for d in docs[:20] for s in sampled.score(d).values()]
+    # Unweighted, the sampled trees would see twice the share of positives and score higher.
+    assert abs(float(np.mean(a)) - float(np.mean(b))) < 0.045  # 0.033; unweighted 0.055
+    assert sampled.suggest(docs[0], 1)[0].uri in docs[0].subjects
