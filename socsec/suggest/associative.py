@@ -70,6 +70,7 @@ class AssociativeSuggester:
         power: similarity exponent of a vote (sharper with a larger power).
         alpha: ridge regularisation.
         knn_weight: share of the kNN score in the combined score.
+        max_ridge: most training records for which the ridge model is fitted (kNN only above).
     """
 
     name = "associative"
@@ -82,8 +83,10 @@ class AssociativeSuggester:
         power: float = 2.0,
         alpha: float = 1.0,
         knn_weight: float = 0.5,
+        max_ridge: int = MAX_RIDGE_RECORDS,
     ) -> None:
         self.vocab = vocab
+        self.max_ridge = max_ridge
         self.k = k
         self.power = power
         self.alpha = alpha
@@ -147,7 +150,7 @@ class AssociativeSuggester:
         self.lab_ptr = np.cumsum([0] + [len(s) for s in subjects], dtype=np.int64)
         self.lab_idx = np.fromiter((c for s in subjects for c in s), dtype=np.int32)
         self._fit_vectors([self._counts(d) for d in tagged])
-        if len(tagged) <= MAX_RIDGE_RECORDS:
+        if len(tagged) <= self.max_ridge:
             self.dual = self._ridge(len(tagged))
 
     def add(self, docs: Sequence[Document]) -> int:
@@ -371,41 +374,41 @@ class AssociativeSuggester:
         return out
 
     # -- saving --------------------------------------------------------------------------------
-    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
-        """The fitted parameters as arrays (see :mod:`socsec.suggest.store`)."""
+    def to_arrays(self, prefix: str = "assoc.") -> dict[str, npt.NDArray[Any]]:
+        """The fitted parameters as arrays keyed ``prefix + name`` (see :mod:`.store`)."""
         arrays: dict[str, npt.NDArray[Any]] = {
-            "assoc.params": np.asarray([self.k, self.power, self.alpha, self.knn_weight]),
-            "assoc.slots": self.slots,
-            "assoc.idf": self.idf,
-            "assoc.post_ptr": self.post_ptr,
-            "assoc.post_doc": self.post_doc,
-            "assoc.post_val": self.post_val,
-            "assoc.lab_ptr": self.lab_ptr,
-            "assoc.lab_idx": self.lab_idx,
-            "assoc.concepts": np.asarray(self.concepts, dtype=np.str_),
-            "assoc.ids": np.asarray(self.ids, dtype=np.str_),
+            "params": np.asarray([self.k, self.power, self.alpha, self.knn_weight]),
+            "slots": self.slots,
+            "idf": self.idf,
+            "post_ptr": self.post_ptr,
+            "post_doc": self.post_doc,
+            "post_val": self.post_val,
+            "lab_ptr": self.lab_ptr,
+            "lab_idx": self.lab_idx,
+            "concepts": np.asarray(self.concepts, dtype=np.str_),
+            "ids": np.asarray(self.ids, dtype=np.str_),
         }
         if self.dual is not None:
-            arrays["assoc.dual"] = self.dual
-        return arrays
+            arrays["dual"] = self.dual
+        return {prefix + name: array for name, array in arrays.items()}
 
     @classmethod
     def from_arrays(
-        cls, vocab: Vocabulary | None, arrays: dict[str, npt.NDArray[Any]]
+        cls, vocab: Vocabulary | None, arrays: dict[str, npt.NDArray[Any]], prefix: str = "assoc."
     ) -> AssociativeSuggester:
-        """The suggester saved by :meth:`to_arrays`."""
-        k, power, alpha, knn_weight = (float(x) for x in arrays["assoc.params"])
+        """The suggester saved by :meth:`to_arrays` under ``prefix``."""
+        k, power, alpha, knn_weight = (float(x) for x in arrays[prefix + "params"])
         assoc = cls(vocab, k=int(k), power=power, alpha=alpha, knn_weight=knn_weight)
-        assoc.slots = arrays["assoc.slots"]
-        assoc.idf = arrays["assoc.idf"]
-        assoc.post_ptr = arrays["assoc.post_ptr"]
-        assoc.post_doc = arrays["assoc.post_doc"]
-        assoc.post_val = arrays["assoc.post_val"]
-        assoc.lab_ptr = arrays["assoc.lab_ptr"]
-        assoc.lab_idx = arrays["assoc.lab_idx"]
-        assoc.concepts = arrays["assoc.concepts"].tolist()
-        assoc.ids = arrays["assoc.ids"].tolist()
-        assoc.dual = arrays.get("assoc.dual")
+        assoc.slots = arrays[prefix + "slots"]
+        assoc.idf = arrays[prefix + "idf"]
+        assoc.post_ptr = arrays[prefix + "post_ptr"]
+        assoc.post_doc = arrays[prefix + "post_doc"]
+        assoc.post_val = arrays[prefix + "post_val"]
+        assoc.lab_ptr = arrays[prefix + "lab_ptr"]
+        assoc.lab_idx = arrays[prefix + "lab_idx"]
+        assoc.concepts = arrays[prefix + "concepts"].tolist()
+        assoc.ids = arrays[prefix + "ids"].tolist()
+        assoc.dual = arrays.get(prefix + "dual")
         assoc._positions = {rid: i for i, rid in enumerate(assoc.ids) if rid}
         return assoc
 

@@ -32,6 +32,8 @@ _FIELD_NAMES = ("title", "text")
 _SMOOTHING = 2.0
 # Matches kept for the evidence of the documents just scored (a batch of automatic indexing).
 _RECENT = 512
+# Most candidate rows the ranking trees are fitted on (negatives sampled above it).
+MAX_TREE_ROWS = 200_000
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Candidate:
     max_len: int = 0
     covered: int = 0
     ambiguity: int = 1
+    loose: int = 0  # matches of a label's words in another order or apart, in one sentence
     labels: dict[tuple[str, int, int], int] = field(default_factory=dict)
     via: list[int] = field(default_factory=list)  # matched narrower concepts (inferred only)
 
@@ -109,6 +112,7 @@ def match_document(vocab: Vocabulary, analysed: Analysed) -> DocMatches:
             cand.ambiguity = min(cand.ambiguity, len(entries))
             ev = (label, kind, where)
             cand.labels[ev] = cand.labels.get(ev, 0) + 1
+    _match_loose(vocab, analysed, spans, candidates, length)
     for cid in list(candidates):
         for parent in vocab.broader[cid]:
             if parent not in candidates:
@@ -131,10 +135,64 @@ def match_document(vocab: Vocabulary, analysed: Analysed) -> DocMatches:
     return DocMatches(analysed.lang, length, candidates, context)
 
 
-N_FEATURES = 19
-# Features 15 (gold count) and 16 (keyphraseness) come from training counts; the 17 others
-# depend on the document alone and are computed once per document.
-_COUNTED = (15, 16)
+def _match_loose(
+    vocab: Vocabulary,
+    analysed: Analysed,
+    spans: list[tuple[int, int, int, tuple[str, ...]]],
+    candidates: dict[int, Candidate],
+    length: int,
+) -> None:
+    """Add the labels whose words all occur in one sentence but not as the exact phrase.
+
+    "Equal treatment of men and women" then finds "equal treatment for men and women", and
+    "pension schemes for workers" the label "workers' pension scheme" in any word order.
+    """
+    import bisect
+    from itertools import pairwise
+
+    index = vocab.loose_keys(analysed.lang)
+    if not index:
+        return
+    table = vocab.labels[analysed.lang]
+    title_len = len(analysed.title)
+    # Sentences as (field, start, end) in the global token numbering: the title is one.
+    bounds = [(TITLE, 0, title_len)] if title_len else []
+    starts = list(analysed.sentences) + [len(analysed.text)]
+    bounds += [(TEXT, title_len + a, title_len + b) for a, b in pairwise(starts) if b > a]
+    firsts = [b[1] for b in bounds]
+    exact: dict[int, set[tuple[str, ...]]] = {}
+    for start, _end, _where, key in spans:
+        exact.setdefault(bisect.bisect_right(firsts, start) - 1, set()).add(key)
+    tokens = analysed.title + analysed.text
+    for number, (where, start, end) in enumerate(bounds):
+        words = set(tokens[start:end])
+        done = exact.get(number, set())
+        for word in words:
+            for key in index.get(word, ()):
+                if key in done or not words.issuperset(key):
+                    continue
+                done.add(key)
+                entries = table[key]
+                for cid, kind, label in entries:
+                    cand = candidates.get(cid)
+                    if cand is None:
+                        cand = candidates[cid] = Candidate(cid, ambiguity=len(entries))
+                    cand.count += 1
+                    cand.loose += 1
+                    cand.title_count += where == TITLE
+                    cand.first = min(cand.first, start / length)
+                    cand.last = max(cand.last, start / length)
+                    cand.best_kind = min(cand.best_kind, kind)
+                    cand.max_len = max(cand.max_len, len(key))
+                    cand.ambiguity = min(cand.ambiguity, len(entries))
+                    ev = (label, kind, where)
+                    cand.labels[ev] = cand.labels.get(ev, 0) + 1
+
+
+N_FEATURES = 21
+# Features 15 (gold count), 16 (keyphraseness) and 20 (records where a label matched) come
+# from training counts; the 18 others depend on the document alone, computed once per document.
+_COUNTED = (15, 16, 20)
 _STATIC = tuple(i for i in range(N_FEATURES) if i not in _COUNTED)
 
 
@@ -144,7 +202,7 @@ class DocRows:
 
     Attributes:
         cids: candidate concept indexes, ascending.
-        static: the document-only features of each candidate (n x 17, float32).
+        static: the document-only features of each candidate (n x 18, float32).
         direct: whether each candidate's own label matched (not only a narrower one).
     """
 
@@ -180,6 +238,7 @@ def doc_rows(vocab: Vocabulary, found: DocMatches) -> DocRows:
             float(len(vocab.ancestors[cid])),
             float(c.inferred),
             math.log1p(vocab.narrower_count[cid]),
+            c.loose / c.count if c.count else 0.0,
         )
     direct = np.array([not found.candidates[c].inferred for c in cids], dtype=bool)
     return DocRows(np.asarray(cids, dtype=np.int64), static, direct)
@@ -266,7 +325,21 @@ class LexicalSuggester:
         static = np.concatenate([r.static for r in rows])
         # Leave-one-out: a record's own subjects and matches are not counted for itself.
         features = self._features(all_cids, static, all_own, all_direct)
-        del static
+        del static, all_cids, all_direct
+        labels = all_own.astype(np.int64)
+        weights = None
+        if len(features) > MAX_TREE_ROWS:
+            # A fixed random share of the negative rows, weighted up so that the probabilities
+            # keep their scale: the trees' copies of every row were the peak of training at
+            # 100k records (the EUR-Lex training acts give 100,000 rows: all kept).
+            positive = labels == 1
+            share = max((MAX_TREE_ROWS - int(positive.sum())) / int((~positive).sum()), 0.05)
+            kept = positive | (np.random.default_rng(0).random(len(labels)) < share)
+            features, labels = features[kept], labels[kept]
+            weights = np.where(labels == 1, 1.0, 1.0 / share)
+        # scikit-learn fits on float64: converted here, the float32 rows freed before it fits.
+        matrix = features.astype(np.float64)
+        del features
         from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
         from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
@@ -275,8 +348,8 @@ class LexicalSuggester:
         )
         # OpenMP threads gain little on these few rows and, on a busy machine, spin-wait for
         # each other: measured 0.7 s with one thread against 65 s with two, 80 records.
-        with threadpool_limits(1 if len(features) < 200_000 else None):
-            clf.fit(features, all_own.astype(np.int64))
+        with threadpool_limits(1 if len(matrix) < 200_000 else None):
+            clf.fit(matrix, labels, sample_weight=weights)
         self.forest = Forest.from_sklearn(clf)
 
     def add(self, docs: Sequence[Document]) -> None:
@@ -322,6 +395,7 @@ class LexicalSuggester:
         out[:, list(_STATIC)] = static
         out[:, _COUNTED[0]] = np.log1p(np.maximum(gold_count, 0))
         out[:, _COUNTED[1]] = keyphraseness
+        out[:, _COUNTED[2]] = np.log1p(np.maximum(matched, 0))
         return out
 
     # -- suggesting ----------------------------------------------------------------------------

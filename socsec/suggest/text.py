@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -53,11 +54,24 @@ def document_from_text(text: str, *, lang: str | None = None, id: str = "") -> D
 
 @dataclass(frozen=True)
 class Analysed:
-    """Stemmed, folded tokens of a document's title and text, in its language."""
+    """Stemmed, folded tokens of a document's title and text, in its language.
+
+    Attributes:
+        lang: the language the fields were analysed in.
+        title: the title's tokens.
+        text: the text's tokens.
+        sentences: where each sentence of the text starts (token offsets into ``text``,
+            ascending, the first 0 when there is text).
+    """
 
     lang: str
     title: tuple[str, ...]
     text: tuple[str, ...]
+    sentences: tuple[int, ...] = ()
+
+
+# Sentence ends: punctuation then space, or a line break (summaries list points line by line).
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
 
 @lru_cache(maxsize=200_000)
@@ -76,4 +90,13 @@ def analyse(text: str, lang: str) -> tuple[str, ...]:
 def analyse_document(doc: Document) -> Analysed:
     """Analyse both fields of ``doc`` in its language."""
     lang = document_language(doc)
-    return Analysed(lang, analyse(doc.title, lang), analyse(doc.text, lang))
+    # Analysing sentence by sentence gives the same tokens as the whole text (no word spans
+    # a sentence end) and says where each sentence starts.
+    text: list[str] = []
+    starts: list[int] = []
+    for sentence in _SENTENCE_END.split(doc.text):
+        tokens = analyse(sentence, lang)
+        if tokens:
+            starts.append(len(text))
+            text += tokens
+    return Analysed(lang, analyse(doc.title, lang), tuple(text), tuple(starts))

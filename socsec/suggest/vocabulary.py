@@ -48,10 +48,33 @@ class Vocabulary:
     related: list[tuple[int, ...]]
     narrower_count: list[int]
     index: dict[str, int] = field(default_factory=dict)
+    _loose: dict[str, dict[str, list[tuple[str, ...]]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if not self.index:
             self.index = {uri: i for i, uri in enumerate(self.uris)}
+
+    def loose_keys(self, lang: str) -> dict[str, list[tuple[str, ...]]]:
+        """Label keys of two or more distinct tokens, filed under their rarest token.
+
+        Matching a label's words in any order within a sentence (as Annif's MLLM does) then
+        looks up only the keys filed under the sentence's own tokens. Built on first use.
+        """
+        found = self._loose.get(lang)
+        if found is None:
+            keys = [k for k in self.labels.get(lang, {}) if len(set(k)) >= 2]
+            spread: dict[str, int] = {}
+            for key in keys:
+                for token in set(key):
+                    spread[token] = spread.get(token, 0) + 1
+            found = {}
+            for key in keys:
+                rarest = min(set(key), key=lambda t: (spread[t], t))
+                found.setdefault(rarest, []).append(key)
+            self._loose[lang] = found
+        return found
 
     @classmethod
     def from_cache(cls, cache: ThesaurusCache) -> Vocabulary:

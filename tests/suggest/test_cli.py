@@ -70,9 +70,9 @@ def test_apply_changes_exactly_the_record(data_dir: Path) -> None:
     with get_store(ws) as store:
         before = {r.id: r.subjects for r in store.iter_records()}
         store.untag(ACT, [s.uri for s in store.get(ACT).subjects])
-    result = run(data_dir, "bib", "suggest", ACT, "--apply", "--min-score", "0.3", "--json")
+    result = run(data_dir, "bib", "suggest", ACT, "--apply", "--min-score", "0.2", "--json")
     assert result.exit_code == 0, result.stderr
-    applied = [s["uri"] for s in json.loads(result.stdout)["suggestions"] if s["score"] >= 0.3]
+    applied = [s["uri"] for s in json.loads(result.stdout)["suggestions"] if s["score"] >= 0.2]
     assert applied
     with get_store(ws) as store:
         after = {r.id: r.subjects for r in store.iter_records()}
@@ -168,13 +168,14 @@ def test_eurlex_split_figures_come_from_the_command_users_run(tmp_path: Path) ->
     data = json.loads(result.stdout)
     assert (data["train_documents"], data["test_documents"]) == (1129, 187)
     (ensemble,) = data["methods"]
-    # Measured: F1@5 0.3488, nDCG@10 0.465; threshold 0.19 tuned on the training acts;
-    # assigned at the default 0.2: precision 0.615, recall 0.165.
-    assert ensemble["f1_at_5"] >= 0.34 and ensemble["ndcg_at_10"] >= 0.45
+    # Measured: F1@5 0.3736, nDCG@10 0.492 (0.349 and 0.465 before the thesaurus member and
+    # the loose label matching); threshold 0.15 tuned on the training acts; assigned at the
+    # default 0.15: precision 0.614, recall 0.200.
+    assert ensemble["f1_at_5"] >= 0.365 and ensemble["ndcg_at_10"] >= 0.48
     assert 0.1 <= data["tuned_threshold"] <= 0.3
     assigned = ensemble["assigned"]
-    assert (assigned["threshold"], assigned["limit"]) == (0.2, 5)
-    assert assigned["precision"] >= 0.58 and assigned["recall"] >= 0.15
+    assert (assigned["threshold"], assigned["limit"]) == (0.15, 5)
+    assert assigned["precision"] >= 0.59 and assigned["recall"] >= 0.19
     curve = ensemble["thresholds"]
     assert [t["threshold"] for t in curve] == sorted(t["threshold"] for t in curve)
     assert curve[0]["recall"] > curve[-1]["recall"]  # a higher threshold assigns fewer

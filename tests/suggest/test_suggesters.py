@@ -12,8 +12,9 @@ from socsec.suggest.ensemble import EnsembleSuggester
 from socsec.suggest.evaluate import cross_validate, read_jsonl
 from socsec.suggest.lexical import LexicalSuggester
 from socsec.suggest.model import Document, Method
-from socsec.suggest.text import guess_language
+from socsec.suggest.text import analyse, analyse_document, guess_language
 from socsec.suggest.vocabulary import Vocabulary
+from socsec.suggest.zeroshot import ThesaurusSuggester
 
 from .conftest import ACTS, EUROVOC
 
@@ -127,3 +128,63 @@ def test_batch_suggestions_equal_one_by_one(vocab: Vocabulary) -> None:
     assert [[(s.uri, s.score, s.evidence) for s in found] for found in batch] == [
         [(s.uri, s.score, s.evidence) for s in model.suggest(d, 5)] for d in docs[70:]
     ]
+
+
+def test_sentences_keep_the_tokens_of_the_whole_text() -> None:
+    text = "Social security for all.\nEarly retirement: the schemes. Pensions"
+    analysed = analyse_document(Document("", "Title", text, "en"))
+    assert analysed.text == analyse(text, "en")
+    starts = analysed.sentences
+    assert len(starts) == 4 and starts[0] == 0 and list(starts) == sorted(set(starts))
+    assert analysed.text[starts[1] : starts[2]] == analyse("Early retirement:", "en")
+
+
+def test_lexical_finds_label_words_in_any_order_within_one_sentence(vocab: Vocabulary) -> None:
+    lex = LexicalSuggester(vocab)
+    within = Document("", "Costs", "Retirement that comes early costs more. Pensions.", "en")
+    found = {s.uri: s for s in lex.suggest(within, 50)}
+    assert EARLY_RETIREMENT in found
+    (evidence,) = found[EARLY_RETIREMENT].evidence
+    assert (evidence.detail, evidence.where) == ("early retirement", "text")
+    # The same words in two sentences are not a match.
+    apart = Document("", "Costs", "Retirement costs more. Early payments too.", "en")
+    assert EARLY_RETIREMENT not in lex.score(apart)
+
+
+SICK_LEAVE = EUROVOC + "102"  # in the extract, carried by none of the 99 acts
+
+
+def test_thesaurus_member_suggests_a_concept_no_record_carries(vocab: Vocabulary) -> None:
+    docs = _docs(vocab)
+    assert all(SICK_LEAVE not in d.subjects for d in docs)
+    thes = ThesaurusSuggester(vocab)
+    thes.fit()
+    doc = Document("", "A study of sick leave in Europe", lang="en")
+    assert thes.suggest(doc, 1)[0].uri == SICK_LEAVE
+    model = EnsembleSuggester(vocab, folds=0)
+    model.fit(docs)
+    found = {s.uri: s for s in model.suggest(doc, 3)}
+    assert found[SICK_LEAVE].scores["thesaurus"] > 0.5
+    assert found[SICK_LEAVE].scores["associative"] == 0.0
+    again = ThesaurusSuggester.from_arrays(vocab, model.thesaurus.to_arrays())
+    assert again.score(doc) == model.thesaurus.score(doc)
+
+
+def test_ranking_trees_on_sampled_negatives_keep_the_score_scale(
+    vocab: Vocabulary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above MAX_TREE_ROWS candidate rows, negatives are sampled and weighted up (memory)."""
+    import socsec.suggest.lexical as lexical
+
+    docs = _docs(vocab)
+    full = LexicalSuggester(vocab)
+    full.fit(docs)
+    monkeypatch.setattr(lexical, "MAX_TREE_ROWS", 400)
+    sampled = LexicalSuggester(vocab)
+    sampled.fit(docs)
+    assert full.forest is not None and sampled.forest is not None
+    a = [s for d in docs[:20] for s in full.score(d).values()]
+    b = [s for d in docs[:20] for s in sampled.score(d).values()]
+    # Unweighted, the sampled trees would see twice the share of positives and score higher.
+    assert abs(float(np.mean(a)) - float(np.mean(b))) < 0.045  # 0.033; unweighted 0.055
+    assert sampled.suggest(docs[0], 1)[0].uri in docs[0].subjects
