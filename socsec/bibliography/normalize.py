@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from socsec.bibliography.model import Record
+from socsec.bibliography.validate import normalize_language
 
 
 @dataclass(frozen=True)
@@ -209,8 +210,6 @@ def normalize_record(record: Record) -> tuple[Record, list[Fix]]:
     (a bad check digit, a missing title...) is left for
     :func:`socsec.bibliography.validate.validate` to refuse.
     """
-    from socsec.bibliography.validate import normalize_language
-
     fixes: list[Fix] = []
     changes: dict[str, Any] = {}
     if record.doi and _DOI_PREFIX.match(record.doi):

@@ -220,28 +220,25 @@ def guarded(located: Iterable[Located], name: str) -> Iterator[Located]:
     the file and the position after the last good record (nothing escapes as a traceback).
     """
     last: Located | None = None
-    iterator = iter(located)
-    while True:
-        try:
-            item = next(iterator)
-        except StopIteration:
-            return
-        except InputDataError:
-            raise
-        except (*PARSER_ERRORS, *_library_errors()) as exc:
-            if isinstance(exc, FileNotFoundError):
-                raise NotFoundError(f"file not found: {name}") from None
-            where = "at the start" if last is None else f"after record {last.number}"
-            line = None if last is None else last.line
-            message = str(exc).splitlines()[0][:200] if str(exc) else ""
-            raise InputDataError(
-                f"cannot parse the file {where}: {type(exc).__name__}"
-                + (f": {message}" if message else ""),
-                path=name,
-                line=line,
-            ) from None
-        last = item
-        yield item
+    try:
+        # The reader runs only inside this loop's next(): its exceptions alone are caught.
+        for item in located:
+            yield item
+            last = item
+    except InputDataError:
+        raise
+    except (*PARSER_ERRORS, *_library_errors()) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise NotFoundError(f"file not found: {name}") from None
+        where = "at the start" if last is None else f"after record {last.number}"
+        line = None if last is None else last.line
+        message = str(exc).splitlines()[0][:200] if str(exc) else ""
+        raise InputDataError(
+            f"cannot parse the file {where}: {type(exc).__name__}"
+            + (f": {message}" if message else ""),
+            path=name,
+            line=line,
+        ) from None
 
 
 def _library_errors() -> tuple[type[BaseException], ...]:

@@ -62,6 +62,8 @@ FROM_CSL = {v: k for k, v in TO_CSL.items()} | {
     "post": RecordType.webpage,
     "manuscript": RecordType.other,
 }
+# JSON gives dicts: checked before the slower Mapping ABC check.
+_MAPPING = (dict, Mapping)
 _PLAIN = {
     "container-title": "container_title",
     "publisher": "publisher",
@@ -108,25 +110,30 @@ def to_csl(record: Record) -> dict[str, Any]:
     return item
 
 
+_ISO_DATE = {1: "{:04d}", 2: "{:04d}-{:02d}", 3: "{:04d}-{:02d}-{:02d}"}  # by number of parts
+
+
 def _date(date: object) -> tuple[int | None, str | None, list[Fix], dict[str, str]]:
     """Year and ISO date of a CSL date: date-parts (numbers or numeric strings; extra parts
     and nulls dropped), else ``raw``/``literal`` read leniently.
     """
-    if isinstance(date, Mapping):
+    if isinstance(date, _MAPPING):
         parts = date.get("date-parts")
         first = parts[0] if isinstance(parts, list) and parts else None
         if isinstance(first, list) and first and first[0] not in (None, ""):
-            nums: list[int] = []
-            for part in first[:3]:
-                text = str(part).strip()
-                if len(text) > 4 or not text.isdigit():
-                    if not nums:
-                        year, fixes, keep = parse_year(text)
-                        return year, (None if year is None else f"{year:04d}"), fixes, keep
-                    break  # a bad month or day: the year alone is kept
-                nums.append(int(text))
-            issued = "-".join([f"{nums[0]:04d}", *(f"{n:02d}" for n in nums[1:])])
-            return nums[0], issued, [], {}
+            nums: list[int] = first[:3]
+            # The usual parts are small numbers: the loop below reads any other kind.
+            if any(n.__class__ is not int or not 0 <= n <= 9999 for n in nums):
+                nums = []
+                for part in first[:3]:
+                    text = str(part).strip()
+                    if len(text) > 4 or not text.isdigit():
+                        if not nums:
+                            year, fixes, keep = parse_year(text)
+                            return year, (None if year is None else f"{year:04d}"), fixes, keep
+                        break  # a bad month or day: the year alone is kept
+                    nums.append(int(text))
+            return nums[0], _ISO_DATE[len(nums)].format(*nums), [], {}
         raw = date.get("raw") or date.get("literal")
         if raw:
             found, fixes, keep = parse_date(str(raw))
@@ -145,7 +152,7 @@ def _subjects(custom: Mapping[str, Any]) -> tuple[Subject, ...]:
     known = {
         str(d["uri"]): subject_from_dict(d)
         for d in custom.get("subject_provenance") or ()
-        if isinstance(d, Mapping) and "uri" in d
+        if isinstance(d, _MAPPING) and "uri" in d
     }
     return tuple(known.get(str(u)) or Subject(uri=str(u)) for u in custom.get("subjects") or ())
 
@@ -168,13 +175,15 @@ def from_csl_fixed(item: Mapping[str, Any]) -> tuple[Record, list[Fix]]:
     kwargs: dict[str, Any] = {}
     for key, attr in _PLAIN.items():
         value = item.get(key)
+        if value is None:  # most keys are absent: the Record's default (None) stands
+            continue
         if isinstance(value, list):  # Crossref gives ISSN (print and electronic) as a list
             kept[f"original.{key}"] = "; ".join(str(v) for v in value)
             fixes.append(Fix(attr, kept[f"original.{key}"], f"{key} list: the first kept"))
             value = value[0] if value else None
         kwargs[attr] = _text(value)
-    kwargs["issue"] = kwargs["issue"] or _text(item.get("number"))
-    kwargs["container_title"] = kwargs["container_title"] or _text(item.get("collection-title"))
+    kwargs["issue"] = kwargs.get("issue") or _text(item.get("number"))
+    kwargs["container_title"] = kwargs.get("container_title") or _text(item.get("collection-title"))
     record = Record(
         id=str(item.get("id") or ""),
         type=FROM_CSL.get(ctype, RecordType.other),
@@ -282,7 +291,7 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
             pos = end
             number += 1
             try:
-                if not isinstance(obj, Mapping):
+                if not isinstance(obj, _MAPPING):
                     raise ValueError("an item must be a JSON object")
                 record, fixes = from_csl_fixed(obj)
                 yield Located(record, number, start_line, tuple(fixes))
