@@ -261,6 +261,59 @@ def records_only(located: Iterable[Located]) -> Iterator[Record]:
         yield item.record
 
 
+def reader(
+    read_located: Callable[..., Iterator[Located]], what: str
+) -> Callable[..., Iterator[Record]]:
+    """A format's ``read``: its ``read_located`` without the positions.
+
+    Args:
+        read_located: the format's reader.
+        what: the format's name in the docstring ("Records of a <what> file or stream.").
+    """
+
+    def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
+        return records_only(read_located(source, on_error=on_error))
+
+    read.__doc__ = f"Records of a {what} file or stream."
+    return read
+
+
+WriteBody = Callable[[Iterable[Record], IO[str], str, LabelSource | None], None]
+
+
+def writer(body: WriteBody) -> Callable[..., int]:
+    """A format's ``write``: the options and the count are the same for every format; ``body``
+    (records, stream, subject language, labels) writes what is particular to one.
+    """
+
+    def write(
+        records: Iterable[Record],
+        stream: IO[str],
+        *,
+        subject_lang: str = "en",
+        labels: LabelSource | None = None,
+    ) -> int:
+        counted = _Counted(records)
+        body(counted, stream, subject_lang, labels)
+        return counted.count
+
+    write.__doc__ = body.__doc__
+    return write
+
+
+class _Counted:
+    """The records, counting those handed out."""
+
+    def __init__(self, records: Iterable[Record]) -> None:
+        self._records = records
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Record]:
+        for record in self._records:
+            self.count += 1
+            yield record
+
+
 def read_text(source: Source) -> str:
     """The whole text of a source."""
     with open_text(source) as fh:

@@ -24,9 +24,10 @@ from socsec.bibliography.formats import (
     LabelSource,
     Source,
     open_text,
-    records_only,
+    reader,
     source_name,
     subject_label,
+    writer,
 )
 from socsec.bibliography.formats.latex import decode, encode
 from socsec.bibliography.limits import MAX_RECORD_CHARS, too_long
@@ -540,9 +541,7 @@ def _failure_reason(block: Any) -> str:
     return f"{message} (in: {head})" if head else message
 
 
-def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
-    """Records of a BibTeX file or stream."""
-    return records_only(read_located(source, on_error=on_error))
+read = reader(read_located, "BibTeX")
 
 
 def _names(people: tuple[Person, ...]) -> str:
@@ -555,15 +554,10 @@ def _names(people: tuple[Person, ...]) -> str:
     return " and ".join(parts)
 
 
-def write(
-    records: Iterable[Record],
-    stream: IO[str],
-    *,
-    subject_lang: str = "en",
-    labels: LabelSource | None = None,
-) -> int:
+def _write(
+    records: Iterable[Record], stream: IO[str], lang: str, labels: LabelSource | None
+) -> None:
     """Write BibLaTeX-flavoured BibTeX (UTF-8); returns the number of entries written."""
-    n = 0
     for record in records:
         fields: list[tuple[str, str]] = [("title", encode(record.title))]
         if record.authors:
@@ -591,11 +585,7 @@ def write(
             fields.append(
                 (
                     "subject",
-                    encode(
-                        " ; ".join(
-                            subject_label(s.uri, subject_lang, labels) for s in record.subjects
-                        )
-                    ),
+                    encode(" ; ".join(subject_label(s.uri, lang, labels) for s in record.subjects)),
                 )
             )
             fields.append(("subject-uri", " ; ".join(s.uri for s in record.subjects)))
@@ -604,5 +594,6 @@ def write(
                 fields.append((key[7:], encode(value)))
         body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
         stream.write(f"@{TO_BIBTEX[record.type]}{{{record.id},\n{body}\n}}\n\n")
-        n += 1
-    return n
+
+
+write = writer(_write)

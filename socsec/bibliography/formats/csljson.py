@@ -22,8 +22,9 @@ from socsec.bibliography.formats import (
     LabelSource,
     Source,
     open_text,
-    records_only,
+    reader,
     source_name,
+    writer,
 )
 from socsec.bibliography.limits import MAX_RECORD_CHARS, too_long
 from socsec.bibliography.model import Record, RecordType, Subject
@@ -306,24 +307,20 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
                 return
 
 
-def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
-    """Records of a CSL-JSON file or stream."""
-    return records_only(read_located(source, on_error=on_error))
+read = reader(read_located, "CSL-JSON")
 
 
-def write(
-    records: Iterable[Record],
-    stream: IO[str],
-    *,
-    subject_lang: str = "en",
-    labels: LabelSource | None = None,
-) -> int:
+def _write(
+    records: Iterable[Record], stream: IO[str], lang: str, labels: LabelSource | None
+) -> None:
     """Write a CSL-JSON array, one item per line; returns the number written."""
     stream.write("[")
-    n = 0
+    separator = "\n"
     for record in records:
-        stream.write(",\n" if n else "\n")
+        stream.write(separator)
         stream.write(json.dumps(to_csl(record), ensure_ascii=False, separators=(",", ":")))
-        n += 1
+        separator = ",\n"
     stream.write("\n]\n")
-    return n
+
+
+write = writer(_write)

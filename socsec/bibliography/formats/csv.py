@@ -13,9 +13,10 @@ from socsec.bibliography.formats import (
     LabelSource,
     Source,
     open_text,
-    records_only,
+    reader,
     source_name,
     subject_label,
+    writer,
 )
 from socsec.bibliography.model import Person, Record, RecordType, Subject
 from socsec.bibliography.normalize import Fix, parse_date, parse_year
@@ -158,22 +159,15 @@ def _row_to_record(row: dict[str, str]) -> tuple[Record, list[Fix]]:
     return record, fixes
 
 
-def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
-    """Records of a CSV file or stream."""
-    return records_only(read_located(source, on_error=on_error))
+read = reader(read_located, "CSV")
 
 
-def write(
-    records: Iterable[Record],
-    stream: IO[str],
-    *,
-    subject_lang: str = "en",
-    labels: LabelSource | None = None,
-) -> int:
+def _write(
+    records: Iterable[Record], stream: IO[str], lang: str, labels: LabelSource | None
+) -> None:
     """Write CSV with every column of :data:`COLUMNS`; returns the number of rows."""
     writer = _csv.writer(stream, lineterminator="\n")
     writer.writerow(COLUMNS)
-    n = 0
     for r in records:
         row = [
             r.id,
@@ -188,8 +182,9 @@ def write(
             SEP.join(r.keywords),
             SEP.join(s.uri for s in r.subjects if s.curated),
             SEP.join(s.uri for s in r.subjects if not s.curated),
-            SEP.join(subject_label(s.uri, subject_lang, labels) for s in r.subjects),
+            SEP.join(subject_label(s.uri, lang, labels) for s in r.subjects),
         ]
         writer.writerow(row)
-        n += 1
-    return n
+
+
+write = writer(_write)

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from socsec.bibliography.formats import ErrorSink, Source, open_text, records_only, source_name
+from socsec.bibliography.formats import ErrorSink, Source, open_text, reader, source_name
 from socsec.bibliography.model import Person, Record, RecordType, Subject
 from socsec.bibliography.store import Located
 from socsec.errors import InputDataError
@@ -86,6 +86,4 @@ def read_located(
                 on_error(error)
 
 
-def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
-    """Records of a EUR-Lex JSON-lines file."""
-    return records_only(read_located(source, on_error=on_error))
+read = reader(read_located, "EUR-Lex JSON-lines")

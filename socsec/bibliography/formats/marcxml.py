@@ -24,9 +24,10 @@ from socsec.bibliography.formats import (
     LabelSource,
     Source,
     open_text,
-    records_only,
+    reader,
     source_name,
     subject_label,
+    writer,
 )
 from socsec.bibliography.limits import MAX_FIELD_CHARS, too_long
 from socsec.bibliography.model import Person, Record, RecordType, Subject
@@ -151,9 +152,7 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
         )
 
 
-def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
-    """Records of a MARCXML file or stream."""
-    return records_only(read_located(source, on_error=on_error))
+read = reader(read_located, "MARCXML")
 
 
 def _sub(field: Any, code: str) -> str | None:
@@ -366,19 +365,15 @@ def record_to_marc(record: Record, subject_lang: str, labels: LabelSource | None
     return marc
 
 
-def write(
-    records: Iterable[Record],
-    stream: IO[str],
-    *,
-    subject_lang: str = "en",
-    labels: LabelSource | None = None,
-) -> int:
+def _write(
+    records: Iterable[Record], stream: IO[str], lang: str, labels: LabelSource | None
+) -> None:
     """Write a MARCXML collection; returns the number of records written."""
     stream.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<collection xmlns="{MARC_NS}">\n')
-    n = 0
     for record in records:
-        node = _to_xml_node(record_to_marc(record, subject_lang, labels))
+        node = _to_xml_node(record_to_marc(record, lang, labels))
         stream.write(ElementTree.tostring(node, encoding="unicode") + "\n")
-        n += 1
     stream.write("</collection>\n")
-    return n
+
+
+write = writer(_write)

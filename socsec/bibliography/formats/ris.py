@@ -17,9 +17,10 @@ from socsec.bibliography.formats import (
     LabelSource,
     Source,
     open_text,
-    records_only,
+    reader,
     source_name,
     subject_label,
+    writer,
 )
 from socsec.bibliography.limits import MAX_RECORD_CHARS, too_long
 from socsec.bibliography.model import Person, Record, RecordType, Subject
@@ -241,9 +242,7 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
                 on_error(error)
 
 
-def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
-    """Records of a RIS file or stream."""
-    return records_only(read_located(source, on_error=on_error))
+read = reader(read_located, "RIS")
 
 
 def _person(p: Any) -> str:
@@ -294,22 +293,18 @@ def to_ris(record: Record, subject_lang: str, labels: LabelSource | None) -> dic
     return entry
 
 
-def write(
-    records: Iterable[Record],
-    stream: IO[str],
-    *,
-    subject_lang: str = "en",
-    labels: LabelSource | None = None,
-) -> int:
+def _write(
+    records: Iterable[Record], stream: IO[str], lang: str, labels: LabelSource | None
+) -> None:
     """Write RIS; returns the number of records written."""
-    n = 0
     batch: list[dict[str, Any]] = []
     for record in records:
-        batch.append(to_ris(record, subject_lang, labels))
-        n += 1
+        batch.append(to_ris(record, lang, labels))
         if len(batch) >= 1000:
             stream.write(rispy.dumps(batch, implementation=_Writer))
             batch = []
     if batch:
         stream.write(rispy.dumps(batch, implementation=_Writer))
-    return n
+
+
+write = writer(_write)
