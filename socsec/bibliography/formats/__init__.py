@@ -261,29 +261,53 @@ def records_only(located: Iterable[Located]) -> Iterator[Record]:
         yield item.record
 
 
+Parse = Callable[..., Iterator[Located]]
+
+
 def reader(
-    read_located: Callable[..., Iterator[Located]], what: str
-) -> Callable[..., Iterator[Record]]:
-    """A format's ``read``: its ``read_located`` without the positions.
+    parse: Parse, what: str
+) -> tuple[Callable[..., Iterator[Located]], Callable[..., Iterator[Record]]]:
+    """A format's ``read_located`` and ``read``, from its ``parse``.
+
+    Every format's reader opens the source (a path, ``-`` for stdin, ``.gz`` decompressed,
+    or a stream), names it for messages and, for a record it cannot read, either raises or
+    hands the error to ``on_error``: that is done here once. ``parse(fh, name, bad,
+    **options)`` reads the open text stream and calls ``bad(error)`` for each bad record;
+    the options (e.g. BibTeX's ``workers``) pass through.
 
     Args:
-        read_located: the format's reader.
-        what: the format's name in the docstring ("Records of a <what> file or stream.").
+        parse: the format's parser; its docstring becomes ``read_located``'s.
+        what: the format's name in ``read``'s docstring ("Records of a <what> file or stream.").
     """
+
+    def read_located(
+        source: Source, *, on_error: ErrorSink | None = None, **options: Any
+    ) -> Iterator[Located]:
+        with open_text(source) as fh:
+            yield from parse(
+                fh, source_name(source), _raise if on_error is None else on_error, **options
+            )
 
     def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
         return records_only(read_located(source, on_error=on_error))
 
+    read_located.__doc__ = parse.__doc__
     read.__doc__ = f"Records of a {what} file or stream."
-    return read
+    return read_located, read
 
 
-WriteBody = Callable[[Iterable[Record], IO[str], str, LabelSource | None], None]
+def _raise(error: InputDataError) -> None:
+    """What becomes of a bad record when the caller does not collect them."""
+    raise error from None
+
+
+WriteBody = Callable[[Iterable[Record], IO[str], Callable[[str], str]], None]
 
 
 def writer(body: WriteBody) -> Callable[..., int]:
-    """A format's ``write``: the options and the count are the same for every format; ``body``
-    (records, stream, subject language, labels) writes what is particular to one.
+    """A format's ``write``: the options, the subject labels and the count are the same for
+    every format; ``body`` (records, stream, the label of a subject URI) writes what is
+    particular to one.
     """
 
     def write(
@@ -294,7 +318,7 @@ def writer(body: WriteBody) -> Callable[..., int]:
         labels: LabelSource | None = None,
     ) -> int:
         counted = _Counted(records)
-        body(counted, stream, subject_lang, labels)
+        body(counted, stream, lambda uri: subject_label(uri, subject_lang, labels))
         return counted.count
 
     write.__doc__ = body.__doc__

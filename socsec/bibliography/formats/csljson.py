@@ -7,7 +7,7 @@ model's score, method and version for automatic ones) and are read back.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any
 
 from socsec.bibliography.codec import (
@@ -16,16 +16,7 @@ from socsec.bibliography.codec import (
     subject_from_dict,
     subject_to_dict,
 )
-from socsec.bibliography.formats import (
-    STORE_ONLY_FIELDS,
-    ErrorSink,
-    LabelSource,
-    Source,
-    open_text,
-    reader,
-    source_name,
-    writer,
-)
+from socsec.bibliography.formats import STORE_ONLY_FIELDS, ErrorSink, reader, writer
 from socsec.bibliography.limits import MAX_RECORD_CHARS, too_long
 from socsec.bibliography.model import Record, RecordType, Subject
 from socsec.bibliography.normalize import Fix, parse_date, parse_year
@@ -207,112 +198,104 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Located]:
+def _parse(fh: IO[str], name: str, bad: ErrorSink) -> Iterator[Located]:
     """Stream the items of a CSL-JSON array (or one object), without loading it whole.
 
     Raises:
         InputDataError: malformed JSON or item, with the line and item number.
     """
-    name = source_name(source)
     decoder = json.JSONDecoder()
-    with open_text(source) as fh:
-        buf, pos, line, number = "", 0, 1, 0
-        eof = False
+    buf, pos, line, number = "", 0, 1, 0
+    eof = False
 
-        def fill() -> bool:
-            nonlocal buf, pos, eof
-            # Read as much again as is waiting: an item cut by the buffer is decoded again
-            # after each read, which must not make a long item cost quadratic time.
-            chunk = fh.read(max(1 << 16, len(buf) - pos))
-            if not chunk:
-                eof = True
-                return False
-            buf = buf[pos:] + chunk
-            pos = 0
-            return True
+    def fill() -> bool:
+        nonlocal buf, pos, eof
+        # Read as much again as is waiting: an item cut by the buffer is decoded again
+        # after each read, which must not make a long item cost quadratic time.
+        chunk = fh.read(max(1 << 16, len(buf) - pos))
+        if not chunk:
+            eof = True
+            return False
+        buf = buf[pos:] + chunk
+        pos = 0
+        return True
 
-        def skip_ws(extra: str = "") -> str:
-            nonlocal pos, line
-            while True:
-                while pos < len(buf) and (buf[pos].isspace() or buf[pos] in extra):
-                    if buf[pos] == "\n":
-                        line += 1
-                    pos += 1
-                if pos < len(buf) or not fill():
-                    return buf[pos] if pos < len(buf) else ""
-
-        first = skip_ws()
-        if first == "{":
-            single = True
-        elif first == "[":
-            single = False
-            pos += 1
-        else:
-            raise InputDataError("expected a JSON array of CSL items", path=name, line=line)
+    def skip_ws(extra: str = "") -> str:
+        nonlocal pos, line
         while True:
-            ch = skip_ws("," if not single else "")
-            if ch == "" and not single:
-                raise InputDataError(
-                    "unexpected end of file inside the array", path=name, line=line
-                )
-            if ch == "]" and not single:
-                return
-            if ch == "" and single:
-                return
-            while True:
-                try:
-                    obj, end = decoder.raw_decode(buf, pos)
-                    break
-                except RecursionError:
-                    raise InputDataError(
-                        f"item {number + 1}: JSON nested too deeply", path=name, line=line
-                    ) from None
-                except json.JSONDecodeError as exc:
-                    if len(buf) - pos > MAX_RECORD_CHARS:
-                        raise InputDataError(
-                            f"item {number + 1}: "
-                            + too_long("the item", len(buf) - pos, MAX_RECORD_CHARS),
-                            path=name,
-                            line=line,
-                        ) from None
-                    if not eof and fill():
-                        continue
-                    raise InputDataError(
-                        f"malformed JSON: {exc.msg}",
-                        path=name,
-                        line=line + exc.lineno - 1,
-                        column=exc.colno if exc.lineno > 1 else None,
-                    ) from None
-                except ValueError:  # not a syntax error: e.g. a 5,000-digit number
-                    raise InputDataError(
-                        f"item {number + 1}: a number has too many digits", path=name, line=line
-                    ) from None
-            start_line = line
-            line += buf.count("\n", pos, end)
-            pos = end
-            number += 1
+            while pos < len(buf) and (buf[pos].isspace() or buf[pos] in extra):
+                if buf[pos] == "\n":
+                    line += 1
+                pos += 1
+            if pos < len(buf) or not fill():
+                return buf[pos] if pos < len(buf) else ""
+
+    first = skip_ws()
+    if first == "{":
+        single = True
+    elif first == "[":
+        single = False
+        pos += 1
+    else:
+        raise InputDataError("expected a JSON array of CSL items", path=name, line=line)
+    while True:
+        ch = skip_ws("," if not single else "")
+        if ch == "" and not single:
+            raise InputDataError("unexpected end of file inside the array", path=name, line=line)
+        if ch == "]" and not single:
+            return
+        if ch == "" and single:
+            return
+        while True:
             try:
-                if not isinstance(obj, _MAPPING):
-                    raise ValueError("an item must be a JSON object")
-                record, fixes = from_csl_fixed(obj)
-                yield Located(record, number, start_line, tuple(fixes))
-            except (ValueError, TypeError, KeyError, IndexError) as exc:
-                error = InputDataError(f"item {number}: {exc}", path=name, line=start_line)
-                if on_error is None:
-                    raise error from None
-                on_error(error)
-            if single:
-                if skip_ws() != "":
-                    raise InputDataError("extra data after the JSON object", path=name, line=line)
-                return
+                obj, end = decoder.raw_decode(buf, pos)
+                break
+            except RecursionError:
+                raise InputDataError(
+                    f"item {number + 1}: JSON nested too deeply", path=name, line=line
+                ) from None
+            except json.JSONDecodeError as exc:
+                if len(buf) - pos > MAX_RECORD_CHARS:
+                    raise InputDataError(
+                        f"item {number + 1}: "
+                        + too_long("the item", len(buf) - pos, MAX_RECORD_CHARS),
+                        path=name,
+                        line=line,
+                    ) from None
+                if not eof and fill():
+                    continue
+                raise InputDataError(
+                    f"malformed JSON: {exc.msg}",
+                    path=name,
+                    line=line + exc.lineno - 1,
+                    column=exc.colno if exc.lineno > 1 else None,
+                ) from None
+            except ValueError:  # not a syntax error: e.g. a 5,000-digit number
+                raise InputDataError(
+                    f"item {number + 1}: a number has too many digits", path=name, line=line
+                ) from None
+        start_line = line
+        line += buf.count("\n", pos, end)
+        pos = end
+        number += 1
+        try:
+            if not isinstance(obj, _MAPPING):
+                raise ValueError("an item must be a JSON object")
+            record, fixes = from_csl_fixed(obj)
+            yield Located(record, number, start_line, tuple(fixes))
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            error = InputDataError(f"item {number}: {exc}", path=name, line=start_line)
+            bad(error)
+        if single:
+            if skip_ws() != "":
+                raise InputDataError("extra data after the JSON object", path=name, line=line)
+            return
 
 
-read = reader(read_located, "CSL-JSON")
+read_located, read = reader(_parse, "CSL-JSON")
 
 
-def _write(
-    records: Iterable[Record], stream: IO[str], lang: str, labels: LabelSource | None
-) -> None:
+def _write(records: Iterable[Record], stream: IO[str], label: Callable[[str], str]) -> None:
     """Write a CSL-JSON array, one item per line; returns the number written."""
     stream.write("[")
     separator = "\n"
