@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from socsec.app import versions
 from socsec.app.accounts import acting_as
 from socsec.errors import InputDataError, NotFoundError, StaleVersion
+from socsec.thesaurus.model import LabelKind, NoteKind
 from socsec.web.api import Res, Uri
 from socsec.web.auth import Admin, Credentials, Editor, Reader, credentials
 from socsec.web.errors import error_body
@@ -344,18 +345,7 @@ class Edit(BaseModel):
     """
 
     op: Literal["set", "add", "remove"]
-    kind: Literal[
-        "pref",
-        "alt",
-        "hidden",
-        "definition",
-        "scopeNote",
-        "example",
-        "historyNote",
-        "editorialNote",
-        "changeNote",
-        "note",
-    ]
+    kind: Literal[LabelKind, NoteKind]
     lang: LangTag
     value: Annotated[str, Field(min_length=1, max_length=MAX_NOTE)] | None = None
 
