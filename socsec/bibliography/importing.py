@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
 
 from socsec.bibliography import history
@@ -405,14 +406,11 @@ _texts = operator.attrgetter(*_TEXT_FIELDS)
 def _longest_field(record: Record) -> tuple[str, int] | None:
     """The first text value over :data:`MAX_FIELD_CHARS` (name, length), if any.
 
-    Runs on every imported record: the (usual) record within bounds is passed by three
-    C-level maxima; only an oversized one is walked field by field to name the culprit.
+    Runs on every imported record: the (usual) record within bounds is passed by one C-level
+    maximum over its texts; only an oversized one is walked field by field to name it.
     """
-    if (
-        max(map(len, filter(None, _texts(record))), default=0) <= MAX_FIELD_CHARS
-        and max(map(len, record.extra.values()), default=0) <= MAX_FIELD_CHARS
-        and max(map(len, record.keywords), default=0) <= MAX_FIELD_CHARS
-    ):
+    texts = chain(filter(None, _texts(record)), record.extra.values(), record.keywords)
+    if max(map(len, texts), default=0) <= MAX_FIELD_CHARS:
         return None
     for name, value in vars(record).items():
         if value.__class__ is str and len(value) > MAX_FIELD_CHARS:

@@ -236,7 +236,8 @@ def normalize_record(record: Record) -> tuple[Record, list[Fix]]:
         if plain != record.abstract:
             changes["abstract"] = plain or None
             fixes.append(Fix("abstract", record.abstract[:80], "HTML markup removed from abstract"))
-    if record.issued and is_no_date(record.issued):
+    # Every "no date" phrase starts with a letter: a date starting with a digit is no such.
+    if record.issued and not record.issued[0].isdigit() and is_no_date(record.issued):
         changes["issued"] = None
         fixes.append(Fix("issued", record.issued, f"{record.issued!r} means no date: left empty"))
     if not changes:

@@ -160,10 +160,12 @@ def from_csl_fixed(item: Mapping[str, Any]) -> tuple[Record, list[Fix]]:
     if not ctype:
         raise ValueError("type is required")
     year, issued, fixes, kept = _date(item.get("issued"))
-    custom = item.get("custom") or {}
-    subjects = _subjects(custom)
-    keywords_raw = item.get("keyword") or ""
-    keywords = tuple(k.strip() for k in str(keywords_raw).split(",") if k.strip())
+    custom = item.get("custom")
+    subjects = _subjects(custom) if custom else ()
+    keywords_raw = item.get("keyword")
+    keywords = (
+        tuple(k.strip() for k in str(keywords_raw).split(",") if k.strip()) if keywords_raw else ()
+    )
     kwargs: dict[str, Any] = {}
     for key, attr in _PLAIN.items():
         value = item.get(key)
@@ -180,8 +182,8 @@ def from_csl_fixed(item: Mapping[str, Any]) -> tuple[Record, list[Fix]]:
         id=str(item.get("id") or ""),
         type=FROM_CSL.get(ctype, RecordType.other),
         title=str(item.get("title") or ""),
-        authors=tuple(person_from_value(p) for p in item.get("author") or ()),
-        editors=tuple(person_from_value(p) for p in item.get("editor") or ()),
+        authors=tuple(map(person_from_value, item.get("author") or ())),
+        editors=tuple(map(person_from_value, item.get("editor") or ())),
         year=year,
         issued=issued,
         keywords=keywords,
