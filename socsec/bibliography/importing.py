@@ -458,7 +458,7 @@ class _InsertQueue:
     def add(self, record: Record, row: tuple[Any, ...], subjects: list[SubjectRow]) -> None:
         self.rows.append(row)
         self.subjects.extend(subjects)
-        self.keys.update(k for k in (record.id, record.doi, record.isbn) if k)
+        self.keys.update(filter(None, (record.id, record.doi, record.isbn)))
 
     def surely_new(self, record: Record, taken: set[str]) -> bool:
         """Whether the record matches nothing stored (``taken``: the stored keys of its
