@@ -6,12 +6,18 @@ new ids (``<id>-r<N>``); everything else is the real data. Each import runs in a
 subprocess so that its peak RSS is its own. Subjects are checked against the real thesaurus
 cache (the bundled EuroVoc extract).
 
-    .venv/bin/python bench/bib_import.py [--records 100000] [--runs 3]
+    .venv/bin/python bench/bib_import.py [--records 100000] [--runs 3] [--anchor ../base]
 
 Prints records/s (wall clock), records per CPU second of the busiest process (what an idle
 machine would reach; BibTeX is parsed by a worker process on multi-core machines) and peak
 RSS per format; target >= 5,000 records/s and < 500 MB. With ``--runs N`` each import runs
 N times and the line gives the median of each figure (wall clock varies on a busy machine).
+
+``--anchor DIR`` names another checkout with its own ``.venv`` (e.g. a worktree of an older
+commit): the same files are imported by both, interleaved A B B A in each of the ``--runs``
+rounds so that a busy machine slows both alike, and each line carries the anchor's median
+records per CPU second and the ratio beside ours. The anchor imports with its own bench
+script (``--run``) into a data dir its own code set up.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import cast
 
 
 def build_inputs(workdir: Path, n: int) -> dict[str, Path]:
@@ -89,10 +96,11 @@ def run_one(fmt: str, path: Path, data_dir: Path) -> None:
 
 
 def main() -> None:
-    """Build the inputs, then import each in a subprocess."""
+    """Build the inputs, then import each in a subprocess (interleaved with the anchor's)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=1, help="imports per format (medians)")
+    parser.add_argument("--anchor", type=Path, help="another checkout to compare with")
     parser.add_argument("--run", nargs=3, metavar=("FORMAT", "FILE", "DATA_DIR"))
     args = parser.parse_args()
     if args.run:
@@ -105,18 +113,68 @@ def main() -> None:
         workdir = Path(tmp)
         data_dir = workdir / "data"
         open_workspace(Settings.load(data_dir=data_dir))  # bundled thesaurus for subject checks
+        setups = {"ours": ([sys.executable, __file__], data_dir)}
+        order = ["ours"]
+        if args.anchor is not None:
+            root = args.anchor.resolve()
+            anchor_data = workdir / "anchor-data"
+            python = str(root / ".venv/bin/python")
+            subprocess.run([python, "-c", _ANCHOR_SETUP, str(anchor_data)], cwd=root, check=True)
+            setups["anchor"] = ([python, str(root / "bench/bib_import.py")], anchor_data)
+            order = ["anchor", "ours", "ours", "anchor"]
         paths = build_inputs(workdir, args.records)
         for fmt, path in paths.items():
-            runs = []
+            runs: dict[str, list[dict[str, object]]] = {who: [] for who in setups}
             for _ in range(args.runs):
-                for suffix in (".sqlite", ".sqlite-wal", ".sqlite-shm"):  # a new store each run
-                    path.with_name(path.name + suffix).unlink(missing_ok=True)
-                out = subprocess.run(
-                    [sys.executable, __file__, "--run", fmt, str(path), str(data_dir)],
-                    check=True, capture_output=True, text=True,
-                )  # fmt: skip
-                runs.append(json.loads(out.stdout))
-            print(json.dumps(_medians(runs)))
+                for who in order:
+                    runs[who].append(_import(*setups[who], fmt, path))
+            line = _medians(runs["ours"])
+            if args.anchor is not None:
+                theirs = _medians(runs["anchor"])
+                line["anchor"] = _describe_anchor(args.anchor)
+                line["anchor_records_per_cpu_s"] = theirs["records_per_cpu_s"]
+                line["anchor_records_per_s"] = theirs["records_per_s"]
+                line["ratio_per_cpu_s"] = round(
+                    cast(float, line["records_per_cpu_s"])
+                    / cast(float, theirs["records_per_cpu_s"]),
+                    3,
+                )
+            print(json.dumps(line))
+
+
+# Run by the anchor's interpreter: a data dir with the bundled thesaurus, set up by its own code.
+_ANCHOR_SETUP = """
+import sys
+from pathlib import Path
+from socsec.config import Settings
+settings = Settings.load(data_dir=Path(sys.argv[1]))
+try:
+    from socsec.app.setup import open_workspace
+except ImportError:  # before the application layer
+    from socsec.workspace import Workspace
+    open_workspace = Workspace.open
+open_workspace(settings)
+"""
+
+
+def _import(command: list[str], data_dir: Path, fmt: str, path: Path) -> dict[str, object]:
+    """One import into a new store, in a subprocess; its figures."""
+    for suffix in (".sqlite", ".sqlite-wal", ".sqlite-shm"):  # a new store each run
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    out = subprocess.run(
+        [*command, "--run", fmt, str(path), str(data_dir)],
+        check=True, capture_output=True, text=True, cwd=Path(command[1]).parent.parent,
+    )  # fmt: skip
+    figures: dict[str, object] = json.loads(out.stdout)
+    return figures
+
+
+def _describe_anchor(root: Path) -> str:
+    """The anchor's short commit (or its path when it is no git checkout)."""
+    out = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    return out.stdout.strip() or str(root)
 
 
 def _medians(runs: list[dict[str, object]]) -> dict[str, object]:

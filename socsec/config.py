@@ -90,14 +90,25 @@ def _check_choice(*choices: str) -> Callable[[str], str]:
     return check
 
 
-def _check_seconds(value: str) -> str:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a number of seconds") from None
-    if not 0 < seconds <= 3600:
-        raise ValueError(f"{value!r} is not between 0 and 3600 seconds")
-    return value
+def _check_number(
+    low: int, high: int, unit: str = "", *, low_ok: bool = True
+) -> Callable[[str], str]:
+    """A check that a value is a number from ``low`` (excluded unless ``low_ok``) to ``high``."""
+    of_unit, in_unit = (f" of {unit}", f" {unit}") if unit else ("", "")
+
+    def check(value: str) -> str:
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a number{of_unit}") from None
+        if not (low <= number if low_ok else low < number) or number > high:
+            raise ValueError(f"{value!r} is not between {low} and {high}{in_unit}")
+        return value
+
+    return check
+
+
+_check_seconds = _check_number(0, 3600, "seconds", low_ok=False)
 
 
 def _check_active_shards(value: str) -> str:
@@ -136,14 +147,7 @@ def _check_uri_list(value: str) -> str:
     return value
 
 
-def _check_fraction(value: str) -> str:
-    try:
-        number = float(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a number") from None
-    if not 0 <= number <= 1:
-        raise ValueError(f"{value!r} is not between 0 and 1")
-    return value
+_check_fraction = _check_number(0, 1)
 
 
 def is_true(value: str | None) -> bool:

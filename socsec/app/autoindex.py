@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Concatenate, ParamSpec
 
 from socsec.app.stores import bibliography, thesaurus_checker
 from socsec.app.uow import Outcome, UnitOfWork
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from socsec.suggest.service import SuggestModel
     from socsec.workspace import Workspace
 
+P = ParamSpec("P")
 ProgressFn = Callable[[int], None]
 Notify = Callable[[str], None]
 BATCH = 500  # records written per transaction
@@ -91,7 +92,7 @@ def settings_of(ws: Workspace) -> tuple[float, int]:
     )
 
 
-def run(
+def assign(
     ws: Workspace,
     ids: Sequence[str] | None = None,
     *,
@@ -100,8 +101,9 @@ def run(
     include_manual: bool = False,
     on_progress: ProgressFn | None = None,
     on_notice: Notify | None = None,
-) -> Outcome[AutoIndexReport]:
-    """Assign automatic subjects to the given records (all by default), then update the index.
+) -> AutoIndexReport:
+    """Assign automatic subjects to the given records (all by default), without the index
+    update (:func:`run` adds it; use cases that update the index themselves call this).
 
     Args:
         ws: the data dir.
@@ -116,26 +118,6 @@ def run(
         NotFoundError: a given record is unknown, or the data dir has no thesaurus.
         ConfigError: the model must be trained and the ``suggest`` extra is missing.
     """
-    uow = UnitOfWork(ws)
-    report = assign(
-        ws, ids, threshold=threshold, limit=limit, include_manual=include_manual,
-        on_progress=on_progress, on_notice=on_notice,
-    )  # fmt: skip
-    uow.records_changed = report.changed > 0
-    return uow.outcome(report)
-
-
-def assign(
-    ws: Workspace,
-    ids: Sequence[str] | None = None,
-    *,
-    threshold: float | None = None,
-    limit: int | None = None,
-    include_manual: bool = False,
-    on_progress: ProgressFn | None = None,
-    on_notice: Notify | None = None,
-) -> AutoIndexReport:
-    """:func:`run` without the index update (for use cases that update it themselves)."""
     from socsec.suggest.service import load_model
 
     default_threshold, default_limit = settings_of(ws)
@@ -189,6 +171,26 @@ def assign(
         threshold=threshold,
         limit=limit,
     )
+
+
+def _updating_index(
+    assign_fn: Callable[Concatenate[Workspace, P], AutoIndexReport],
+) -> Callable[Concatenate[Workspace, P], Outcome[AutoIndexReport]]:
+    """``assign_fn`` with the search index brought up to date once after it (when it changed
+    records): :func:`run` is :func:`assign` so wrapped, with the same arguments.
+    """
+
+    def run(ws: Workspace, /, *args: P.args, **kwargs: P.kwargs) -> Outcome[AutoIndexReport]:
+        uow = UnitOfWork(ws)
+        report = assign_fn(ws, *args, **kwargs)
+        uow.records_changed = report.changed > 0
+        return uow.outcome(report)
+
+    run.__doc__ = "Assign automatic subjects (see :func:`assign`), then update the index once."
+    return run
+
+
+run = _updating_index(assign)
 
 
 def _source(version: str, threshold: float) -> str:

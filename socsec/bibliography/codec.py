@@ -30,6 +30,8 @@ _SCALARS = (
     "created",
     "modified",
 )
+# dict first: the Mapping ABC check is slow, and what is read from JSON is a dict.
+_MAPPING = (dict, Mapping)
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Record))
 _FIELD_SET = frozenset(FIELD_NAMES)
 
@@ -48,7 +50,7 @@ def person_to_dict(person: Person) -> dict[str, str]:
 
 def person_from_value(value: object) -> Person:
     """A person from a dict (family/given/literal) or a "Family, Given" string."""
-    if isinstance(value, Mapping):
+    if isinstance(value, _MAPPING):
         return Person(
             family=_opt_str(value.get("family")),
             given=_opt_str(value.get("given")),

@@ -137,6 +137,17 @@ def write_rows(db: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> None:
     )
 
 
+def write_created(db: sqlite3.Connection, change: int, ids: Sequence[str]) -> None:
+    """Store the rows saying that ``change`` created these records (one statement: an import
+    writes one per record it creates).
+    """
+    db.execute(
+        "INSERT INTO history (change_id, record_id, field, before, after) "
+        "SELECT ?, value, ?, NULL, NULL FROM json_each(?) ORDER BY key",
+        (change, CREATED, json.dumps(list(ids))),
+    )
+
+
 def of_records(db: sqlite3.Connection, ids: Sequence[str]) -> list[FieldChange]:
     """Every field change of these record ids (a record and its aliases), oldest first."""
     marks = ",".join("?" * len(ids))

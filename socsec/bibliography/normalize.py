@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from socsec.bibliography.model import Record
+from socsec.bibliography.validate import normalize_language
 
 
 @dataclass(frozen=True)
@@ -209,8 +210,6 @@ def normalize_record(record: Record) -> tuple[Record, list[Fix]]:
     (a bad check digit, a missing title...) is left for
     :func:`socsec.bibliography.validate.validate` to refuse.
     """
-    from socsec.bibliography.validate import normalize_language
-
     fixes: list[Fix] = []
     changes: dict[str, Any] = {}
     if record.doi and _DOI_PREFIX.match(record.doi):
@@ -237,7 +236,8 @@ def normalize_record(record: Record) -> tuple[Record, list[Fix]]:
         if plain != record.abstract:
             changes["abstract"] = plain or None
             fixes.append(Fix("abstract", record.abstract[:80], "HTML markup removed from abstract"))
-    if record.issued and is_no_date(record.issued):
+    # Every "no date" phrase starts with a letter: a date starting with a digit is no such.
+    if record.issued and not record.issued[0].isdigit() and is_no_date(record.issued):
         changes["issued"] = None
         fixes.append(Fix("issued", record.issued, f"{record.issued!r} means no date: left empty"))
     if not changes:

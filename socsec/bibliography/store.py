@@ -99,7 +99,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-_DATA_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one, not one a row
+# One encoder, not one a row; a record's data is a tree (no cycle to look for on each row).
+_DATA_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 def now_iso() -> str:

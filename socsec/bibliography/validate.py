@@ -187,9 +187,13 @@ def validate(record: Record, checker: ConceptChecker | None = None) -> Record:
             raise ValueError("title is required")
         if record.type is None:
             raise ValueError("type is required")
-        title = " ".join(record.title.split())
-        if title != record.title:
-            changes["title"] = title
+        title = record.title
+        # A printable title has no whitespace but spaces: unless doubled or at an end, the
+        # split and join below would give it back unchanged (the usual case, skipped).
+        if not title.isprintable() or "  " in title or title[0] == " " or title[-1] == " ":
+            title = " ".join(title.split())
+            if title != record.title:
+                changes["title"] = title
         for name, fn in _NORMALIZERS:
             value = getattr(record, name)
             if value is not None:

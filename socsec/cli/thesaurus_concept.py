@@ -13,6 +13,7 @@ JSON shapes (``--json``):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -37,6 +38,12 @@ app = typer.Typer(
 
 ConceptArg = Annotated[str, typer.Argument(help="Concept: URI, notation, or a label.")]
 Tagged = Annotated[list[str] | None, typer.Option(metavar="LANG:TEXT")]
+Values = list[str] | None  # a repeatable option
+
+
+def _edit_opt(flag: str, metavar: str, help_text: str) -> Any:
+    """One of ``edit``'s repeatable label and note options (they differ only in these)."""
+    return typer.Option(flag, metavar=metavar, help=help_text)
 
 
 def _split(values: list[str] | None, option: str, *, value: bool = True) -> list[tuple[str, str]]:
@@ -137,49 +144,41 @@ def _edits(opts: dict[str, list[str] | None]) -> list[LabelEdit]:
     return removes + sets
 
 
+# edit's options: a label or note kind to set or add, and to remove.
+PrefOpt = Annotated[Values, _edit_opt("--pref", "LANG:TEXT", "Set the prefLabel.")]
+RemovePrefOpt = Annotated[Values, _edit_opt("--remove-pref", "LANG", "Remove the prefLabel.")]
+AltOpt = Annotated[Values, _edit_opt("--alt", "LANG:TEXT", "Add an altLabel.")]
+RemoveAltOpt = Annotated[Values, _edit_opt("--remove-alt", "LANG:TEXT", "Remove an altLabel.")]
+HiddenOpt = Annotated[Values, _edit_opt("--hidden", "LANG:TEXT", "Add a hiddenLabel.")]
+RemoveHiddenOpt = Annotated[
+    Values, _edit_opt("--remove-hidden", "LANG:TEXT", "Remove a hiddenLabel.")
+]
+DefinitionOpt = Annotated[Values, _edit_opt("--definition", "LANG:TEXT", "Set the definition.")]
+RemoveDefinitionOpt = Annotated[
+    Values, _edit_opt("--remove-definition", "LANG", "Remove the definition.")
+]
+NoteOpt = Annotated[
+    Values, _edit_opt("--note", "KIND:LANG:TEXT", "Set a note (scopeNote, example...).")
+]
+RemoveNoteOpt = Annotated[
+    Values, _edit_opt("--remove-note", "KIND:LANG", "Remove notes of a kind.")
+]
+
+
 @app.command()
 def edit(
     ctx: typer.Context,
     concept: ConceptArg,
-    pref: Annotated[
-        list[str] | None, typer.Option("--pref", metavar="LANG:TEXT", help="Set the prefLabel.")
-    ] = None,
-    remove_pref: Annotated[
-        list[str] | None,
-        typer.Option("--remove-pref", metavar="LANG", help="Remove the prefLabel."),
-    ] = None,
-    alt: Annotated[
-        list[str] | None, typer.Option("--alt", metavar="LANG:TEXT", help="Add an altLabel.")
-    ] = None,
-    remove_alt: Annotated[
-        list[str] | None,
-        typer.Option("--remove-alt", metavar="LANG:TEXT", help="Remove an altLabel."),
-    ] = None,
-    hidden: Annotated[
-        list[str] | None, typer.Option("--hidden", metavar="LANG:TEXT", help="Add a hiddenLabel.")
-    ] = None,
-    remove_hidden: Annotated[
-        list[str] | None,
-        typer.Option("--remove-hidden", metavar="LANG:TEXT", help="Remove a hiddenLabel."),
-    ] = None,
-    definition: Annotated[
-        list[str] | None,
-        typer.Option("--definition", metavar="LANG:TEXT", help="Set the definition."),
-    ] = None,
-    remove_definition: Annotated[
-        list[str] | None,
-        typer.Option("--remove-definition", metavar="LANG", help="Remove the definition."),
-    ] = None,
-    note: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--note", metavar="KIND:LANG:TEXT", help="Set a note (scopeNote, example...)."
-        ),
-    ] = None,
-    remove_note: Annotated[
-        list[str] | None,
-        typer.Option("--remove-note", metavar="KIND:LANG", help="Remove notes of a kind."),
-    ] = None,
+    pref: PrefOpt = None,
+    remove_pref: RemovePrefOpt = None,
+    alt: AltOpt = None,
+    remove_alt: RemoveAltOpt = None,
+    hidden: HiddenOpt = None,
+    remove_hidden: RemoveHiddenOpt = None,
+    definition: DefinitionOpt = None,
+    remove_definition: RemoveDefinitionOpt = None,
+    note: NoteOpt = None,
+    remove_note: RemoveNoteOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Set, add or remove labels and notes per language (removals apply first, one change).
@@ -220,42 +219,45 @@ def _relation(broader: str | None, narrower: str | None, related: str | None) ->
     return given[0]
 
 
-@app.command()
-def link(
-    ctx: typer.Context,
-    concept: ConceptArg,
-    broader: RelOpt = None,
-    narrower: RelOpt = None,
-    related: RelOpt = None,
-    json: JsonOpt = False,
-) -> None:
-    """Link a concept to another; refuses broader cycles and related-to-ancestor links.
+def _link_command(action: str, doc: str) -> Callable[..., None]:
+    """``link`` or ``unlink``: the same options, the app function of that name."""
+
+    def command(
+        ctx: typer.Context,
+        concept: ConceptArg,
+        broader: RelOpt = None,
+        narrower: RelOpt = None,
+        related: RelOpt = None,
+        json: JsonOpt = False,
+    ) -> None:
+        from socsec.app import thesaurus
+
+        relation, other = _relation(broader, narrower, related)
+        run = thesaurus.link if action == "link" else thesaurus.unlink
+        _emit(ctx, json, run(get_state(ctx, json).workspace(), concept, relation, other))
+
+    command.__doc__ = doc
+    return command
+
+
+link = app.command("link")(
+    _link_command(
+        "link",
+        """Link a concept to another; refuses broader cycles and related-to-ancestor links.
 
     Example: socsec thesaurus concept link "early retirement" --related "retirement pension"
-    """
-    from socsec.app.thesaurus import link as run
-
-    relation, other = _relation(broader, narrower, related)
-    _emit(ctx, json, run(get_state(ctx, json).workspace(), concept, relation, other))
-
-
-@app.command()
-def unlink(
-    ctx: typer.Context,
-    concept: ConceptArg,
-    broader: RelOpt = None,
-    narrower: RelOpt = None,
-    related: RelOpt = None,
-    json: JsonOpt = False,
-) -> None:
-    """Remove a broader, narrower or related link (a concept left without broader goes top).
+    """,
+    )
+)
+unlink = app.command("unlink")(
+    _link_command(
+        "unlink",
+        """Remove a broader, narrower or related link (a concept left without broader goes top).
 
     Example: socsec thesaurus concept unlink "early retirement" --broader 3522
-    """
-    from socsec.app.thesaurus import unlink as run
-
-    relation, other = _relation(broader, narrower, related)
-    _emit(ctx, json, run(get_state(ctx, json).workspace(), concept, relation, other))
+    """,
+    )
+)
 
 
 @app.command()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from socsec.suggest.model import Document, Evidence, Suggestion
+from socsec.suggest.model import Document, Evidence, Suggestion, best_suggestions
 from socsec.suggest.text import analyse_document
 
 if TYPE_CHECKING:
@@ -414,9 +414,4 @@ class AssociativeSuggester:
 
     def suggest(self, doc: Document, limit: int = 10) -> list[Suggestion]:
         """The ``limit`` best concepts, best first, with the records that voted for them."""
-        ranked = sorted(self.score(doc).items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        evidence = self.evidence(doc, [u for u, _s in ranked])
-        return [
-            Suggestion(uri=u, score=s, evidence=evidence[u], scores={self.name: s})
-            for u, s in ranked
-        ]
+        return best_suggestions(self, doc, limit)

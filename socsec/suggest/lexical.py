@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from socsec.suggest.forest import Forest
-from socsec.suggest.model import Document, Evidence, Suggestion
+from socsec.suggest.model import Document, Evidence, Suggestion, best_suggestions
 from socsec.suggest.text import Analysed, analyse_document
 from socsec.suggest.vocabulary import KIND_NAMES, Vocabulary
 
@@ -414,12 +414,7 @@ class LexicalSuggester:
 
     def suggest(self, doc: Document, limit: int = 10) -> list[Suggestion]:
         """The ``limit`` best candidates, best first, with the labels that matched."""
-        ranked = sorted(self.score(doc).items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        evidence = self.evidence(doc, [u for u, _s in ranked])
-        return [
-            Suggestion(uri=u, score=s, evidence=evidence[u], scores={self.name: s})
-            for u, s in ranked
-        ]
+        return best_suggestions(self, doc, limit)
 
     def score_many(self, docs: Sequence[Document]) -> list[dict[str, float]]:
         """:meth:`score` of many documents with one classifier call."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 
 class Method(StrEnum):
@@ -96,3 +98,26 @@ class Suggestion:
             "scores": {k: round(v, 4) for k, v in self.scores.items()},
             "evidence": [e.to_dict() for e in self.evidence],
         }
+
+
+class Scorer(Protocol):
+    """A single-method suggester: its name, its scores and the evidence behind them."""
+
+    name: str
+
+    def score(self, doc: Document) -> dict[str, float]:
+        """Concept URI -> score for one document."""
+        ...
+
+    def evidence(self, doc: Document, uris: Sequence[str]) -> dict[str, tuple[Evidence, ...]]:
+        """The evidence for each of ``uris`` in one document."""
+        ...
+
+
+def best_suggestions(scorer: Scorer, doc: Document, limit: int) -> list[Suggestion]:
+    """A scorer's ``limit`` best concepts, best first (ties by URI), with their evidence."""
+    ranked = sorted(scorer.score(doc).items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    evidence = scorer.evidence(doc, [u for u, _s in ranked])
+    return [
+        Suggestion(uri=u, score=s, evidence=evidence[u], scores={scorer.name: s}) for u, s in ranked
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 # Re-exported: the lookup types live apart so that a lookup imports no dataclass machinery.
 from socsec.thesaurus.hits import LookupHit as LookupHit
@@ -18,8 +19,8 @@ DCT = "http://purl.org/dc/terms/"
 CC = "http://creativecommons.org/ns#"
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 
-LABEL_KINDS = ("pref", "alt", "hidden")
-NOTE_KINDS = (
+LabelKind = Literal["pref", "alt", "hidden"]
+NoteKind = Literal[
     "definition",
     "scopeNote",
     "example",
@@ -27,7 +28,10 @@ NOTE_KINDS = (
     "editorialNote",
     "changeNote",
     "note",
-)
+]
+# The same kinds as values (the Literal types let the web API accept exactly these).
+LABEL_KINDS: tuple[str, ...] = get_args(LabelKind)
+NOTE_KINDS: tuple[str, ...] = get_args(NoteKind)
 MAPPING_KINDS = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
 
 

@@ -423,43 +423,45 @@ def _transitive(request: Request, uri: str, lang: str | None, limit: int, up: bo
 Limit = Annotated[int, Query(ge=1, le=TRANSITIVE_LIMIT, description="Most concepts.")]
 
 
-@router.get("/{vocid}/broader")
-def broader(request: Request, vocid: VocidP, uri: UriQ, lang: LangQ = None) -> Response:
-    """The direct broader concepts."""
-    _vocab(vocid)
-    return _related(request, uri, lang, "broader")
+def _direct_route(prop: str, doc: str) -> None:
+    """The route of one direct relation (``/{vocid}/broader``, ``narrower``, ``related``)."""
+
+    def endpoint(request: Request, vocid: VocidP, uri: UriQ, lang: LangQ = None) -> Response:
+        _vocab(vocid)
+        return _related(request, uri, lang, prop)
+
+    endpoint.__name__, endpoint.__doc__ = prop, doc  # the name makes the OpenAPI operation id
+    router.get(f"/{{vocid}}/{prop}")(endpoint)
 
 
-@router.get("/{vocid}/broaderTransitive")
-def broader_transitive(
-    request: Request, vocid: VocidP, uri: UriQ, lang: LangQ = None, limit: Limit = 1000
-) -> Response:
-    """The concept and all its broader concepts, keyed by URI, each with its direct broader."""
-    _vocab(vocid)
-    return _transitive(request, uri, lang, limit, up=True)
+def _transitive_route(name: str, up: bool, doc: str) -> None:
+    """The route of a transitive relation (``/{vocid}/broaderTransitive``, ``narrower...``)."""
+
+    def endpoint(
+        request: Request, vocid: VocidP, uri: UriQ, lang: LangQ = None, limit: Limit = 1000
+    ) -> Response:
+        _vocab(vocid)
+        return _transitive(request, uri, lang, limit, up=up)
+
+    endpoint.__name__ = name.replace("Transitive", "_transitive")  # as the direct ones
+    endpoint.__doc__ = doc
+    router.get(f"/{{vocid}}/{name}")(endpoint)
 
 
-@router.get("/{vocid}/narrower")
-def narrower(request: Request, vocid: VocidP, uri: UriQ, lang: LangQ = None) -> Response:
-    """The direct narrower concepts."""
-    _vocab(vocid)
-    return _related(request, uri, lang, "narrower")
-
-
-@router.get("/{vocid}/narrowerTransitive")
-def narrower_transitive(
-    request: Request, vocid: VocidP, uri: UriQ, lang: LangQ = None, limit: Limit = 1000
-) -> Response:
-    """The concept and all its narrower concepts, keyed by URI, each with its direct narrower."""
-    _vocab(vocid)
-    return _transitive(request, uri, lang, limit, up=False)
-
-
-@router.get("/{vocid}/related")
-def related(request: Request, vocid: VocidP, uri: UriQ, lang: LangQ = None) -> Response:
-    """The related concepts."""
-    _vocab(vocid)
-    return _related(request, uri, lang, "related")
+# Registered in the order the routes had when each was written out.
+_direct_route("broader", "The direct broader concepts.")
+_transitive_route(
+    "broaderTransitive",
+    True,
+    "The concept and all its broader concepts, keyed by URI, each with its direct broader.",
+)
+_direct_route("narrower", "The direct narrower concepts.")
+_transitive_route(
+    "narrowerTransitive",
+    False,
+    "The concept and all its narrower concepts, keyed by URI, each with its direct narrower.",
+)
+_direct_route("related", "The related concepts.")
 
 
 @router.get(

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from socsec.app import versions
 from socsec.app.accounts import acting_as
 from socsec.errors import InputDataError, NotFoundError, StaleVersion
+from socsec.thesaurus.model import LabelKind, NoteKind
 from socsec.web.api import Res, Uri
 from socsec.web.auth import Admin, Credentials, Editor, Reader, credentials
 from socsec.web.errors import error_body
@@ -270,30 +271,34 @@ def review_queue(
     return {"items": items, "next_after": shown.next_after}
 
 
-@router.post("/records/{record_id}/suggestions/accept", tags=["suggestions"])
-def accept_suggestions(
-    res: Res, user: Editor, record_id: RecordId, body: SubjectsBody, if_match: IfMatch = None
-) -> JSONResponse:
-    """Accept suggested concepts: the record is tagged with them as curated subjects."""
-    from socsec.app.suggestions import accept
+def _suggestions_route(action: str, doc: str) -> None:
+    """``POST /records/{id}/suggestions/accept`` or ``reject``: the same request, the app
+    function of that name.
+    """
 
-    return _guarded_record_write(
-        res, user, record_id, if_match, lambda ws: accept(ws, record_id, body.uris)
-    )
+    def endpoint(
+        res: Res, user: Editor, record_id: RecordId, body: SubjectsBody, if_match: IfMatch = None
+    ) -> JSONResponse:
+        from socsec.app import suggestions
+
+        run = suggestions.accept if action == "accept" else suggestions.reject
+        return _guarded_record_write(
+            res, user, record_id, if_match, lambda ws: run(ws, record_id, body.uris)
+        )
+
+    endpoint.__name__, endpoint.__doc__ = f"{action}_suggestions", doc  # the OpenAPI operation
+    router.post(f"/records/{{record_id}}/suggestions/{action}", tags=["suggestions"])(endpoint)
 
 
-@router.post("/records/{record_id}/suggestions/reject", tags=["suggestions"])
-def reject_suggestions(
-    res: Res, user: Editor, record_id: RecordId, body: SubjectsBody, if_match: IfMatch = None
-) -> JSONResponse:
+_suggestions_route(
+    "accept", "Accept suggested concepts: the record is tagged with them as curated subjects."
+)
+_suggestions_route(
+    "reject",
     """Reject suggested concepts: machine-applied (not curated) tags among them are removed;
     curated subjects are left alone.
-    """
-    from socsec.app.suggestions import reject
-
-    return _guarded_record_write(
-        res, user, record_id, if_match, lambda ws: reject(ws, record_id, body.uris)
-    )
+    """,
+)
 
 
 class _Upload(io.StringIO):
@@ -374,18 +379,7 @@ class Edit(BaseModel):
     """
 
     op: Literal["set", "add", "remove"]
-    kind: Literal[
-        "pref",
-        "alt",
-        "hidden",
-        "definition",
-        "scopeNote",
-        "example",
-        "historyNote",
-        "editorialNote",
-        "changeNote",
-        "note",
-    ]
+    kind: Literal[LabelKind, NoteKind]
     lang: LangTag
     value: Annotated[str, Field(min_length=1, max_length=MAX_NOTE)] | None = None
 

@@ -220,28 +220,25 @@ def guarded(located: Iterable[Located], name: str) -> Iterator[Located]:
     the file and the position after the last good record (nothing escapes as a traceback).
     """
     last: Located | None = None
-    iterator = iter(located)
-    while True:
-        try:
-            item = next(iterator)
-        except StopIteration:
-            return
-        except InputDataError:
-            raise
-        except (*PARSER_ERRORS, *_library_errors()) as exc:
-            if isinstance(exc, FileNotFoundError):
-                raise NotFoundError(f"file not found: {name}") from None
-            where = "at the start" if last is None else f"after record {last.number}"
-            line = None if last is None else last.line
-            message = str(exc).splitlines()[0][:200] if str(exc) else ""
-            raise InputDataError(
-                f"cannot parse the file {where}: {type(exc).__name__}"
-                + (f": {message}" if message else ""),
-                path=name,
-                line=line,
-            ) from None
-        last = item
-        yield item
+    try:
+        # The reader runs only inside this loop's next(): its exceptions alone are caught.
+        for item in located:
+            yield item
+            last = item
+    except InputDataError:
+        raise
+    except (*PARSER_ERRORS, *_library_errors()) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise NotFoundError(f"file not found: {name}") from None
+        where = "at the start" if last is None else f"after record {last.number}"
+        line = None if last is None else last.line
+        message = str(exc).splitlines()[0][:200] if str(exc) else ""
+        raise InputDataError(
+            f"cannot parse the file {where}: {type(exc).__name__}"
+            + (f": {message}" if message else ""),
+            path=name,
+            line=line,
+        ) from None
 
 
 def _library_errors() -> tuple[type[BaseException], ...]:
@@ -262,6 +259,83 @@ def records_only(located: Iterable[Located]) -> Iterator[Record]:
     """Drop positions."""
     for item in located:
         yield item.record
+
+
+Parse = Callable[..., Iterator[Located]]
+
+
+def reader(
+    parse: Parse, what: str
+) -> tuple[Callable[..., Iterator[Located]], Callable[..., Iterator[Record]]]:
+    """A format's ``read_located`` and ``read``, from its ``parse``.
+
+    Every format's reader opens the source (a path, ``-`` for stdin, ``.gz`` decompressed,
+    or a stream), names it for messages and, for a record it cannot read, either raises or
+    hands the error to ``on_error``: that is done here once. ``parse(fh, name, bad,
+    **options)`` reads the open text stream and calls ``bad(error)`` for each bad record;
+    the options (e.g. BibTeX's ``workers``) pass through.
+
+    Args:
+        parse: the format's parser; its docstring becomes ``read_located``'s.
+        what: the format's name in ``read``'s docstring ("Records of a <what> file or stream.").
+    """
+
+    def read_located(
+        source: Source, *, on_error: ErrorSink | None = None, **options: Any
+    ) -> Iterator[Located]:
+        with open_text(source) as fh:
+            yield from parse(
+                fh, source_name(source), _raise if on_error is None else on_error, **options
+            )
+
+    def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
+        return records_only(read_located(source, on_error=on_error))
+
+    read_located.__doc__ = parse.__doc__
+    read.__doc__ = f"Records of a {what} file or stream."
+    return read_located, read
+
+
+def _raise(error: InputDataError) -> None:
+    """What becomes of a bad record when the caller does not collect them."""
+    raise error from None
+
+
+WriteBody = Callable[[Iterable[Record], IO[str], Callable[[str], str]], None]
+
+
+def writer(body: WriteBody) -> Callable[..., int]:
+    """A format's ``write``: the options, the subject labels and the count are the same for
+    every format; ``body`` (records, stream, the label of a subject URI) writes what is
+    particular to one.
+    """
+
+    def write(
+        records: Iterable[Record],
+        stream: IO[str],
+        *,
+        subject_lang: str = "en",
+        labels: LabelSource | None = None,
+    ) -> int:
+        counted = _Counted(records)
+        body(counted, stream, lambda uri: subject_label(uri, subject_lang, labels))
+        return counted.count
+
+    write.__doc__ = body.__doc__
+    return write
+
+
+class _Counted:
+    """The records, counting those handed out."""
+
+    def __init__(self, records: Iterable[Record]) -> None:
+        self._records = records
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Record]:
+        for record in self._records:
+            self.count += 1
+            yield record
 
 
 def read_text(source: Source) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from sys import intern
 from typing import IO, Any
 
@@ -18,16 +18,7 @@ from bibtexparser.middlewares import RemoveEnclosingMiddleware, ResolveStringRef
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
 from socsec.bibliography.codec import parse_name
-from socsec.bibliography.formats import (
-    STORE_ONLY_FIELDS,
-    ErrorSink,
-    LabelSource,
-    Source,
-    open_text,
-    records_only,
-    source_name,
-    subject_label,
-)
+from socsec.bibliography.formats import STORE_ONLY_FIELDS, ErrorSink, reader, writer
 from socsec.bibliography.formats.latex import decode, encode
 from socsec.bibliography.limits import MAX_RECORD_CHARS, too_long
 from socsec.bibliography.model import Person, Record, RecordType, Subject
@@ -483,14 +474,13 @@ def _result(item: Any) -> Parsed:
     return item  # type: ignore[no-any-return]
 
 
-def read_located(
-    source: Source, *, on_error: ErrorSink | None = None, workers: int | None = None
-) -> Iterator[Located]:
-    """Stream the entries of a BibTeX file.
+def _parse(fh: IO[str], name: str, bad: ErrorSink, workers: int | None = None) -> Iterator[Located]:
+    """Stream the entries of a BibTeX file (``read_located``: :func:`reader` opens the source).
 
     Args:
-        source: path or text stream.
-        on_error: called with each entry that cannot be read, instead of raising.
+        fh: the open text.
+        name: the file name, for messages.
+        bad: takes each entry that cannot be read (it raises unless the caller collects them).
         workers: parser processes for big files (default: CPUs - 1, at most 3; 0 parses in
             this process).
 
@@ -499,36 +489,32 @@ def read_located(
     """
     import os
 
-    name = source_name(source)
     if workers is None:
         workers = min(3, (os.cpu_count() or 1) - 1)
     number = 0
     skipped: list[Fix] = []  # biblatex containers, reported with the next record
-    with open_text(source) as fh:
-        try:
-            for parsed in _parsed_chunks(_chunks(fh, name), workers):
-                for line, raw, reason in parsed:
-                    number += 1
-                    record = None
-                    if raw is not None and raw[1].lower() in CONTAINERS:
-                        message = f"@{raw[1]}{{{raw[0]}}} at line {line} skipped: not a work"
-                        skipped.append(Fix("(entry)", raw[0], message))
-                        continue
-                    if raw is not None:
-                        try:
-                            record, fixes = _entry_to_record(raw)
-                        except (ValueError, TypeError) as exc:
-                            reason = str(exc)
-                    if record is not None:
-                        yield Located(record, number, line, (*skipped, *fixes))
-                        skipped = []
-                        continue
-                    error = InputDataError(f"entry {number}: {reason}", path=name, line=line)
-                    if on_error is None:
-                        raise error
-                    on_error(error)
-        except UnicodeDecodeError as exc:
-            raise InputDataError(f"not UTF-8 text ({exc.reason})", path=name) from None
+    try:
+        for parsed in _parsed_chunks(_chunks(fh, name), workers):
+            for line, raw, reason in parsed:
+                number += 1
+                record = None
+                if raw is not None and raw[1].lower() in CONTAINERS:
+                    message = f"@{raw[1]}{{{raw[0]}}} at line {line} skipped: not a work"
+                    skipped.append(Fix("(entry)", raw[0], message))
+                    continue
+                if raw is not None:
+                    try:
+                        record, fixes = _entry_to_record(raw)
+                    except (ValueError, TypeError) as exc:
+                        reason = str(exc)
+                if record is not None:
+                    yield Located(record, number, line, (*skipped, *fixes))
+                    skipped = []
+                    continue
+                error = InputDataError(f"entry {number}: {reason}", path=name, line=line)
+                bad(error)
+    except UnicodeDecodeError as exc:
+        raise InputDataError(f"not UTF-8 text ({exc.reason})", path=name) from None
 
 
 def _failure_reason(block: Any) -> str:
@@ -540,9 +526,7 @@ def _failure_reason(block: Any) -> str:
     return f"{message} (in: {head})" if head else message
 
 
-def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
-    """Records of a BibTeX file or stream."""
-    return records_only(read_located(source, on_error=on_error))
+read_located, read = reader(_parse, "BibTeX")
 
 
 def _names(people: tuple[Person, ...]) -> str:
@@ -555,15 +539,8 @@ def _names(people: tuple[Person, ...]) -> str:
     return " and ".join(parts)
 
 
-def write(
-    records: Iterable[Record],
-    stream: IO[str],
-    *,
-    subject_lang: str = "en",
-    labels: LabelSource | None = None,
-) -> int:
+def _write(records: Iterable[Record], stream: IO[str], label: Callable[[str], str]) -> None:
     """Write BibLaTeX-flavoured BibTeX (UTF-8); returns the number of entries written."""
-    n = 0
     for record in records:
         fields: list[tuple[str, str]] = [("title", encode(record.title))]
         if record.authors:
@@ -591,11 +568,7 @@ def write(
             fields.append(
                 (
                     "subject",
-                    encode(
-                        " ; ".join(
-                            subject_label(s.uri, subject_lang, labels) for s in record.subjects
-                        )
-                    ),
+                    encode(" ; ".join(label(s.uri) for s in record.subjects)),
                 )
             )
             fields.append(("subject-uri", " ; ".join(s.uri for s in record.subjects)))
@@ -604,5 +577,6 @@ def write(
                 fields.append((key[7:], encode(value)))
         body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
         stream.write(f"@{TO_BIBTEX[record.type]}{{{record.id},\n{body}\n}}\n\n")
-        n += 1
-    return n
+
+
+write = writer(_write)

@@ -7,7 +7,7 @@ model's score, method and version for automatic ones) and are read back.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any
 
 from socsec.bibliography.codec import (
@@ -16,15 +16,7 @@ from socsec.bibliography.codec import (
     subject_from_dict,
     subject_to_dict,
 )
-from socsec.bibliography.formats import (
-    STORE_ONLY_FIELDS,
-    ErrorSink,
-    LabelSource,
-    Source,
-    open_text,
-    records_only,
-    source_name,
-)
+from socsec.bibliography.formats import STORE_ONLY_FIELDS, ErrorSink, reader, writer
 from socsec.bibliography.limits import MAX_RECORD_CHARS, too_long
 from socsec.bibliography.model import Record, RecordType, Subject
 from socsec.bibliography.normalize import Fix, parse_date, parse_year
@@ -62,6 +54,8 @@ FROM_CSL = {v: k for k, v in TO_CSL.items()} | {
     "post": RecordType.webpage,
     "manuscript": RecordType.other,
 }
+# JSON gives dicts: checked before the slower Mapping ABC check.
+_MAPPING = (dict, Mapping)
 _PLAIN = {
     "container-title": "container_title",
     "publisher": "publisher",
@@ -108,25 +102,30 @@ def to_csl(record: Record) -> dict[str, Any]:
     return item
 
 
+_ISO_DATE = {1: "{:04d}", 2: "{:04d}-{:02d}", 3: "{:04d}-{:02d}-{:02d}"}  # by number of parts
+
+
 def _date(date: object) -> tuple[int | None, str | None, list[Fix], dict[str, str]]:
     """Year and ISO date of a CSL date: date-parts (numbers or numeric strings; extra parts
     and nulls dropped), else ``raw``/``literal`` read leniently.
     """
-    if isinstance(date, Mapping):
+    if isinstance(date, _MAPPING):
         parts = date.get("date-parts")
         first = parts[0] if isinstance(parts, list) and parts else None
         if isinstance(first, list) and first and first[0] not in (None, ""):
-            nums: list[int] = []
-            for part in first[:3]:
-                text = str(part).strip()
-                if len(text) > 4 or not text.isdigit():
-                    if not nums:
-                        year, fixes, keep = parse_year(text)
-                        return year, (None if year is None else f"{year:04d}"), fixes, keep
-                    break  # a bad month or day: the year alone is kept
-                nums.append(int(text))
-            issued = "-".join([f"{nums[0]:04d}", *(f"{n:02d}" for n in nums[1:])])
-            return nums[0], issued, [], {}
+            nums: list[int] = first[:3]
+            # The usual parts are small numbers: the loop below reads any other kind.
+            if any(n.__class__ is not int or not 0 <= n <= 9999 for n in nums):
+                nums = []
+                for part in first[:3]:
+                    text = str(part).strip()
+                    if len(text) > 4 or not text.isdigit():
+                        if not nums:
+                            year, fixes, keep = parse_year(text)
+                            return year, (None if year is None else f"{year:04d}"), fixes, keep
+                        break  # a bad month or day: the year alone is kept
+                    nums.append(int(text))
+            return nums[0], _ISO_DATE[len(nums)].format(*nums), [], {}
         raw = date.get("raw") or date.get("literal")
         if raw:
             found, fixes, keep = parse_date(str(raw))
@@ -145,7 +144,7 @@ def _subjects(custom: Mapping[str, Any]) -> tuple[Subject, ...]:
     known = {
         str(d["uri"]): subject_from_dict(d)
         for d in custom.get("subject_provenance") or ()
-        if isinstance(d, Mapping) and "uri" in d
+        if isinstance(d, _MAPPING) and "uri" in d
     }
     return tuple(known.get(str(u)) or Subject(uri=str(u)) for u in custom.get("subjects") or ())
 
@@ -161,26 +160,30 @@ def from_csl_fixed(item: Mapping[str, Any]) -> tuple[Record, list[Fix]]:
     if not ctype:
         raise ValueError("type is required")
     year, issued, fixes, kept = _date(item.get("issued"))
-    custom = item.get("custom") or {}
-    subjects = _subjects(custom)
-    keywords_raw = item.get("keyword") or ""
-    keywords = tuple(k.strip() for k in str(keywords_raw).split(",") if k.strip())
+    custom = item.get("custom")
+    subjects = _subjects(custom) if custom else ()
+    keywords_raw = item.get("keyword")
+    keywords = (
+        tuple(k.strip() for k in str(keywords_raw).split(",") if k.strip()) if keywords_raw else ()
+    )
     kwargs: dict[str, Any] = {}
     for key, attr in _PLAIN.items():
         value = item.get(key)
+        if value is None:  # most keys are absent: the Record's default (None) stands
+            continue
         if isinstance(value, list):  # Crossref gives ISSN (print and electronic) as a list
             kept[f"original.{key}"] = "; ".join(str(v) for v in value)
             fixes.append(Fix(attr, kept[f"original.{key}"], f"{key} list: the first kept"))
             value = value[0] if value else None
         kwargs[attr] = _text(value)
-    kwargs["issue"] = kwargs["issue"] or _text(item.get("number"))
-    kwargs["container_title"] = kwargs["container_title"] or _text(item.get("collection-title"))
+    kwargs["issue"] = kwargs.get("issue") or _text(item.get("number"))
+    kwargs["container_title"] = kwargs.get("container_title") or _text(item.get("collection-title"))
     record = Record(
         id=str(item.get("id") or ""),
         type=FROM_CSL.get(ctype, RecordType.other),
         title=str(item.get("title") or ""),
-        authors=tuple(person_from_value(p) for p in item.get("author") or ()),
-        editors=tuple(person_from_value(p) for p in item.get("editor") or ()),
+        authors=tuple(map(person_from_value, item.get("author") or ())),
+        editors=tuple(map(person_from_value, item.get("editor") or ())),
         year=year,
         issued=issued,
         keywords=keywords,
@@ -197,124 +200,112 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Located]:
+def _parse(fh: IO[str], name: str, bad: ErrorSink) -> Iterator[Located]:
     """Stream the items of a CSL-JSON array (or one object), without loading it whole.
 
     Raises:
         InputDataError: malformed JSON or item, with the line and item number.
     """
-    name = source_name(source)
     decoder = json.JSONDecoder()
-    with open_text(source) as fh:
-        buf, pos, line, number = "", 0, 1, 0
-        eof = False
+    buf, pos, line, number = "", 0, 1, 0
+    eof = False
 
-        def fill() -> bool:
-            nonlocal buf, pos, eof
-            # Read as much again as is waiting: an item cut by the buffer is decoded again
-            # after each read, which must not make a long item cost quadratic time.
-            chunk = fh.read(max(1 << 16, len(buf) - pos))
-            if not chunk:
-                eof = True
-                return False
-            buf = buf[pos:] + chunk
-            pos = 0
-            return True
+    def fill() -> bool:
+        nonlocal buf, pos, eof
+        # Read as much again as is waiting: an item cut by the buffer is decoded again
+        # after each read, which must not make a long item cost quadratic time.
+        chunk = fh.read(max(1 << 16, len(buf) - pos))
+        if not chunk:
+            eof = True
+            return False
+        buf = buf[pos:] + chunk
+        pos = 0
+        return True
 
-        def skip_ws(extra: str = "") -> str:
-            nonlocal pos, line
-            while True:
-                while pos < len(buf) and (buf[pos].isspace() or buf[pos] in extra):
-                    if buf[pos] == "\n":
-                        line += 1
-                    pos += 1
-                if pos < len(buf) or not fill():
-                    return buf[pos] if pos < len(buf) else ""
-
-        first = skip_ws()
-        if first == "{":
-            single = True
-        elif first == "[":
-            single = False
-            pos += 1
-        else:
-            raise InputDataError("expected a JSON array of CSL items", path=name, line=line)
+    def skip_ws(extra: str = "") -> str:
+        nonlocal pos, line
         while True:
-            ch = skip_ws("," if not single else "")
-            if ch == "" and not single:
-                raise InputDataError(
-                    "unexpected end of file inside the array", path=name, line=line
-                )
-            if ch == "]" and not single:
-                return
-            if ch == "" and single:
-                return
-            while True:
-                try:
-                    obj, end = decoder.raw_decode(buf, pos)
-                    break
-                except RecursionError:
-                    raise InputDataError(
-                        f"item {number + 1}: JSON nested too deeply", path=name, line=line
-                    ) from None
-                except json.JSONDecodeError as exc:
-                    if len(buf) - pos > MAX_RECORD_CHARS:
-                        raise InputDataError(
-                            f"item {number + 1}: "
-                            + too_long("the item", len(buf) - pos, MAX_RECORD_CHARS),
-                            path=name,
-                            line=line,
-                        ) from None
-                    if not eof and fill():
-                        continue
-                    raise InputDataError(
-                        f"malformed JSON: {exc.msg}",
-                        path=name,
-                        line=line + exc.lineno - 1,
-                        column=exc.colno if exc.lineno > 1 else None,
-                    ) from None
-                except ValueError:  # not a syntax error: e.g. a 5,000-digit number
-                    raise InputDataError(
-                        f"item {number + 1}: a number has too many digits", path=name, line=line
-                    ) from None
-            start_line = line
-            line += buf.count("\n", pos, end)
-            pos = end
-            number += 1
+            while pos < len(buf) and (buf[pos].isspace() or buf[pos] in extra):
+                if buf[pos] == "\n":
+                    line += 1
+                pos += 1
+            if pos < len(buf) or not fill():
+                return buf[pos] if pos < len(buf) else ""
+
+    first = skip_ws()
+    if first == "{":
+        single = True
+    elif first == "[":
+        single = False
+        pos += 1
+    else:
+        raise InputDataError("expected a JSON array of CSL items", path=name, line=line)
+    while True:
+        ch = skip_ws("," if not single else "")
+        if ch == "" and not single:
+            raise InputDataError("unexpected end of file inside the array", path=name, line=line)
+        if ch == "]" and not single:
+            return
+        if ch == "" and single:
+            return
+        while True:
             try:
-                if not isinstance(obj, Mapping):
-                    raise ValueError("an item must be a JSON object")
-                record, fixes = from_csl_fixed(obj)
-                yield Located(record, number, start_line, tuple(fixes))
-            except (ValueError, TypeError, KeyError, IndexError) as exc:
-                error = InputDataError(f"item {number}: {exc}", path=name, line=start_line)
-                if on_error is None:
-                    raise error from None
-                on_error(error)
-            if single:
-                if skip_ws() != "":
-                    raise InputDataError("extra data after the JSON object", path=name, line=line)
-                return
+                obj, end = decoder.raw_decode(buf, pos)
+                break
+            except RecursionError:
+                raise InputDataError(
+                    f"item {number + 1}: JSON nested too deeply", path=name, line=line
+                ) from None
+            except json.JSONDecodeError as exc:
+                if len(buf) - pos > MAX_RECORD_CHARS:
+                    raise InputDataError(
+                        f"item {number + 1}: "
+                        + too_long("the item", len(buf) - pos, MAX_RECORD_CHARS),
+                        path=name,
+                        line=line,
+                    ) from None
+                if not eof and fill():
+                    continue
+                raise InputDataError(
+                    f"malformed JSON: {exc.msg}",
+                    path=name,
+                    line=line + exc.lineno - 1,
+                    column=exc.colno if exc.lineno > 1 else None,
+                ) from None
+            except ValueError:  # not a syntax error: e.g. a 5,000-digit number
+                raise InputDataError(
+                    f"item {number + 1}: a number has too many digits", path=name, line=line
+                ) from None
+        start_line = line
+        line += buf.count("\n", pos, end)
+        pos = end
+        number += 1
+        try:
+            if not isinstance(obj, _MAPPING):
+                raise ValueError("an item must be a JSON object")
+            record, fixes = from_csl_fixed(obj)
+            yield Located(record, number, start_line, tuple(fixes))
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            error = InputDataError(f"item {number}: {exc}", path=name, line=start_line)
+            bad(error)
+        if single:
+            if skip_ws() != "":
+                raise InputDataError("extra data after the JSON object", path=name, line=line)
+            return
 
 
-def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
-    """Records of a CSL-JSON file or stream."""
-    return records_only(read_located(source, on_error=on_error))
+read_located, read = reader(_parse, "CSL-JSON")
 
 
-def write(
-    records: Iterable[Record],
-    stream: IO[str],
-    *,
-    subject_lang: str = "en",
-    labels: LabelSource | None = None,
-) -> int:
+def _write(records: Iterable[Record], stream: IO[str], label: Callable[[str], str]) -> None:
     """Write a CSL-JSON array, one item per line; returns the number written."""
     stream.write("[")
-    n = 0
+    separator = "\n"
     for record in records:
-        stream.write(",\n" if n else "\n")
+        stream.write(separator)
         stream.write(json.dumps(to_csl(record), ensure_ascii=False, separators=(",", ":")))
-        n += 1
+        separator = ",\n"
     stream.write("\n]\n")
-    return n
+
+
+write = writer(_write)

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import csv as _csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 from socsec.bibliography.codec import parse_name
-from socsec.bibliography.formats import (
-    STORE_ONLY_FIELDS,
-    ErrorSink,
-    LabelSource,
-    Source,
-    open_text,
-    records_only,
-    source_name,
-    subject_label,
-)
+from socsec.bibliography.formats import STORE_ONLY_FIELDS, ErrorSink, reader, writer
 from socsec.bibliography.model import Person, Record, RecordType, Subject
 from socsec.bibliography.normalize import Fix, parse_date, parse_year
 from socsec.bibliography.store import Located
@@ -60,56 +51,52 @@ def _list(text: str | None) -> list[str]:
     return [x.strip() for x in (text or "").split(";") if x.strip()]
 
 
-def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Located]:
+def _parse(fh: IO[str], name: str, bad: ErrorSink) -> Iterator[Located]:
     """Stream the rows of a CSV file with a header row.
 
     Raises:
         InputDataError: a required column is missing, a row has the wrong number of cells, or a
             value is bad (with the line).
     """
-    name = source_name(source)
-    with open_text(source) as fh:
-        reader = _csv.DictReader(fh, strict=True)
-        try:
-            header = list(reader.fieldnames or [])
-        except _csv.Error as exc:
-            raise InputDataError(f"malformed CSV: {exc}", path=name, line=1) from None
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        if missing:
-            raise InputDataError(
-                f"missing column(s) {', '.join(missing)} (required: {', '.join(REQUIRED_COLUMNS)})",
-                path=name,
-                line=1,
-            )
-        unknown = [c for c in header if c not in COLUMNS]
-        if unknown:
-            raise InputDataError(
-                f"unknown column(s) {', '.join(unknown)}",
-                path=name,
-                line=1,
-                hint="known columns: " + ", ".join(COLUMNS),
-            )
-        number = 0
-        end = reader.line_num
-        try:
-            for row in reader:
-                number += 1
-                line, end = end + 1, reader.line_num
-                try:
-                    if None in row or any(v is None for v in row.values()):
-                        raise ValueError(f"expected {len(header)} cells")
-                    if end > line:
-                        _check_span(row, line, end)
-                    record, fixes = _row_to_record(row)
-                    yield Located(record, number, line, tuple(fixes))
-                except (ValueError, TypeError) as exc:
-                    error = InputDataError(f"row {number}: {exc}", path=name, line=line)
-                    if on_error is None:
-                        raise error from None
-                    on_error(error)
-        except _csv.Error as exc:
-            # The row that failed starts after the last good one (line_num may lag).
-            raise InputDataError(f"malformed CSV: {exc}", path=name, line=end + 1) from None
+    reader = _csv.DictReader(fh, strict=True)
+    try:
+        header = list(reader.fieldnames or [])
+    except _csv.Error as exc:
+        raise InputDataError(f"malformed CSV: {exc}", path=name, line=1) from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InputDataError(
+            f"missing column(s) {', '.join(missing)} (required: {', '.join(REQUIRED_COLUMNS)})",
+            path=name,
+            line=1,
+        )
+    unknown = [c for c in header if c not in COLUMNS]
+    if unknown:
+        raise InputDataError(
+            f"unknown column(s) {', '.join(unknown)}",
+            path=name,
+            line=1,
+            hint="known columns: " + ", ".join(COLUMNS),
+        )
+    number = 0
+    end = reader.line_num
+    try:
+        for row in reader:
+            number += 1
+            line, end = end + 1, reader.line_num
+            try:
+                if None in row or any(v is None for v in row.values()):
+                    raise ValueError(f"expected {len(header)} cells")
+                if end > line:
+                    _check_span(row, line, end)
+                record, fixes = _row_to_record(row)
+                yield Located(record, number, line, tuple(fixes))
+            except (ValueError, TypeError) as exc:
+                error = InputDataError(f"row {number}: {exc}", path=name, line=line)
+                bad(error)
+    except _csv.Error as exc:
+        # The row that failed starts after the last good one (line_num may lag).
+        raise InputDataError(f"malformed CSV: {exc}", path=name, line=end + 1) from None
 
 
 MULTILINE_COLUMNS = frozenset(("abstract", "notes"))  # the only values that may hold line breaks
@@ -158,22 +145,13 @@ def _row_to_record(row: dict[str, str]) -> tuple[Record, list[Fix]]:
     return record, fixes
 
 
-def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
-    """Records of a CSV file or stream."""
-    return records_only(read_located(source, on_error=on_error))
+read_located, read = reader(_parse, "CSV")
 
 
-def write(
-    records: Iterable[Record],
-    stream: IO[str],
-    *,
-    subject_lang: str = "en",
-    labels: LabelSource | None = None,
-) -> int:
+def _write(records: Iterable[Record], stream: IO[str], label: Callable[[str], str]) -> None:
     """Write CSV with every column of :data:`COLUMNS`; returns the number of rows."""
     writer = _csv.writer(stream, lineterminator="\n")
     writer.writerow(COLUMNS)
-    n = 0
     for r in records:
         row = [
             r.id,
@@ -188,8 +166,9 @@ def write(
             SEP.join(r.keywords),
             SEP.join(s.uri for s in r.subjects if s.curated),
             SEP.join(s.uri for s in r.subjects if not s.curated),
-            SEP.join(subject_label(s.uri, subject_lang, labels) for s in r.subjects),
+            SEP.join(label(s.uri) for s in r.subjects),
         ]
         writer.writerow(row)
-        n += 1
-    return n
+
+
+write = writer(_write)

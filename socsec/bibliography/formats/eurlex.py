@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import IO, Any
 
-from socsec.bibliography.formats import ErrorSink, Source, open_text, records_only, source_name
+from socsec.bibliography.formats import ErrorSink, reader
 from socsec.bibliography.model import Person, Record, RecordType, Subject
 from socsec.bibliography.store import Located
 from socsec.errors import InputDataError
@@ -56,36 +56,27 @@ def act_to_record(act: Mapping[str, Any], keep: Callable[[str], bool] | None = N
     )
 
 
-def read_located(
-    source: Source,
-    *,
-    on_error: ErrorSink | None = None,
-    keep: Callable[[str], bool] | None = None,
+def _parse(
+    fh: IO[str], name: str, bad: ErrorSink, keep: Callable[[str], bool] | None = None
 ) -> Iterator[Located]:
     """Stream the acts of a EUR-Lex JSON-lines file.
 
     Raises:
         InputDataError: a line is not a JSON object of an act, with its line number.
     """
-    name = source_name(source)
-    with open_text(source) as fh:
-        number = 0
-        for line_no, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            number += 1
-            try:
-                act = json.loads(line)
-                if not isinstance(act, Mapping):
-                    raise ValueError("expected a JSON object")
-                yield Located(act_to_record(act, keep), number, line_no)
-            except (ValueError, TypeError) as exc:
-                error = InputDataError(f"act {number}: {exc}", path=name, line=line_no)
-                if on_error is None:
-                    raise error from None
-                on_error(error)
+    number = 0
+    for line_no, line in enumerate(fh, start=1):
+        if not line.strip():
+            continue
+        number += 1
+        try:
+            act = json.loads(line)
+            if not isinstance(act, Mapping):
+                raise ValueError("expected a JSON object")
+            yield Located(act_to_record(act, keep), number, line_no)
+        except (ValueError, TypeError) as exc:
+            error = InputDataError(f"act {number}: {exc}", path=name, line=line_no)
+            bad(error)
 
 
-def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
-    """Records of a EUR-Lex JSON-lines file."""
-    return records_only(read_located(source, on_error=on_error))
+read_located, read = reader(_parse, "EUR-Lex JSON-lines")

@@ -5,7 +5,7 @@ entity expansion refused) and streamed record by record.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 from xml.etree import ElementTree
 from xml.sax import SAXParseException
@@ -18,16 +18,7 @@ from pymarc.exceptions import PymarcException
 from pymarc.marcxml import XmlHandler
 
 from socsec.bibliography.codec import parse_name
-from socsec.bibliography.formats import (
-    STORE_ONLY_FIELDS,
-    ErrorSink,
-    LabelSource,
-    Source,
-    open_text,
-    records_only,
-    source_name,
-    subject_label,
-)
+from socsec.bibliography.formats import STORE_ONLY_FIELDS, ErrorSink, reader, writer
 from socsec.bibliography.limits import MAX_FIELD_CHARS, too_long
 from socsec.bibliography.model import Person, Record, RecordType, Subject
 from socsec.bibliography.store import Located
@@ -89,14 +80,13 @@ class _Handler(XmlHandler):
         return None if self.locator is None else int(self.locator.getLineNumber())
 
 
-def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Located]:
+def _parse(fh: IO[str], name: str, bad: ErrorSink) -> Iterator[Located]:
     """Stream the records of a MARCXML collection.
 
     Raises:
         InputDataError: malformed XML, a DTD entity or external reference (refused for
             safety), or a record without a title field, with the line.
     """
-    name = source_name(source)
     handler = _Handler()
     parser = defusedxml.sax.make_parser()
     parser.setFeature(feature_namespaces, 1)
@@ -104,56 +94,51 @@ def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterat
     # The parser only hands its locator to the handler in parse(), not feed(); it is one.
     handler.setDocumentLocator(parser)
     number = 0
-    with open_text(source) as fh:
-        while True:
+    while True:
+        try:
+            chunk = fh.read(1 << 16)
+            if chunk:
+                parser.feed(chunk)
+            else:
+                parser.close()
+        except SAXParseException as exc:
+            raise InputDataError(
+                f"malformed XML: {exc.getMessage()}",
+                path=name,
+                line=exc.getLineNumber(),
+                column=exc.getColumnNumber(),
+            ) from None
+        except DefusedXmlException as exc:
+            raise InputDataError(
+                f"refused unsafe XML ({type(exc).__name__}: entities, DTDs with external "
+                "references and entity expansion are not allowed)",
+                path=name,
+            ) from None
+        except (PymarcException, ValueError, TypeError, KeyError, IndexError) as exc:
+            # pymarc refuses a bad leader, tag or indicator while the XML is parsed.
+            number += len(handler.ready) + 1
+            raise InputDataError(
+                f"record {number}: {type(exc).__name__}: {str(exc)[:200]}",
+                path=name,
+                line=handler.line(),
+            ) from None
+        for line, marc in handler.ready:
+            number += 1
             try:
-                chunk = fh.read(1 << 16)
-                if chunk:
-                    parser.feed(chunk)
-                else:
-                    parser.close()
-            except SAXParseException as exc:
-                raise InputDataError(
-                    f"malformed XML: {exc.getMessage()}",
-                    path=name,
-                    line=exc.getLineNumber(),
-                    column=exc.getColumnNumber(),
-                ) from None
-            except DefusedXmlException as exc:
-                raise InputDataError(
-                    f"refused unsafe XML ({type(exc).__name__}: entities, DTDs with external "
-                    "references and entity expansion are not allowed)",
-                    path=name,
-                ) from None
-            except (PymarcException, ValueError, TypeError, KeyError, IndexError) as exc:
-                # pymarc refuses a bad leader, tag or indicator while the XML is parsed.
-                number += len(handler.ready) + 1
-                raise InputDataError(
-                    f"record {number}: {type(exc).__name__}: {str(exc)[:200]}",
-                    path=name,
-                    line=handler.line(),
-                ) from None
-            for line, marc in handler.ready:
-                number += 1
-                try:
-                    yield Located(marc_to_record(marc), number, line)
-                except (ValueError, TypeError, KeyError) as exc:
-                    error = InputDataError(f"record {number}: {exc}", path=name, line=line)
-                    if on_error is None:
-                        raise error from None
-                    on_error(error)
-            handler.ready.clear()
-            if not chunk:
-                break
+                yield Located(marc_to_record(marc), number, line)
+            except (ValueError, TypeError, KeyError) as exc:
+                error = InputDataError(f"record {number}: {exc}", path=name, line=line)
+                bad(error)
+        handler.ready.clear()
+        if not chunk:
+            break
     if number == 0:
         raise InputDataError(
             "no MARC records found", path=name, hint=f"expected namespace {MARC_NS}"
         )
 
 
-def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
-    """Records of a MARCXML file or stream."""
-    return records_only(read_located(source, on_error=on_error))
+read_located, read = reader(_parse, "MARCXML")
 
 
 def _sub(field: Any, code: str) -> str | None:
@@ -304,7 +289,7 @@ def _df(tag: str, ind: str, pairs: Iterable[tuple[str, str | None]]) -> Any:
     return pymarc.Field(tag=tag, indicators=pymarc.Indicators(ind[0], ind[1]), subfields=subfields)
 
 
-def record_to_marc(record: Record, subject_lang: str, labels: LabelSource | None) -> Any:
+def record_to_marc(record: Record, label: Callable[[str], str]) -> Any:
     """A pymarc record for a record."""
     marc: Any = pymarc.Record(force_utf8=True)
     lt = _LEADER_TYPE[record.type]
@@ -351,8 +336,7 @@ def record_to_marc(record: Record, subject_lang: str, labels: LabelSource | None
     if record.abstract:
         marc.add_field(_df("520", "  ", [("a", record.abstract)]))
     for s in record.subjects:
-        label = subject_label(s.uri, subject_lang, labels)
-        marc.add_field(_df("650", " 7", [("a", label), ("0", s.uri), ("2", "eurovoc")]))
+        marc.add_field(_df("650", " 7", [("a", label(s.uri)), ("0", s.uri), ("2", "eurovoc")]))
     if record.keywords:
         marc.add_field(_df("653", "  ", [("a", _term(k)) for k in record.keywords]))
     marc.add_field(_df("655", " 7", [("a", record.type.value), ("2", TYPE_SOURCE)]))
@@ -366,19 +350,13 @@ def record_to_marc(record: Record, subject_lang: str, labels: LabelSource | None
     return marc
 
 
-def write(
-    records: Iterable[Record],
-    stream: IO[str],
-    *,
-    subject_lang: str = "en",
-    labels: LabelSource | None = None,
-) -> int:
+def _write(records: Iterable[Record], stream: IO[str], label: Callable[[str], str]) -> None:
     """Write a MARCXML collection; returns the number of records written."""
     stream.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<collection xmlns="{MARC_NS}">\n')
-    n = 0
     for record in records:
-        node = _to_xml_node(record_to_marc(record, subject_lang, labels))
+        node = _to_xml_node(record_to_marc(record, label))
         stream.write(ElementTree.tostring(node, encoding="unicode") + "\n")
-        n += 1
     stream.write("</collection>\n")
-    return n
+
+
+write = writer(_write)

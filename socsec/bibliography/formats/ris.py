@@ -5,22 +5,13 @@ is parsed by rispy. Subject URIs travel in ``C8`` (" ; "-separated), labels in `
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import rispy
 
 from socsec.bibliography.codec import parse_name
-from socsec.bibliography.formats import (
-    STORE_ONLY_FIELDS,
-    ErrorSink,
-    LabelSource,
-    Source,
-    open_text,
-    records_only,
-    source_name,
-    subject_label,
-)
+from socsec.bibliography.formats import STORE_ONLY_FIELDS, ErrorSink, reader, writer
 from socsec.bibliography.limits import MAX_RECORD_CHARS, too_long
 from socsec.bibliography.model import Person, Record, RecordType, Subject
 from socsec.bibliography.normalize import Fix, parse_date
@@ -217,40 +208,34 @@ def _entry_to_record(entry: dict[str, Any]) -> tuple[Record, list[Fix]]:
     return record, fixes
 
 
-def read_located(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Located]:
+def _parse(fh: IO[str], name: str, bad: ErrorSink) -> Iterator[Located]:
     """Stream the records of a RIS file.
 
     Raises:
         InputDataError: a record lacks ER, a line is outside any record, or a value is bad.
     """
-    name = source_name(source)
-    with open_text(source) as fh:
-        for number, (line, text, note) in enumerate(_split_records(fh, name), start=1):
-            try:
-                entries = rispy.loads(text)
-                if len(entries) != 1:
-                    raise ValueError("cannot parse the record")
-                record, fixes = _entry_to_record(entries[0])
-                if note is not None:
-                    fixes.insert(0, note)
-                yield Located(record, number, line, tuple(fixes))
-            except (OSError, ValueError, TypeError, KeyError) as exc:
-                error = InputDataError(f"record {number}: {exc}", path=name, line=line)
-                if on_error is None:
-                    raise error from None
-                on_error(error)
+    for number, (line, text, note) in enumerate(_split_records(fh, name), start=1):
+        try:
+            entries = rispy.loads(text)
+            if len(entries) != 1:
+                raise ValueError("cannot parse the record")
+            record, fixes = _entry_to_record(entries[0])
+            if note is not None:
+                fixes.insert(0, note)
+            yield Located(record, number, line, tuple(fixes))
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            error = InputDataError(f"record {number}: {exc}", path=name, line=line)
+            bad(error)
 
 
-def read(source: Source, *, on_error: ErrorSink | None = None) -> Iterator[Record]:
-    """Records of a RIS file or stream."""
-    return records_only(read_located(source, on_error=on_error))
+read_located, read = reader(_parse, "RIS")
 
 
 def _person(p: Any) -> str:
     return str(p.literal or ", ".join(x for x in (p.family, p.given) if x))
 
 
-def to_ris(record: Record, subject_lang: str, labels: LabelSource | None) -> dict[str, Any]:
+def to_ris(record: Record, label: Callable[[str], str]) -> dict[str, Any]:
     """A record as a rispy dict."""
     entry: dict[str, Any] = {"type_of_reference": TO_RIS[record.type], "id": record.id,
                              "title": record.title}  # fmt: skip
@@ -287,29 +272,21 @@ def to_ris(record: Record, subject_lang: str, labels: LabelSource | None) -> dic
     if record.notes:
         entry["notes"] = [" ".join(record.notes.split())]
     if record.subjects:
-        entry["custom7"] = " ; ".join(
-            subject_label(s.uri, subject_lang, labels) for s in record.subjects
-        )
+        entry["custom7"] = " ; ".join(label(s.uri) for s in record.subjects)
         entry["custom8"] = " ; ".join(s.uri for s in record.subjects)
     return entry
 
 
-def write(
-    records: Iterable[Record],
-    stream: IO[str],
-    *,
-    subject_lang: str = "en",
-    labels: LabelSource | None = None,
-) -> int:
+def _write(records: Iterable[Record], stream: IO[str], label: Callable[[str], str]) -> None:
     """Write RIS; returns the number of records written."""
-    n = 0
     batch: list[dict[str, Any]] = []
     for record in records:
-        batch.append(to_ris(record, subject_lang, labels))
-        n += 1
+        batch.append(to_ris(record, label))
         if len(batch) >= 1000:
             stream.write(rispy.dumps(batch, implementation=_Writer))
             batch = []
     if batch:
         stream.write(rispy.dumps(batch, implementation=_Writer))
-    return n
+
+
+write = writer(_write)
