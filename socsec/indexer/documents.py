@@ -159,6 +159,10 @@ def _other_terms(text: str, base: str | None) -> str:
     return " ".join(_word_list_terms(tokenize(text), base))
 
 
+# What a document's fingerprint hashes: one encoder for every document (``json.dumps`` with
+# these options builds a new one per call), the same text.
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=list)
+
 # (ancestors, analysed labels, notation) of one concept
 _ConceptData = tuple[tuple[str, ...], str, str | None]
 
@@ -276,10 +280,7 @@ class Enricher:
             "notations": notations,
             "provenance": provenance,
         }
-        fingerprint = hashlib.blake2b(
-            json.dumps(body, sort_keys=True, ensure_ascii=False, default=list).encode(),
-            digest_size=12,
-        ).hexdigest()
+        fingerprint = hashlib.blake2b(_FINGERPRINT_JSON.encode(body).encode(), digest_size=12)
         return IndexDoc(
             id=record.id,
             type=record.type.value,
@@ -291,7 +292,7 @@ class Enricher:
             detected=detected,
             text=text,
             display=display,
-            fingerprint=fingerprint,
+            fingerprint=fingerprint.hexdigest(),
             modified=record.modified,
             notations=tuple(notations),
             provenance=provenance,
