@@ -69,7 +69,10 @@ class ThesaurusLike(Protocol):
 @lru_cache(maxsize=1 << 18)
 def _variants(word: str, lang: str) -> tuple[str, ...]:
     """Stems of a word as written and as folded: "sécurité" and "securite" share one."""
-    return tuple(dict.fromkeys((stem(word, lang), stem(fold(word), lang))))
+    first = stem(word, lang)
+    if word.isascii() and word.isalnum() and word == word.lower():
+        return (first,)  # its own fold (most words): one stem
+    return tuple(dict.fromkeys((first, stem(fold(word), lang))))
 
 
 def terms(text: str | None, lang: str | None) -> list[str]:

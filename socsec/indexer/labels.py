@@ -40,7 +40,10 @@ TIERS = ("exact", "stemmed", "folded")
 @lru_cache(maxsize=1 << 18)
 def word_keys(word: str, lang: str) -> tuple[str, str, str]:
     """The exact, stemmed and folded key of one lowercased word in ``lang``."""
-    return word, light_stem(word, lang), light_stem(fold(word), lang)
+    stemmed = light_stem(word, lang)
+    if word.isascii() and word.isalnum() and word == word.lower():  # its own fold
+        return word, stemmed, stemmed
+    return word, stemmed, light_stem(fold(word), lang)
 
 
 def content_words(text: str, lang: str) -> list[tuple[int, str]]:
