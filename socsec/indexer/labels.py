@@ -371,7 +371,10 @@ class LabelMatcher:
         replacements = self.replacements
         for _start, _end, _tier, entries in self.store.view(base).spans(words):
             for uri, _label in entries:
-                uris.update(dict.fromkeys(replacements.get(uri, (uri,))))
+                if uri in replacements:
+                    uris.update(dict.fromkeys(replacements[uri]))
+                else:
+                    uris[uri] = None
         return list(uris)
 
     def prepare(self) -> None:
