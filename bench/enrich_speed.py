@@ -62,7 +62,7 @@ with get_cache(workspace()) as cache:
         store = BibliographyStore.open(__import__("pathlib").Path({store!r}))
         docs = enrich_store(enricher, cache.path, store, {workers})
     else:
-        docs = (enricher.enrich(r) for r in records)
+        docs = enricher.enrich_all(records)
     digest = hashlib.blake2b(digest_size=8)
     load = os.getloadavg()[0]
     start, used, count = time.perf_counter(), cpu(), 0

@@ -123,24 +123,23 @@ def _in_order(
 ) -> Iterator[IndexDoc]:
     """Documents of ``func(*task)`` run by ``workers`` processes, in the order of ``tasks``."""
     global _matcher
+    from socsec.indexer.documents import spared_by_collector
+
     _matcher = enricher.matcher  # built once here, inherited by every worker
     _matcher.prepare()
     ctx = multiprocessing.get_context("fork")
     initargs = (str(cache_path), None if store_path is None else str(store_path))
-    # Objects made so far (the matcher: hundreds of thousands) leave the GC's reach: a
-    # worker's collections would otherwise walk them and dirty their pages (copy-on-write).
-    gc.freeze()
-    try:
-        with ctx.Pool(workers, initializer=_init, initargs=initargs) as pool:
-            pending: deque[multiprocessing.pool.AsyncResult[bytes]] = deque()
-            for task in tasks:
-                pending.append(pool.apply_async(func, task))
-                if len(pending) >= 2 * workers:
-                    yield from decode_docs(pending.popleft().get())
-            while pending:
+    # Objects made so far (the matcher: hundreds of thousands) leave the GC's reach, in the
+    # workers too: their collections would otherwise walk them and dirty their pages
+    # (copy-on-write).
+    with spared_by_collector(), ctx.Pool(workers, initializer=_init, initargs=initargs) as pool:
+        pending: deque[multiprocessing.pool.AsyncResult[bytes]] = deque()
+        for task in tasks:
+            pending.append(pool.apply_async(func, task))
+            if len(pending) >= 2 * workers:
                 yield from decode_docs(pending.popleft().get())
-    finally:
-        gc.unfreeze()
+        while pending:
+            yield from decode_docs(pending.popleft().get())
 
 
 def enrich_parallel(

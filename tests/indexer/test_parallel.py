@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,16 @@ def test_rebuild_with_workers_setting(workspace: Workspace) -> None:
         assert svc.workers == 2
         assert svc.rebuild().indexed == 60
         assert svc.backend.count() == 60
+
+
+def test_enrich_all_sets_objects_aside_only_while_it_runs(
+    records: list[Record], thesaurus: object
+) -> None:
+    enricher = Enricher(thesaurus)  # type: ignore[arg-type]
+    stream = enricher.enrich_all(records)
+    next(stream), next(stream)
+    assert gc.get_freeze_count() > 0  # the matcher and caches: out of the collector's walks
+    stream.close()  # a consumer that stops early
+    assert gc.get_freeze_count() == 0
+    assert len(list(enricher.enrich_all(records))) == 60
+    assert gc.get_freeze_count() == 0
