@@ -21,7 +21,7 @@ import multiprocessing
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,13 +30,13 @@ from socsec.indexer.base import IndexDoc
 if TYPE_CHECKING:
     from socsec.bibliography.model import Record
     from socsec.bibliography.store import BibliographyStore
-    from socsec.indexer.documents import Enricher, LabelMatcher
+    from socsec.indexer.documents import Enricher
 
 CHUNK = 500
 
 _FIELDS = tuple(f.name for f in fields(IndexDoc))
 
-_matcher: LabelMatcher | None = None  # set in the parent before the fork
+_parent: Enricher | None = None  # set in the parent before the fork
 _enricher: Enricher | None = None  # each worker's own
 _store: BibliographyStore | None = None  # each worker's own connection, when reading slices
 
@@ -77,10 +77,12 @@ def _die_with_parent() -> None:
 def _init(cache_path: str, store_path: str | None) -> None:
     global _enricher, _store
     _die_with_parent()
-    from socsec.indexer.documents import Enricher
     from socsec.thesaurus.lookup import ThesaurusCache
 
-    _enricher = Enricher(ThesaurusCache.open(Path(cache_path)), _matcher=_matcher)
+    assert _parent is not None
+    # The parent's matcher and concept cache (inherited), this process's own connection.
+    thesaurus = ThesaurusCache.open(Path(cache_path))
+    _enricher = replace(_parent, thesaurus=thesaurus)
     if store_path is not None:
         from socsec.bibliography.store import BibliographyStore
 
@@ -122,11 +124,12 @@ def _in_order(
     workers: int,
 ) -> Iterator[IndexDoc]:
     """Documents of ``func(*task)`` run by ``workers`` processes, in the order of ``tasks``."""
-    global _matcher
+    global _parent
     from socsec.indexer.documents import spared_by_collector
 
-    _matcher = enricher.matcher  # built once here, inherited by every worker
-    _matcher.prepare()
+    if enricher.detect:
+        enricher.matcher.prepare()  # built once here, inherited by every worker
+    _parent = enricher
     ctx = multiprocessing.get_context("fork")
     initargs = (str(cache_path), None if store_path is None else str(store_path))
     # Objects made so far (the matcher: hundreds of thousands) leave the GC's reach, in the

@@ -29,17 +29,19 @@ def test_parallel_equals_serial(
 
 
 @pytest.mark.skipif(not parallel.can_fork(), reason="needs fork")
+@pytest.mark.parametrize("detect", [True, False])
 def test_workers_reading_store_slices_equal_serial(
-    workspace: Workspace, thesaurus: object, monkeypatch: pytest.MonkeyPatch
+    workspace: Workspace, thesaurus: object, monkeypatch: pytest.MonkeyPatch, detect: bool
 ) -> None:
     monkeypatch.setattr(parallel, "CHUNK", 7)  # 9 slices of the 60 records, the last short
     with BibliographyStore.open(workspace.bibliography_db) as store:
-        serial = list(Enricher(thesaurus).enrich_all(store.iter_records()))  # type: ignore[arg-type]
-        enricher = Enricher(thesaurus)  # type: ignore[arg-type]
+        serial = list(Enricher(thesaurus, detect).enrich_all(store.iter_records()))  # type: ignore[arg-type]
+        enricher = Enricher(thesaurus, detect)  # type: ignore[arg-type]
         path = Path(thesaurus.path)  # type: ignore[attr-defined]
         forked = list(parallel.enrich_store(enricher, path, store, 2))
     assert len(serial) == 60
-    assert forked == serial
+    assert forked == serial  # the workers enrich as the parent's enricher says
+    assert any(d.detected for d in serial) is detect
     assert [type(d.author_keys) for d in forked] == [tuple] * 60
 
 
