@@ -39,6 +39,7 @@ _FIELDS = tuple(f.name for f in fields(IndexDoc))
 _parent: Enricher | None = None  # set in the parent before the fork
 _enricher: Enricher | None = None  # each worker's own
 _store: BibliographyStore | None = None  # each worker's own connection, when reading slices
+_init_error: Exception | None = None  # why this worker could not open what it reads
 
 
 def encode_docs(docs: Iterable[IndexDoc]) -> bytes:
@@ -75,28 +76,40 @@ def _die_with_parent() -> None:
 
 
 def _init(cache_path: str, store_path: str | None) -> None:
-    global _enricher, _store
+    global _enricher, _store, _init_error
     _die_with_parent()
-    from socsec.thesaurus.lookup import ThesaurusCache
+    try:
+        from socsec.thesaurus.lookup import ThesaurusCache
 
-    assert _parent is not None
-    # The parent's matcher and concept cache (inherited), this process's own connection.
-    thesaurus = ThesaurusCache.open(Path(cache_path))
-    _enricher = replace(_parent, thesaurus=thesaurus)
-    if store_path is not None:
-        from socsec.bibliography.store import BibliographyStore
+        assert _parent is not None
+        # The parent's matcher and concept cache (inherited), this process's own connection.
+        thesaurus = ThesaurusCache.open(Path(cache_path))
+        _enricher = replace(_parent, thesaurus=thesaurus)
+        if store_path is not None:
+            from socsec.bibliography.store import BibliographyStore
 
-        _store = BibliographyStore.open(Path(store_path))
+            _store = BibliographyStore.open(Path(store_path))
+    except Exception as exc:  # Pool would start a failed worker again and again, forever
+        _init_error = exc
+
+
+def _ready() -> Enricher:
+    """This worker's enricher, or the error that kept it from opening (raised in the parent)."""
+    if _init_error is not None:
+        raise _init_error
+    assert _enricher is not None
+    return _enricher
 
 
 def _enrich_chunk(records: list[Record]) -> bytes:
-    assert _enricher is not None
-    return encode_docs(_enricher.enrich(r) for r in records)
+    enricher = _ready()
+    return encode_docs(enricher.enrich(r) for r in records)
 
 
 def _enrich_slice(after: str, upto: str) -> bytes:
-    assert _enricher is not None and _store is not None
-    return encode_docs(_enricher.enrich(r) for r in _store.iter_records(after=after, upto=upto))
+    enricher = _ready()
+    assert _store is not None
+    return encode_docs(enricher.enrich(r) for r in _store.iter_records(after=after, upto=upto))
 
 
 def _chunks(records: Iterable[Record]) -> Iterator[list[Record]]:

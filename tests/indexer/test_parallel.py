@@ -9,6 +9,7 @@ import pytest
 
 from socsec.bibliography.model import Record
 from socsec.bibliography.store import BibliographyStore
+from socsec.errors import NotFoundError
 from socsec.indexer import parallel
 from socsec.indexer.documents import Enricher
 from socsec.indexer.service import SearchService
@@ -83,3 +84,15 @@ def test_enrich_all_sets_objects_aside_only_while_it_runs(
     assert gc.get_freeze_count() == 0
     assert len(list(enricher.enrich_all(records))) == 60
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="needs fork")
+def test_a_worker_that_cannot_open_the_thesaurus_fails_the_rebuild(
+    workspace: Workspace, thesaurus: object, tmp_path: Path
+) -> None:
+    # multiprocessing.Pool starts a worker whose initializer raised again, forever: the
+    # error must reach the parent instead.
+    with BibliographyStore.open(workspace.bibliography_db) as store:
+        enricher = Enricher(thesaurus)  # type: ignore[arg-type]
+        with pytest.raises(NotFoundError, match="not found"):
+            list(parallel.enrich_store(enricher, tmp_path / "gone.sqlite", store, 2))
