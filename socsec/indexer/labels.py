@@ -40,7 +40,10 @@ TIERS = ("exact", "stemmed", "folded")
 @lru_cache(maxsize=1 << 18)
 def word_keys(word: str, lang: str) -> tuple[str, str, str]:
     """The exact, stemmed and folded key of one lowercased word in ``lang``."""
-    return word, light_stem(word, lang), light_stem(fold(word), lang)
+    stemmed = light_stem(word, lang)
+    if word.isascii() and word.isalnum() and word == word.lower():  # its own fold
+        return word, stemmed, stemmed
+    return word, stemmed, light_stem(fold(word), lang)
 
 
 def content_words(text: str, lang: str) -> list[tuple[int, str]]:
@@ -134,6 +137,49 @@ class _LangKeys:
             if len(self.words) < 1 << 18:  # bounded: a corpus has more words than labels
                 self.words[word] = got
         return got
+
+    def spans(self, words: list[str]) -> list[tuple[int, int, int, list[tuple[str, str]]]]:
+        """Labels in ``words`` as ``(start, end, tier, [(uri, label)])``, in text order.
+
+        At each content word not covered by an earlier span, the longest span whose key is a
+        label's in some tier wins, and for the same length the strictest tier: what
+        :meth:`LabelMatcher._scan` finds with lookups of every span length. Each word's keys
+        and the tiers where it begins a key are looked up once, and a span grows only while
+        it begins some label's key (enrichment calls this for every title and abstract).
+        """
+        stops = STOPWORDS.get(self.lang, frozenset())
+        known, word = self.words.get, self.word
+        # (position in ``words``, (keys, tiers where the word begins a key)) of content words
+        seq = [(n, known(w) or word(w)) for n, w in enumerate(words) if w not in stops]
+        found: list[tuple[int, int, int, list[tuple[str, str]]]] = []
+        tiers, prefixes = self.tiers, self.prefixes
+        count = len(seq)
+        end_of_last = 0  # spans never overlap: a match moves the scan past its last word
+        for i in [i for i, (_n, info) in enumerate(seq) if info[1]]:  # most words begin none
+            if i < end_of_last:
+                continue
+            keys, starts = seq[i][1]
+            # The longest span whose key is a label's in some tier; the strictest tier for it.
+            best_size, best_tier, best_key = 0, 0, ""
+            for tier in starts:
+                key = keys[tier]
+                keyed, heads = tiers[tier], prefixes[tier]
+                if best_size < 1 and key in keyed:
+                    best_size, best_tier, best_key = 1, tier, key
+                j = i + 1
+                while j < count:
+                    key = f"{key} {seq[j][1][0][tier]}"
+                    if key not in heads:
+                        break
+                    j += 1
+                    if j - i > best_size and key in keyed:
+                        best_size, best_tier, best_key = j - i, tier, key
+            if not best_size:
+                continue
+            start, end = seq[i][0], seq[i + best_size - 1][0] + 1
+            found.append((start, end, best_tier, tiers[best_tier][best_key]))
+            end_of_last = i + best_size
+        return found
 
 
 @dataclass
@@ -306,51 +352,36 @@ class LabelMatcher:
         return None
 
     def _scan_memory(self, words: list[str], view: _LangKeys) -> list[LabelMatch]:
-        """:meth:`_scan` on in-memory keys: the same spans, with each word's keys and the tiers
-        where it begins a key looked up once, and a span grown only while it begins some
-        label's key (enrichment calls this for every title and abstract).
-        """
-        stops = STOPWORDS.get(view.lang, frozenset())
-        known, word = view.words.get, view.word
-        # (position in ``words``, (keys, tiers where the word begins a key)) of content words
-        seq = [(n, known(w) or word(w)) for n, w in enumerate(words) if w not in stops]
+        """:meth:`_scan` on in-memory keys (see :meth:`_LangKeys.spans`)."""
         found: list[LabelMatch] = []
-        tiers, prefixes = view.tiers, view.prefixes
-        count = len(seq)
-        end_of_last = 0  # spans never overlap: a match moves the scan past its last word
-        for i in [i for i, (_n, info) in enumerate(seq) if info[1]]:  # most words begin none
-            if i < end_of_last:
-                continue
-            keys, starts = seq[i][1]
-            # The longest span whose key is a label's in some tier; the strictest tier for it.
-            best_size, best_tier, best_key = 0, 0, ""
-            for tier in starts:
-                key = keys[tier]
-                keyed, heads = tiers[tier], prefixes[tier]
-                if best_size < 1 and key in keyed:
-                    best_size, best_tier, best_key = 1, tier, key
-                j = i + 1
-                while j < count:
-                    key = f"{key} {seq[j][1][0][tier]}"
-                    if key not in heads:
-                        break
-                    j += 1
-                    if j - i > best_size and key in keyed:
-                        best_size, best_tier, best_key = j - i, tier, key
-            if not best_size:
-                continue
-            start, end = seq[i][0], seq[i + best_size - 1][0] + 1
+        for start, end, tier, entries in view.spans(words):
             text = " ".join(words[start:end])
-            for uri, label in tiers[best_tier][best_key]:
-                found.extend(
-                    self._resolve(uri, text, label, view.lang, TIERS[best_tier], start, end)
-                )
-            end_of_last = i + best_size
+            for uri, label in entries:
+                found.extend(self._resolve(uri, text, label, view.lang, TIERS[tier], start, end))
         return found
 
     def find_words(self, words: list[str], lang: str | None = None) -> list[str]:
         """:meth:`find` of a text already split by :func:`socsec.analysis.tokenize`."""
-        return list(dict.fromkeys(m.uri for m in self.matches_words(words, lang)))
+        base = base_language(lang)
+        if base not in SUPPORTED_LANGUAGES or not isinstance(self.store, MemoryKeys):
+            return list(dict.fromkeys(m.uri for m in self.matches_words(words, lang)))
+        # Enrichment's path: the concepts only, without a LabelMatch per label found.
+        assert base is not None
+        uris: dict[str, None] = {}
+        replacements = self.replacements
+        for _start, _end, _tier, entries in self.store.view(base).spans(words):
+            for uri, _label in entries:
+                if uri in replacements:
+                    uris.update(dict.fromkeys(replacements[uri]))
+                else:
+                    uris[uri] = None
+        return list(uris)
+
+    def prepare(self) -> None:
+        """Build the in-memory scanning structures of every language now (before a fork)."""
+        if isinstance(self.store, MemoryKeys):
+            for lang in SUPPORTED_LANGUAGES:
+                self.store.view(lang)
 
     def _resolve(
         self, uri: str, text: str, label: str, lang: str, match: str, start: int, end: int

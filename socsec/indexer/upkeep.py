@@ -149,14 +149,13 @@ class IndexUpkeep:
         started = _now()
         langs: set[str] = set()
         enricher = self._enricher()
-        records = self.store.iter_records()
         path = getattr(self.thesaurus, "path", None)
         if self.workers > 1 and path is not None:  # index.workers: enrichment in processes
-            from socsec.indexer.parallel import enrich_parallel
+            from socsec.indexer.parallel import enrich_store
 
-            enriched = enrich_parallel(enricher, path, records, self.workers)
+            enriched = enrich_store(enricher, path, self.store, self.workers)
         else:
-            enriched = enricher.enrich_all(records)
+            enriched = enricher.enrich_all(self.store.iter_records())
         docs = _noting_languages(enriched, langs)
         meta = {"last_build": started, **self._meta(started)}
         report = self.backend.rebuild(docs, meta, on_progress)
