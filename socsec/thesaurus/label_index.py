@@ -268,15 +268,7 @@ class LabelIndex:
         counts = dict.fromkeys(others, 0)
         for cid in cids:
             labels = [w for b, w in self.named.get(cid, ()) if b == base]
-            with_word = [a for a in labels if word in a]
-            seen: set[str] = set()
-            for b in labels:
-                if word in b:
-                    continue
-                for other in others.intersection(b) - seen:
-                    if any(variants.one_word_apart(a, b) == (word, other) for a in with_word):
-                        seen.add(other)
-            for other in seen:
+            for other in variants.substitutes_in(labels, word, others):
                 counts[other] += 1
         return counts
 

@@ -77,16 +77,23 @@ def support(conn: sqlite3.Connection, base: str, word: str, others: set[str]) ->
         by_concept[cid].append(str(stemmed).split())
     counts: Counter[str] = Counter()
     for labels in by_concept.values():
-        with_word = [a for a in labels if word in a]
-        seen: set[str] = set()
-        for b in labels:
-            if word in b:
-                continue
-            for other in others.intersection(b) - seen:
-                if any(one_word_apart(a, b) == (word, other) for a in with_word):
-                    seen.add(other)
-        counts.update(seen)
+        counts.update(substitutes_in(labels, word, others))
     return {other: counts[other] for other in others}
+
+
+def substitutes_in(labels: list[list[str]], word: str, others: set[str]) -> set[str]:
+    """Those of ``others`` that replace ``word`` in two labels of one concept (its stemmed
+    labels' words), the rest of the two labels being the same words in any order.
+    """
+    with_word = [a for a in labels if word in a]
+    seen: set[str] = set()
+    for b in labels:
+        if word in b:
+            continue
+        for other in others.intersection(b) - seen:
+            if any(one_word_apart(a, b) == (word, other) for a in with_word):
+                seen.add(other)
+    return seen
 
 
 def variant_rows(conn: sqlite3.Connection, base: str, words: list[str]) -> list[int]:
