@@ -114,23 +114,35 @@ class LabelWords:
             np.asarray(weights, dtype=np.float32),
         )
 
-    def coverage(self, doc: Document) -> npt.NDArray[np.float32]:
-        """Per pseudo-document: the IDF-weighted share of its best-covered label in ``doc``."""
+    def coverage(self, doc: Document, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        """Per pseudo-document of ``rows``: the IDF-weighted share of its best label in ``doc``.
+
+        Args:
+            doc: the document whose words count.
+            rows: pseudo-documents (the index's rows) to measure.
+
+        Returns:
+            The share of the best-covered label of each row (0 for a row without labels).
+        """
         analysed = analyse_document(doc)
         present = np.unique(
             np.fromiter((_slot(w) for w in {*analysed.title, *analysed.text}), dtype=np.int64)
         )
-        rows = len(self.label_ptr) - 1
-        if not len(self.words) or not len(present):
-            return np.zeros(rows, dtype=np.float32)
-        hit = np.isin(self.words, present, assume_unique=False) * self.weights
-        starts = self.word_ptr[:-1]
-        found = np.add.reduceat(hit, starts)
-        total = np.add.reduceat(self.weights, starts)
-        share = np.divide(found, total, out=np.zeros_like(found), where=total > 0)
-        best = np.zeros(rows, dtype=np.float32)
-        has = np.diff(self.label_ptr) > 0
-        best[has] = np.maximum.reduceat(share, self.label_ptr[:-1][has])
+        best = np.zeros(len(rows), dtype=np.float32)
+        if not len(present):
+            return best
+        # Only the few rows the kNN vote reached (at most k): a row's words are contiguous.
+        for out, row in enumerate(rows.tolist()):
+            labels = self.word_ptr[self.label_ptr[row] : self.label_ptr[row + 1] + 1]
+            if len(labels) < 2:
+                continue
+            lo, hi = int(labels[0]), int(labels[-1])
+            weights = self.weights[lo:hi]
+            hit = np.isin(self.words[lo:hi], present) * weights
+            starts = labels[:-1] - lo
+            total = np.add.reduceat(weights, starts)
+            share = np.add.reduceat(hit, starts) / np.where(total > 0, total, 1.0)
+            best[out] = float(share.max())
         return best
 
     def to_arrays(self, prefix: str) -> dict[str, npt.NDArray[Any]]:
@@ -192,8 +204,10 @@ class ThesaurusSuggester:
         knn, _sims = index.scores(doc)
         # Pseudo-document i carries the one concept index.lab_idx[i] (a column of knn).
         columns = index.lab_idx[index.lab_ptr[:-1]]
+        rows = np.flatnonzero(knn[columns] > 0)
         scores = np.zeros(len(knn), dtype=np.float32)
-        scores[columns] = knn[columns] * np.power(words.coverage(doc), COVERAGE_POWER)
+        cover = np.power(words.coverage(doc, rows), COVERAGE_POWER)
+        scores[columns[rows]] = knn[columns[rows]] * cover
         count = min(limit, len(scores))
         best = np.argpartition(-scores, count - 1)[:count]
         return {index.concepts[i]: float(scores[i]) for i in best if scores[i] > 0}

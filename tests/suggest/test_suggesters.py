@@ -191,8 +191,9 @@ def test_thesaurus_member_needs_more_than_one_word_of_a_label(vocab: Vocabulary)
     # (IDF-weighted: "household" is the rarer word of the two in the extract).
     words, index = thes.label_words["en"], thes.by_lang["en"]
     row = [index.concepts[c] for c in index.lab_idx].index(FAMILY_BENEFIT)  # its pseudo-document
-    assert words.coverage(whole)[row] == pytest.approx(1.0)
-    assert 0.5 < words.coverage(partial)[row] < 0.6
+    rows = np.asarray([row])
+    assert words.coverage(whole, rows)[0] == pytest.approx(1.0)
+    assert 0.5 < words.coverage(partial, rows)[0] < 0.6
     # In French the same: "allocation de foyer" is one of its labels, "foyer" alone is not.
     fr_whole = Document("", "Réforme de l'allocation de foyer", lang="fr")
     fr_partial = Document("", "Le foyer et les rentes viagères", lang="fr")
