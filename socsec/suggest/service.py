@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 Notify = Callable[[str], None]
 ProgressFn = Callable[[int], None]
-MODEL_FORMAT = 3
+MODEL_FORMAT = 4
 # Retrain before suggesting only when curated links or concepts changed by more than this share.
 STALE_SHARE = 0.2
 TRAINING_FIX = "pip install 'socsec[suggest]'"

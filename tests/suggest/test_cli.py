@@ -168,14 +168,15 @@ def test_eurlex_split_figures_come_from_the_command_users_run(tmp_path: Path) ->
     data = json.loads(result.stdout)
     assert (data["train_documents"], data["test_documents"]) == (1129, 187)
     (ensemble,) = data["methods"]
-    # Measured: F1@5 0.3736, nDCG@10 0.492 (0.349 and 0.465 before the thesaurus member and
+    # Measured: F1@5 0.375, nDCG@10 0.492 (0.349 and 0.465 before the thesaurus member and
     # the loose label matching); threshold 0.15 tuned on the training acts; assigned at the
-    # default 0.15: precision 0.614, recall 0.200.
+    # default 0.15: precision 0.659, recall 0.185 (0.614 and 0.200 before the thesaurus
+    # member weighed label coverage: fewer partial-label concepts reach the threshold).
     assert ensemble["f1_at_5"] >= 0.365 and ensemble["ndcg_at_10"] >= 0.48
     assert 0.1 <= data["tuned_threshold"] <= 0.3
     assigned = ensemble["assigned"]
     assert (assigned["threshold"], assigned["limit"]) == (0.15, 5)
-    assert assigned["precision"] >= 0.59 and assigned["recall"] >= 0.19
+    assert assigned["precision"] >= 0.63 and assigned["recall"] >= 0.175
     curve = ensemble["thresholds"]
     assert [t["threshold"] for t in curve] == sorted(t["threshold"] for t in curve)
     assert curve[0]["recall"] > curve[-1]["recall"]  # a higher threshold assigns fewer

@@ -170,6 +170,38 @@ def test_thesaurus_member_suggests_a_concept_no_record_carries(vocab: Vocabulary
     assert again.score(doc) == model.thesaurus.score(doc)
 
 
+FAMILY_BENEFIT = EUROVOC + "2604"  # alternative labels "household allowance", "rent allowance"...
+
+
+def test_thesaurus_member_needs_more_than_one_word_of_a_label(vocab: Vocabulary) -> None:
+    """Sharing "household" with the label "household allowance" is not a label match.
+
+    A bag of all of family benefit's label words ranked it first, at the top score 1.0, for a
+    title about household annuities (an NBER paper of the bundled sample got it as an
+    automatic subject); the title that holds the whole label must score it higher.
+    """
+    thes = ThesaurusSuggester(vocab)
+    thes.fit()
+    partial = Document("", "Household Ownership of Variable Annuities", lang="en")
+    whole = Document("", "Household allowance reform", lang="en")
+    assert thes.score(partial).get(FAMILY_BENEFIT, 0.0) < 0.35
+    assert thes.score(partial).get(FAMILY_BENEFIT, 0.0) < thes.score(whole)[FAMILY_BENEFIT]
+    assert thes.suggest(whole, 1)[0].uri == FAMILY_BENEFIT
+    # The coverage of the best-covered label: all of "household allowance", half of it
+    # (IDF-weighted: "household" is the rarer word of the two in the extract).
+    words, index = thes.label_words["en"], thes.by_lang["en"]
+    row = [index.concepts[c] for c in index.lab_idx].index(FAMILY_BENEFIT)  # its pseudo-document
+    rows = np.asarray([row])
+    assert words.coverage(whole, rows)[0] == pytest.approx(1.0)
+    assert 0.5 < words.coverage(partial, rows)[0] < 0.6
+    # In French the same: "allocation de foyer" is one of its labels, "foyer" alone is not.
+    fr_whole = Document("", "Réforme de l'allocation de foyer", lang="fr")
+    fr_partial = Document("", "Le foyer et les rentes viagères", lang="fr")
+    assert thes.suggest(fr_whole, 1)[0].uri == FAMILY_BENEFIT
+    whole_score = thes.score(fr_whole)[FAMILY_BENEFIT]
+    assert thes.score(fr_partial).get(FAMILY_BENEFIT, 0.0) < whole_score / 2
+
+
 def test_ranking_trees_on_sampled_negatives_keep_the_score_scale(
     vocab: Vocabulary, monkeypatch: pytest.MonkeyPatch
 ) -> None:
