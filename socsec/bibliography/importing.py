@@ -183,7 +183,6 @@ class _Importer:
         self.queue = _InsertQueue()
         self.no_aliases = self.no_deletions = False
         self.history: list[tuple[Any, ...]] = []
-        self.created: list[str] = []  # ids of records created since the last flush
 
     # -- errors and warnings ------------------------------------------------------------------
     def refuse(self, item: Located, reason: str) -> None:
@@ -276,11 +275,13 @@ class _Importer:
             on_progress(len(batch))
 
     def flush(self) -> None:
-        self.queue.flush(self.db, self.no_deletions)
-        # Created rows first: a record's creation always precedes its changes.
-        if self.created:
-            history.write_created(self.db, self.change, self.created)
-            self.created = []
+        if self.queue.rows:
+            # The queued records get the rowids after the last one, in the order queued: their
+            # history rows are made from those rows (no list of ids to send and parse again).
+            last = self.db.execute("SELECT coalesce(max(rowid), 0) FROM records").fetchone()[0]
+            self.queue.flush(self.db, self.no_deletions)
+            # Created rows first: a record's creation always precedes its changes.
+            history.write_created(self.db, self.change, last)
         if self.history:
             history.write_rows(self.db, self.history)
             self.history = []
@@ -394,7 +395,6 @@ class _Importer:
             record = dataclasses.replace(record, id=candidate)
         row, subjects = self.store._row(record, created=self.stamp, modified=self.stamp)
         self.queue.add(record, row, subjects)
-        self.created.append(record.id)
         return record
 
 
