@@ -137,14 +137,15 @@ def write_rows(db: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> None:
     )
 
 
-def write_created(db: sqlite3.Connection, change: int, ids: Sequence[str]) -> None:
-    """Store the rows saying that ``change`` created these records (one statement: an import
-    writes one per record it creates).
+def write_created(db: sqlite3.Connection, change: int, after: int) -> None:
+    """Store the rows saying that ``change`` created the records stored after rowid ``after``,
+    in the order they were stored (one statement: an import writes one row per record it
+    creates, right after inserting them; new rows take rowids above the last one).
     """
     db.execute(
         "INSERT INTO history (change_id, record_id, field, before, after) "
-        "SELECT ?, value, ?, NULL, NULL FROM json_each(?) ORDER BY key",
-        (change, CREATED, json.dumps(list(ids))),
+        "SELECT ?, id, ?, NULL, NULL FROM records WHERE rowid > ? ORDER BY rowid",
+        (change, CREATED, after),
     )
 
 

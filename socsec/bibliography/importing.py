@@ -13,7 +13,6 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
 
 from socsec.bibliography import history
@@ -184,7 +183,6 @@ class _Importer:
         self.queue = _InsertQueue()
         self.no_aliases = self.no_deletions = False
         self.history: list[tuple[Any, ...]] = []
-        self.created: list[str] = []  # ids of records created since the last flush
 
     # -- errors and warnings ------------------------------------------------------------------
     def refuse(self, item: Located, reason: str) -> None:
@@ -277,11 +275,13 @@ class _Importer:
             on_progress(len(batch))
 
     def flush(self) -> None:
-        self.queue.flush(self.db, self.no_deletions)
-        # Created rows first: a record's creation always precedes its changes.
-        if self.created:
-            history.write_created(self.db, self.change, self.created)
-            self.created = []
+        if self.queue.rows:
+            # The queued records get the rowids after the last one, in the order queued: their
+            # history rows are made from those rows (no list of ids to send and parse again).
+            last = self.db.execute("SELECT coalesce(max(rowid), 0) FROM records").fetchone()[0]
+            self.queue.flush(self.db, self.no_deletions)
+            # Created rows first: a record's creation always precedes its changes.
+            history.write_created(self.db, self.change, last)
         if self.history:
             history.write_rows(self.db, self.history)
             self.history = []
@@ -395,7 +395,6 @@ class _Importer:
             record = dataclasses.replace(record, id=candidate)
         row, subjects = self.store._row(record, created=self.stamp, modified=self.stamp)
         self.queue.add(record, row, subjects)
-        self.created.append(record.id)
         return record
 
 
@@ -406,11 +405,18 @@ _texts = operator.attrgetter(*_TEXT_FIELDS)
 def _longest_field(record: Record) -> tuple[str, int] | None:
     """The first text value over :data:`MAX_FIELD_CHARS` (name, length), if any.
 
-    Runs on every imported record: the (usual) record within bounds is passed by one C-level
-    maximum over its texts; only an oversized one is walked field by field to name it.
+    Runs on every imported record: the (usual) record within bounds is passed by C-level
+    sums of its text lengths (no value is longer than their sum; summing small ints is
+    faster than comparing them for a maximum, and the record's own fields are summed apart
+    from its usually empty extra and keywords). Only a record whose texts add up to more
+    is walked field by field, to name the value that is too long if one is.
     """
-    texts = chain(filter(None, _texts(record)), record.extra.values(), record.keywords)
-    if max(map(len, texts), default=0) <= MAX_FIELD_CHARS:
+    total = sum(map(len, filter(None, _texts(record))))
+    if record.extra:
+        total += sum(map(len, record.extra.values()))
+    if record.keywords:
+        total += sum(map(len, record.keywords))
+    if total <= MAX_FIELD_CHARS:
         return None
     for name, value in vars(record).items():
         if value.__class__ is str and len(value) > MAX_FIELD_CHARS:

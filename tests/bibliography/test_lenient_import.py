@@ -289,6 +289,21 @@ def test_field_over_the_value_limit_refused(data_dir: Path, tmp_path: Path) -> N
     _exit5(data_dir, src, f"{src}, line 1", "field 'title' is longer than")
 
 
+def test_fields_within_the_limit_that_add_up_to_more_are_imported(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    # Each value is under the limit; together they pass it (the check's quick bound).
+    title, abstract = "t" * (2**20 - 10), "a" * 2**20
+    src = tmp_path / "long.json"
+    src.write_text(
+        json.dumps([{"id": "long", "type": "book", "title": title, "abstract": abstract}])
+    )
+    result = bib(data_dir, "import", str(src))
+    assert result.exit_code == 0, result.stderr
+    shown = json.loads(bib(data_dir, "show", "long", "--json").stdout)
+    assert (shown["title"], shown["abstract"]) == (title, abstract)
+
+
 def test_csv_unbalanced_quote_does_not_swallow_rows(data_dir: Path, tmp_path: Path) -> None:
     rows = (DATA / "sample.csv").read_text(encoding="utf-8").splitlines()
     header, body = rows[0], rows[1:]

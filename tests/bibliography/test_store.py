@@ -194,6 +194,32 @@ def test_import_matches_records_of_the_same_batch(
     ]
     assert sorted(r.id for r in empty_store.iter_records()) == ["a", "costa1994early"]
     assert (empty_store.get("a").title, empty_store.get("a").edition) == ("Pensions", "2")
+    # One "(created)" row per created record, in the order written, before its changes.
+    assert report.change_id is not None
+    assert empty_store.created_by(report.change_id) == ["a", "costa1994early"]
+    fields = [c.field for c in empty_store.history("a")]
+    assert fields[0] == "(created)" and fields.count("(created)") == 1 and "edition" in fields
+
+
+def test_created_rows_of_an_import_into_a_filled_store(
+    store: BibliographyStore, cache: ThesaurusCache
+) -> None:
+    from socsec.bibliography.store import Located
+
+    # The history's "(created)" rows name exactly the records this import created, in file
+    # order, however many records (and deleted ones) the store held before.
+    store.delete(next(iter(store.iter_records())).id)
+    copies = [
+        dataclasses.replace(r, id=f"{r.id}-copy", doi=None, isbn=None)
+        for r in csljson.read(DATA / "sample.json")
+    ]
+    copies.reverse()  # not in id order
+    report = store.import_records(
+        [Located(r, n) for n, r in enumerate(copies, start=1)], source="copies", checker=cache
+    )
+    assert report.created == len(copies) == 30
+    assert report.change_id is not None
+    assert store.created_by(report.change_id) == [r.id for r in copies]
 
 
 def test_query_filters(store: BibliographyStore) -> None:
