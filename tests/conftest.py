@@ -207,3 +207,52 @@ def start_socsec() -> Callable[..., subprocess.Popen[str]]:
         )
 
     return start
+
+
+@pytest.fixture
+def model_loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The paths the suggestion model is loaded from, one entry per load (to count loads)."""
+    from socsec.suggest import service
+
+    seen: list[Path] = []
+    real = service.SuggestModel.load
+
+    def counted(path: Path) -> service.SuggestModel | None:
+        seen.append(path)
+        return real(path)
+
+    monkeypatch.setattr(service.SuggestModel, "load", staticmethod(counted))
+    return seen
+
+
+@pytest.fixture
+def provenance_trio() -> Callable[[Path], tuple[str, str, str]]:
+    """Three records of a built data dir whose only subject is disability insurance, held
+    automatically: the first tagged by a librarian (manual), the second accepted in review,
+    the third left automatic. Returns their ids in that order.
+    """
+    from typer.testing import CliRunner
+
+    from socsec.app.suggestions import review
+    from socsec.bibliography.store import get_store
+    from socsec.cli.app import app
+    from socsec.config import Settings
+    from socsec.workspace import Workspace
+
+    uri = "http://eurovoc.europa.eu/3412"
+
+    def make(data_dir: Path) -> tuple[str, str, str]:
+        ws = Workspace(root=data_dir, settings=Settings.load(data_dir=data_dir, env={}))
+        with get_store(ws) as store:
+            alike = [
+                r.id
+                for r in store.iter_records()
+                if [(s.uri, s.provenance) for s in r.subjects] == [(uri, "automatic")]
+            ]
+        manual, accepted, automatic = alike[:3]
+        tagged = CliRunner().invoke(app, ["--data-dir", str(data_dir), "bib", "tag", manual, uri])
+        assert tagged.exit_code == 0, tagged.stderr
+        review(ws, accepted, accept=[uri])
+        return manual, accepted, automatic
+
+    return make

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -219,19 +220,13 @@ def test_review_confirms_automatic_subjects_with_title_and_abstract(
     assert again.exit_code == 0, again.stderr
 
 
-def test_ranking_weighs_manual_over_accepted_over_automatic(data_dir: Path) -> None:
+def test_ranking_weighs_manual_over_accepted_over_automatic(
+    data_dir: Path, provenance_trio: Callable[[Path], tuple[str, str, str]]
+) -> None:
     from socsec.indexer.base import Query
 
     ws = _ws(data_dir)
-    with get_store(ws) as store:
-        alike = [
-            r.id
-            for r in store.iter_records()
-            if [(s.uri, s.provenance) for s in r.subjects] == [(DISABILITY_INSURANCE, "automatic")]
-        ]
-    manual, accepted, automatic = alike[:3]
-    cli(data_dir, "bib", "tag", manual, DISABILITY_INSURANCE)  # the stronger provenance wins
-    review(ws, accepted, accept=[DISABILITY_INSURANCE])
+    manual, accepted, automatic = provenance_trio(data_dir)  # the stronger provenance wins
     with SearchService.open(ws) as svc:
         hits = svc.backend.search(Query(concepts=(DISABILITY_INSURANCE,), size=100)).hits
     score = {h.id: h.score for h in hits}
@@ -270,25 +265,17 @@ def test_a_data_dir_of_the_curated_flag_upgrades_to_provenance(tmp_path: Path) -
 
 
 def test_review_queue_pages_after_an_id_with_one_model_load(
-    bundled_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    bundled_data_dir: Path, model_loads: list[Path]
 ) -> None:
     """A later page of the web review queue starts after the given id and scores only the
     records it shows: the model is loaded once per page, not once per record skipped.
     """
-    from socsec.suggest import service
     from socsec.suggest.service import review_queue
 
     ws = _ws(bundled_data_dir)
     first = [r.record_id for r in review_queue(ws, limit=3, records=6)]
     assert len(first) == 6 and first == sorted(first)
-    loads: list[Path] = []
-    real = service.SuggestModel.load
-
-    def counted(path: Path) -> service.SuggestModel | None:
-        loads.append(path)
-        return real(path)
-
-    monkeypatch.setattr(service.SuggestModel, "load", staticmethod(counted))
+    loads_before = len(model_loads)
     later = [r.record_id for r in review_queue(ws, limit=3, records=3, after=first[2])]
     assert later == first[3:6]
-    assert len(loads) == 1
+    assert len(model_loads) == loads_before + 1

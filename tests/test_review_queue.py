@@ -21,7 +21,6 @@ from socsec.bibliography.store import get_store
 from socsec.cli.app import app
 from socsec.config import Settings
 from socsec.errors import PreconditionRequired, StaleVersion
-from socsec.suggest import service
 from socsec.workspace import Workspace
 
 runner = CliRunner()
@@ -42,22 +41,8 @@ def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
         return conn.execute(sql).fetchall()
 
 
-@pytest.fixture
-def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The paths the suggestion model is loaded from, one per load."""
-    seen: list[Path] = []
-    real = service.SuggestModel.load
-
-    def counted(path: Path) -> service.SuggestModel | None:
-        seen.append(path)
-        return real(path)
-
-    monkeypatch.setattr(service.SuggestModel, "load", staticmethod(counted))
-    return seen
-
-
 def test_automatic_subjects_first_then_suggestions_paged_with_one_model_load(
-    bundled_data_dir: Path, loads: list[Path]
+    bundled_data_dir: Path, model_loads: list[Path]
 ) -> None:
     ws = _ws(bundled_data_dir)
     with get_store(ws) as store:
@@ -73,10 +58,10 @@ def test_automatic_subjects_first_then_suggestions_paged_with_one_model_load(
         assert (c.score, c.method, c.model) == (held[c.uri].score, "ensemble", held[c.uri].model)
     second = page(ws, size=5, after=first.next_after)
     assert [i.record.id for i in second.items] == automatic[5:10]
-    assert not loads  # confirming automatic subjects needs no model
+    assert not model_loads  # confirming automatic subjects needs no model
     # A page across the two parts: the last automatic records, then suggestions.
     across = page(ws, size=6, after=f"{CONFIRM}:{automatic[-3]}", min_score=0.1)
-    assert len(loads) == 1
+    assert len(model_loads) == 1
     ids = [i.record.id for i in across.items]
     assert ids[:2] == automatic[-2:] and len(ids) == 6
     suggested = across.items[2:]
@@ -86,7 +71,7 @@ def test_automatic_subjects_first_then_suggestions_paged_with_one_model_load(
     assert any(c.reasons for i in suggested for c in i.candidates)
     assert across.next_after == f"{SUGGEST}:{ids[-1]}"
     later = page(ws, size=3, after=across.next_after, min_score=0.1)
-    assert len(loads) == 2  # once per page
+    assert len(model_loads) == 2  # once per page
     assert later.items and all(i.record.id > ids[-1] for i in later.items)
     # The generator and the pages agree; a bare record id (an old link) starts in part one.
     walked = [i.record.id for i in queue(ws, records=8)]

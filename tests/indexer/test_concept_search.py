@@ -5,13 +5,12 @@ narrower one or naming either in their text, ranked by how they hold it (``CONCE
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from socsec.app.suggestions import review
-from socsec.bibliography.store import get_store
 from socsec.cli.app import app
 from socsec.config import Settings
 from socsec.indexer.service import SearchRequest, SearchService
@@ -68,20 +67,11 @@ def test_tiers_rank_subjects_above_records_naming_the_concept(indexed_data_dir: 
     assert by_id["nber-w0860"]["score"] == 2.5
 
 
-def test_manual_over_accepted_over_automatic_by_concept(indexed_data_dir: Path) -> None:
+def test_manual_over_accepted_over_automatic_by_concept(
+    indexed_data_dir: Path, provenance_trio: Callable[[Path], tuple[str, str, str]]
+) -> None:
     ws = _ws(indexed_data_dir)
-    with get_store(ws) as store:
-        alike = [
-            r.id
-            for r in store.iter_records()
-            if [(s.uri, s.provenance) for s in r.subjects] == [(DISABILITY_INSURANCE, "automatic")]
-        ]
-    manual, accepted, automatic = alike[:3]
-    tagged = runner.invoke(
-        app, ["--data-dir", str(indexed_data_dir), "bib", "tag", manual, DISABILITY_INSURANCE]
-    )
-    assert tagged.exit_code == 0, tagged.stderr
-    review(ws, accepted, accept=[DISABILITY_INSURANCE])
+    manual, accepted, automatic = provenance_trio(indexed_data_dir)
     data = search(indexed_data_dir, "--concept", DISABILITY_INSURANCE, "-n", "1000")
     by_id = {h["id"]: h for h in hits(data)}
     assert [by_id[i]["concept_match"] for i in (manual, accepted, automatic)] == list(TIERS[:3])

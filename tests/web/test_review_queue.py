@@ -20,7 +20,6 @@ from socsec.app import records
 from socsec.bibliography.store import get_store
 from socsec.cli.app import app as cli_app
 from socsec.config import Settings
-from socsec.suggest import service
 from socsec.web.app import create_app
 from socsec.workspace import Workspace
 from tests.web.accounts import add_user, sign_in
@@ -132,16 +131,9 @@ def test_stale_or_versionless_verdicts_write_nothing(client: TestClient, ws: Wor
 
 
 def test_accept_all_and_the_suggestions_part_with_one_model_load(
-    client: TestClient, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, ws: Workspace, model_loads: list[Path]
 ) -> None:
-    loads: list[Path] = []
-    real = service.SuggestModel.load
-
-    def counted(path: Path) -> service.SuggestModel | None:
-        loads.append(path)
-        return real(path)
-
-    monkeypatch.setattr(service.SuggestModel, "load", staticmethod(counted))
+    loads = model_loads
     csrf = sign_in(client, "ed")
     page = client.get("/review")
     assert loads == []  # automatic subjects to confirm: no model needed
