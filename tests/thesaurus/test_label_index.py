@@ -114,17 +114,19 @@ def eurovoc_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-def test_same_answers_on_every_eurovoc_label(eurovoc_db: Path) -> None:
+def test_same_answers_on_eurovoc_labels(eurovoc_db: Path) -> None:
     labels = _labels(eurovoc_db, "WHERE base IN ('en', 'fr', 'es')")
     assert len(labels) > 40_000
-    assert _differences(eurovoc_db, labels, [{}]) == []
+    # Every third label (all 40,552 agreed when the engine was written; the whole set takes
+    # a minute per run, and the bundled thesaurus above is checked label by label).
+    assert _differences(eurovoc_db, labels[::3], [{}]) == []
 
 
 @pytest.mark.slow
 def test_same_answers_on_what_users_type_from_eurovoc_labels(eurovoc_db: Path) -> None:
     rng = random.Random(7)
     labels = _labels(eurovoc_db, "WHERE base IN ('en', 'fr', 'es')")
-    terms = [t for label in rng.sample(labels, 2500) for t in _derived(label, rng)]
+    terms = [t for label in rng.sample(labels, 1000) for t in _derived(label, rng)]
     assert _differences(eurovoc_db, terms, [{}]) == []
     assert _differences(eurovoc_db, terms[::10], OPTIONS[1:]) == []
 
