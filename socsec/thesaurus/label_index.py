@@ -232,15 +232,10 @@ class LabelIndex:
 
     def variant_rowids(self, base: str, words: list[str]) -> list[int]:
         """:func:`socsec.thesaurus.variants.variant_rows` over the index."""
-        near: dict[str, dict[str, list[int]]] = {}
-        for word, other, rid in self._near_labels(base, words):
-            near.setdefault(word, {}).setdefault(other, []).append(rid)
-        out = []
-        for word, by_other in near.items():
-            for other, n in self._support(base, word, set(by_other)).items():
-                if n >= variants.MIN_SUPPORT:
-                    out += by_other[other]
-        return out
+        return variants.attested(
+            self._near_labels(base, words),
+            lambda word, others: self._support(base, word, others),
+        )
 
     def _near_labels(self, base: str, words: list[str]) -> list[tuple[str, str, int]]:
         uniq = sorted(set(words))

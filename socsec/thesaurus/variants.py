@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 # Concepts whose labels must attest a substitution (one concept is its own entry terms).
 MIN_SUPPORT = 2
@@ -98,12 +102,23 @@ def substitutes_in(labels: list[list[str]], word: str, others: set[str]) -> set[
 
 def variant_rows(conn: sqlite3.Connection, base: str, words: list[str]) -> list[int]:
     """Rowids of labels that are the term with one word replaced by an attested substitute."""
-    near: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for word, other, rid in near_labels(conn, base, words):
-        near[word][other].append(rid)
+    return attested(
+        near_labels(conn, base, words), lambda word, others: support(conn, base, word, others)
+    )
+
+
+def attested(
+    near: Iterable[tuple[str, str, int]], support_of: Callable[[str, set[str]], dict[str, int]]
+) -> list[int]:
+    """Rowids of the ``near`` labels (term word, label word, rowid) whose substitution
+    ``support_of(term word, label words)`` counts in at least MIN_SUPPORT concepts.
+    """
+    by_word: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for word, other, rid in near:
+        by_word[word][other].append(rid)
     out = []
-    for word, by_other in near.items():
-        for other, n in support(conn, base, word, set(by_other)).items():
+    for word, by_other in by_word.items():
+        for other, n in support_of(word, set(by_other)).items():
             if n >= MIN_SUPPORT:
                 out += by_other[other]
     return out
