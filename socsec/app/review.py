@@ -156,7 +156,7 @@ def queue(
     with thesaurus_checker(ws) as cache:
         if part == CONFIRM:
             with bibliography(ws) as store:
-                ids = [i for i in store.ids_with_automatic() if rid is None or i > rid]
+                ids = store.ids_with_automatic(rid)
             for record_id in ids:
                 if records is not None and shown >= records:
                     return

@@ -618,11 +618,14 @@ class BibliographyStore:
         ).fetchone()
         return int(row[0]), int(row[1])
 
-    def ids_with_automatic(self) -> list[str]:
-        """Ids of the records holding at least one automatic subject."""
+    def ids_with_automatic(self, after: str | None = None) -> list[str]:
+        """Ids of the records holding at least one automatic subject, in id order, after
+        ``after`` if given.
+        """
         rows = self._conn.execute(
             "SELECT DISTINCT record_id FROM subjects WHERE provenance = 'automatic' "
-            "ORDER BY record_id"
+            "AND record_id > ? ORDER BY record_id",
+            (after or "",),
         )
         return [r[0] for r in rows]
 
