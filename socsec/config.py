@@ -72,6 +72,15 @@ def _check_count(low: int, high: int) -> Callable[[str], str]:
     return check
 
 
+def _check_workers(value: str) -> str:
+    if value.strip().lower() == "auto":
+        return "auto"
+    try:
+        return _check_count(1, 64)(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not auto or a whole number from 1 to 64") from None
+
+
 def _check_bool(value: str) -> str:
     folded = value.strip().lower()
     if folded in ("true", "1", "yes", "on"):
@@ -249,9 +258,10 @@ KEYS: dict[str, Key] = {
         ),
         Key(
             "index.workers",
-            "1",
-            _check_count(1, 64),
-            help="processes enriching records during an index rebuild (one per spare core)",
+            "auto",
+            _check_workers,
+            help="processes enriching records during an index rebuild (auto: one per core "
+            "for large stores)",
         ),
         Key("user", None, _check_text, help="name recorded in the curation history"),
         Key(

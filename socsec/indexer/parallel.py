@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import marshal
 import multiprocessing
+import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -121,6 +122,28 @@ def _chunks(records: Iterable[Record]) -> Iterator[list[Record]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+# Below this many records forking and warming workers costs more than it saves.
+AUTO_MIN_RECORDS = 10 * CHUNK
+AUTO_MAX_WORKERS = 4  # the parent writing the index is the bottleneck beyond this
+
+
+def workers_for(setting: str, records: int) -> int:
+    """Enrichment processes for a rebuild of ``records``: ``index.workers`` as a number or auto.
+
+    ``auto`` gives one process per core this process may run on (at most
+    ``AUTO_MAX_WORKERS``) for a store of at least ``AUTO_MIN_RECORDS`` records, else 1.
+    """
+    if setting != "auto":
+        return int(setting or 1)
+    if records < AUTO_MIN_RECORDS or not can_fork():
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS has no affinity call
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, AUTO_MAX_WORKERS))
 
 
 def can_fork() -> bool:

@@ -202,6 +202,12 @@ def concept_match(hit: Hit, concepts: Iterable[str]) -> str | None:
     return min(found, key=order.index) if found else None
 
 
+def _workers_setting(value: str | None) -> int | str:
+    if value is None or value == "auto":
+        return "auto"
+    return int(value)
+
+
 class SearchService:
     """Searches the index of one workspace (and gives access to its upkeep).
 
@@ -211,6 +217,7 @@ class SearchService:
         store: the bibliography store (needed to build, update and export).
         vocabulary: the query vocabulary file (None: built in memory when first needed).
         write_lock: a lock file held by rebuilds and updates (None: no cross-process lock).
+        workers: enrichment processes of a rebuild, or ``"auto"`` (``index.workers``).
     """
 
     def __init__(
@@ -221,7 +228,7 @@ class SearchService:
         *,
         vocabulary: Path | None = None,
         write_lock: Path | None = None,
-        workers: int = 1,
+        workers: int | str = 1,
     ) -> None:
         self.backend = backend
         self._write_lock = write_lock
@@ -251,7 +258,7 @@ class SearchService:
             get_store(ws),
             vocabulary=ws.root / VOCABULARY_FILE,
             write_lock=ws.index_lock,
-            workers=int(ws.settings.get("index.workers") or 1),
+            workers=_workers_setting(ws.settings.get("index.workers")),
         )
 
     @property

@@ -99,7 +99,8 @@ class IndexUpkeep:
         thesaurus: the thesaurus cache (labels and hierarchy for enrichment).
         store: the bibliography store.
         matcher: a function giving the label matcher used to detect concepts in text.
-        workers: processes that enrich records during a rebuild (``index.workers``).
+        workers: processes that enrich records during a rebuild, or ``"auto"``
+            (``index.workers``; see :func:`socsec.indexer.parallel.workers_for`).
         write_lock: a lock file held by rebuilds and updates, so that processes writing at
             once take turns (two updates that both read "changed since" would each re-index
             and stamp the index; taking turns, the second finds only what the first left).
@@ -113,7 +114,7 @@ class IndexUpkeep:
         matcher: Callable[[], LabelMatcher],
         *,
         write_lock: Path | None = None,
-        workers: int = 1,
+        workers: int | str = 1,
     ) -> None:
         self._write_lock = write_lock
         self.workers = workers
@@ -150,11 +151,14 @@ class IndexUpkeep:
         langs: set[str] = set()
         enricher = self._enricher()
         path = getattr(self.thesaurus, "path", None)
-        if self.workers > 1 and path is not None:  # index.workers: enrichment in processes
-            from socsec.indexer.parallel import enrich_store
+        enriched: Iterable[IndexDoc] | None = None
+        if path is not None and self.workers != 1:  # index.workers: enrichment in processes
+            from socsec.indexer.parallel import enrich_store, workers_for
 
-            enriched = enrich_store(enricher, path, self.store, self.workers)
-        else:
+            workers = workers_for(str(self.workers), self.store.count())
+            if workers > 1:
+                enriched = enrich_store(enricher, path, self.store, workers)
+        if enriched is None:
             enriched = enricher.enrich_all(self.store.iter_records())
         docs = _noting_languages(enriched, langs)
         meta = {"last_build": started, **self._meta(started)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,24 @@ def test_rebuild_with_workers_setting(workspace: Workspace) -> None:
         assert svc.workers == 2
         assert svc.rebuild().indexed == 60
         assert svc.backend.count() == 60
+
+
+def test_auto_workers_follow_the_store_size_and_the_cores() -> None:
+    from socsec.indexer.parallel import AUTO_MAX_WORKERS, AUTO_MIN_RECORDS, workers_for
+
+    cores = len(os.sched_getaffinity(0))
+    assert workers_for("auto", AUTO_MIN_RECORDS - 1) == 1  # forking would cost more
+    assert workers_for("auto", AUTO_MIN_RECORDS) == min(cores, AUTO_MAX_WORKERS)
+    assert workers_for("3", 10) == 3  # a number is taken as given
+
+
+def test_auto_is_the_default_and_a_bad_value_is_refused(workspace: Workspace) -> None:
+    from socsec.config import Settings
+    from socsec.errors import ConfigError
+
+    assert Settings.load(data_dir=workspace.root, env={}).get("index.workers") == "auto"
+    with pytest.raises(ConfigError, match="auto or a whole number"):
+        Settings.load(data_dir=workspace.root, env={"SOCSEC_INDEX_WORKERS": "many"})
 
 
 def test_enrich_all_sets_objects_aside_only_while_it_runs(
