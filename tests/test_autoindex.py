@@ -273,9 +273,9 @@ def test_review_queue_pages_after_an_id_with_one_model_load(
     from socsec.suggest.service import review_queue
 
     ws = _ws(bundled_data_dir)
-    first = [r.record_id for r in review_queue(ws, limit=3, records=6)]
+    first = [r.record_id for _, r in review_queue(ws, limit=3, records=6)]
     assert len(first) == 6 and first == sorted(first)
     loads_before = len(model_loads)
-    later = [r.record_id for r in review_queue(ws, limit=3, records=3, after=first[2])]
+    later = [r.record_id for _, r in review_queue(ws, limit=3, records=3, after=first[2])]
     assert later == first[3:6]
     assert len(model_loads) == loads_before + 1

@@ -260,7 +260,6 @@ def _suggest_items(
     records: int | None,
     on_notice: Notify | None,
 ) -> Iterator[QueueItem]:
-    from socsec.errors import NotFoundError
     from socsec.suggest.model import Method
     from socsec.suggest.service import review_queue
 
@@ -269,12 +268,8 @@ def _suggest_items(
         min_score=min_score, after=after, on_notice=on_notice,
     )  # fmt: skip
     with closing(results):
-        for result in results:
+        for record, result in results:
             with bibliography(ws) as store:
-                try:
-                    record = store.get(result.record_id)
-                except NotFoundError:
-                    continue
                 candidates = tuple(_suggestion(store, cache, lang, s) for s in result.suggestions)
             cursor = f"{SUGGEST}:{record.id}"
             yield QueueItem(record, record_tag(record), candidates, cursor)

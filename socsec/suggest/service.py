@@ -36,6 +36,7 @@ from socsec.suggest.text import document_from_record, document_from_text, docume
 from socsec.suggest.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
+    from socsec.bibliography.model import Record
     from socsec.bibliography.store import BibliographyStore
     from socsec.thesaurus.lookup import ThesaurusCache
     from socsec.workspace import Workspace
@@ -463,10 +464,13 @@ def review_queue(
     min_score: float = 0.0,
     after: str | None = None,
     on_notice: Notify | None = None,
-) -> Generator[SuggestResult, None, None]:
+) -> Generator[tuple[Record, SuggestResult], None, None]:
     """Suggestions scoring at least ``min_score`` for each record without subjects, less the
     concepts a librarian rejected for it (records left with none are skipped), one record at
     a time, in id order from the first id after ``after``; at most ``records`` records.
+
+    Yields each record as it was read and scored, with its suggestions (the version a
+    verdict must name is the one scored).
     """
     from socsec.bibliography.store import get_store
 
@@ -479,13 +483,16 @@ def review_queue(
         if records is not None and shown >= records:
             return
         with get_store(ws) as store:
-            doc = target_document(store, record_id=rid)
+            try:
+                record = store.get(rid)
+            except NotFoundError:  # deleted since the ids were read
+                continue
             refused = store.rejected([rid]).get(rid, set())
-        result = suggest(ws, doc, method=method, limit=limit, model=model)
+        result = suggest(ws, document_from_record(record), method=method, limit=limit, model=model)
         kept = [s for s in result.suggestions if s.score >= min_score and s.uri not in refused]
         if kept:
             shown += 1
-            yield dataclasses.replace(result, suggestions=kept)
+            yield record, dataclasses.replace(result, suggestions=kept)
 
 
 def _vocabulary(ws: Workspace, thesaurus: Path | None) -> Vocabulary:
