@@ -10,9 +10,12 @@ parameter, an odd spelling such as ``limit=010``) goes to FastAPI's handler, so 
 edge cases are answered exactly as before. The route, its OpenAPI schema and its
 dependencies stay as declared.
 
-On the event loop the lean handler only reads the answer memo (a dict under a lock held for
-microseconds) and the cache file's identity (one ``stat``); a lookup to compute runs in the
-thread pool, as a sync endpoint does (tests/web/test_http.py proves both).
+On the event loop the lean handler reads the answer memo (a dict under a lock held for
+microseconds) and the cache file's identity (one ``stat``). It computes a missing answer
+there only when that reads memory only (``Resources.answer_in_memory``: the index current,
+asked without waiting); otherwise the computation runs in the thread pool, as a sync
+endpoint's does. docs/decisions/0003-lookups-on-the-event-loop.md gives the measured bound;
+tests/web/test_lean.py proves what runs where.
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 from socsec.web.memo import AnswerMemo
 
+# An answer's memo key: the identity of the cache file it was computed from, and the request.
+MemoKey = tuple[tuple[int, int, int], Hashable]
 # Lookup caches open at most at once: more than the cores gains nothing, each is a connection.
 LOOKUP_POOL = 1
 
@@ -110,7 +112,7 @@ class Resources:
         memo_key, body = self.remembered(key)
         return self.compute_answer(memo_key, answer) if body is None else body
 
-    def remembered(self, key: Hashable) -> tuple[Hashable, bytes | None]:
+    def remembered(self, key: Hashable) -> tuple[MemoKey, bytes | None]:
         """The memo key of a request and its answer if kept (a dict read: fit for the event loop).
 
         The key holds the identity of the cache file, taken before any cache is used: the
@@ -121,7 +123,7 @@ class Resources:
         return memo_key, self.answers.get(memo_key)
 
     def answer_in_memory(
-        self, memo_key: Hashable, term: str, answer: Callable[[ThesaurusCache], bytes]
+        self, memo_key: MemoKey, term: str, answer: Callable[[ThesaurusCache], bytes]
     ) -> bytes | None:
         """Compute an answer now if that reads memory only, else None (never waits).
 
@@ -143,7 +145,8 @@ class Resources:
         body = None
         try:
             in_memory = getattr(cache, "in_memory", None)
-            if in_memory is not None and sig == _signature(self.ws):
+            # The memo key holds the file's identity, taken just before (no second stat).
+            if in_memory is not None and sig == memo_key[0]:
                 with in_memory(term) as ok:
                     if ok:
                         body = answer(cache)
@@ -153,9 +156,7 @@ class Resources:
             self.answers.put(memo_key, body)
         return body
 
-    def compute_answer(
-        self, memo_key: Hashable, answer: Callable[[ThesaurusCache], bytes]
-    ) -> bytes:
+    def compute_answer(self, memo_key: MemoKey, answer: Callable[[ThesaurusCache], bytes]) -> bytes:
         """Compute an answer missing from the memo (blocking: run it in the thread pool).
 
         Args:
