@@ -194,10 +194,14 @@ def inflection_key(text: str, lang: str | None) -> str:
     Two texts with the same key differ only by case, accents, plural endings, elision and
     "de"/"of"-type words: the same term, inflected.
     """
+    return folded_inflection_key(fold(text), lang)
+
+
+def folded_inflection_key(folded: str, lang: str | None) -> str:
+    """:func:`inflection_key` of a text already folded (``folded == fold(text)``)."""
     base = base_language(lang)
     stops = STOPWORDS.get(base or "", frozenset())
-    words = [w for w in fold(text).split() if w not in stops]
-    return " ".join(singular(w, base) for w in words)
+    return " ".join(singular(w, base) for w in folded.split() if w not in stops)
 
 
 def analyze_all(text: str) -> dict[str, list[str]]:

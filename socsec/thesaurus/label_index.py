@@ -17,11 +17,25 @@ rebuild by another connection). Standard library only (the lookup hot path).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
+from socsec.analysis import SUPPORTED_LANGUAGES, folded_inflection_key
 from socsec.thesaurus import variants
-from socsec.thesaurus.lookup import Filter, ThesaurusCache, _every_word_match
+from socsec.thesaurus.lookup import (
+    _PARTIAL_CANDIDATES,
+    _PARTIAL_CUTOFF,
+    Filter,
+    ThesaurusCache,
+    _Bucket,
+    _every_word_match,
+    _shared_score,
+    _word_weights,
+    fold,
+    inflection_key,
+)
 
 # Word prefixes up to this length have their label lists precomputed (a search box sends
 # short prefixes; longer ones match few words and are merged on demand).
@@ -29,6 +43,8 @@ _SHORT_PREFIX = 4
 _LIMIT = 200  # the SQL prefix sources' LIMIT
 # Word combinations whose shared-word scores are kept (cleared when full).
 _SHARED_MEMO = 20_000
+# Terms of up to this many distinct words have the word sets that can score enumerated first.
+_MASK_WORDS = 8
 
 
 class _Concept(NamedTuple):
@@ -47,9 +63,13 @@ class _TypoTable:
     label whose bag distance already rules out the cutoff need not be scored.
     """
 
-    def __init__(self, folded: list[str]) -> None:
+    def __init__(self, folded: list[str], rowids: list[int]) -> None:
         import numpy as np  # the typo rung of a long-lived process only
 
+        # The labels themselves, for the typo windows (see IndexedCache._window).
+        self.folded = folded
+        self.words = [" ".join(sorted(f.split())) for f in folded]
+        self.rowids = rowids
         self.lengths = np.array([len(f) for f in folded], dtype=np.int32)
         codes = np.frombuffer("".join(folded).encode("utf-32-le"), dtype=np.uint32)
         chars, which = np.unique(codes, return_inverse=True)
@@ -103,6 +123,10 @@ class LabelIndex:
         self.base: dict[int, str] = {}
         self.folded: dict[int, str] = {}
         self.stemmed: dict[int, str] = {}
+        # Each label folded, and its inflection key in its base language (en/fr/es): the
+        # ladder compares candidate labels with the term by these.
+        self.label_fold: dict[str, str] = {}
+        self.label_keys: dict[tuple[str, str], str] = {}
         # cid -> its pref and alt labels as (base, stemmed words), for word variants.
         self.named: dict[int, list[tuple[str, list[str]]]] = {}
         self.by_label: dict[str, list[int]] = {}
@@ -120,7 +144,10 @@ class LabelIndex:
         self.short: dict[str, list[int]] = {}
         # (stemmed token, base) -> [(rowid, distinct words of the label)], by rowid.
         self.tokens: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        self.token_rids: dict[tuple[str, str], dict[int, int]] = {}  # the same, as dicts
         self.concepts: dict[int, _Concept] = {}
+        # Deprecated concepts' replacements as hits show them: (uri, English label).
+        self.replacements: dict[str, tuple[tuple[str, str], ...]] = {}
         self.scheme_sets: dict[int, frozenset[str]] = {}
         self._typo: dict[str, _TypoTable] = {}
         self.shared: dict[
@@ -143,6 +170,9 @@ class LabelIndex:
             index.base[rowid] = base
             index.folded[rowid] = folded
             index.stemmed[rowid] = stemmed
+            index.label_fold[label] = folded  # the cache's column: fold(label)
+            if base in SUPPORTED_LANGUAGES:
+                index.label_keys[(label, base)] = folded_inflection_key(folded, base)
             if kind < 2:
                 index.named.setdefault(cid, []).append((base, stemmed.split()))
             index.by_label.setdefault(label, []).append(rowid)
@@ -167,6 +197,7 @@ class LabelIndex:
             "SELECT token, base, rid, n FROM label_tokens ORDER BY token, base, rid"
         ):
             index.tokens.setdefault((token, base), []).append((rid, n))
+        index.token_rids = {key: dict(posting) for key, posting in index.tokens.items()}
         schemes: dict[int, list[str]] = {}
         for cid, scheme in conn.execute("SELECT cid, scheme FROM concept_schemes ORDER BY scheme"):
             schemes.setdefault(cid, []).append(scheme)
@@ -188,6 +219,8 @@ class LabelIndex:
                 uri, notation, bool(deprecated), in_schemes, pref.get(cid, {}), alt.get(cid, {})
             )
             index.scheme_sets[cid] = frozenset(in_schemes)
+            if deprecated:
+                index.replacements[uri] = ThesaurusCache._replacements(cache, uri)
         return index
 
     # -- helpers ---------------------------------------------------------------------------
@@ -227,7 +260,9 @@ class LabelIndex:
         table = self._typo.get(base)
         if table is None:
             order = sorted((len(f), r) for r, f in self.folded.items() if self.base[r] == base)
-            table = self._typo[base] = _TypoTable([self.folded[r] for _n, r in order])
+            table = self._typo[base] = _TypoTable(
+                [self.folded[r] for _n, r in order], [r for _n, r in order]
+            )
         return table
 
     def variant_rowids(self, base: str, words: list[str]) -> list[int]:
@@ -267,6 +302,73 @@ class LabelIndex:
                 counts[other] += 1
         return counts
 
+    def shared_words(
+        self, base: str, query: tuple[str, ...], keep: int = _PARTIAL_CANDIDATES
+    ) -> tuple[bool, list[tuple[int, float, float]]]:
+        """:meth:`ThesaurusCache._shared_words`, scoring only the labels that can be kept.
+
+        A label's score depends on which of the query's words it holds (its mask) and on
+        its number of words ``n`` only, and never grows with ``n``. So the sets of words
+        that cannot reach the cutoff are known before any label is read, and only the
+        postings of the rarest word of each set that can are walked. Of the labels scoring
+        at least the cutoff, the best ``keep`` by (cover, score, rowid) are returned, by
+        rowid: all that the ladder uses.
+        """
+        postings = [self.tokens.get((t, base)) for t in query]
+        df = {t: len(p) for t, p in zip(query, postings, strict=True) if p}
+        if not df:
+            return False, []
+        weight = _word_weights(query, df)
+        total = sum(weight.values())
+        size = len(query)
+        covers: dict[int, tuple[float, int]] = {}  # mask -> (cover, words held)
+
+        def cover_of(mask: int) -> tuple[float, int]:
+            found = covers.get(mask)
+            if found is None:
+                held = [query[i] for i in range(size) if mask >> i & 1]
+                found = covers[mask] = (sum(weight[w] for w in held) / total, len(held))
+            return found
+
+        # Positions of the words whose postings are walked (all of them for a long term).
+        walk = {i for i in range(size) if postings[i]}
+        if size <= _MASK_WORDS:
+            walk = set()
+            for mask in range(1, 1 << size):
+                held = [i for i in range(size) if mask >> i & 1]
+                if any(not postings[i] for i in held):
+                    continue  # no label holds that word
+                cover, count = cover_of(mask)
+                if _shared_score(cover, count, count, size) >= _PARTIAL_CUTOFF:
+                    walk.add(min(held, key=lambda i: (df[query[i]], i)))
+        rid_sets = [self.token_rids.get((t, base), {}) for t in query]
+        scores: dict[tuple[int, int], float] = {}
+        kept: dict[tuple[float, float], list[int]] = {}
+        seen: set[int] = set()
+        for i in sorted(walk):
+            for rid, n in postings[i] or ():
+                if rid in seen:
+                    continue
+                seen.add(rid)
+                mask = 0
+                for j, rids in enumerate(rid_sets):
+                    if rid in rids:
+                        mask |= 1 << j
+                score = scores.get((mask, n))
+                if score is None:
+                    cover, count = cover_of(mask)
+                    score = scores[(mask, n)] = _shared_score(cover, count, n, size)
+                if score >= _PARTIAL_CUTOFF:
+                    kept.setdefault((covers[mask][0], score), []).append(rid)
+        out: list[tuple[int, float, float]] = []
+        for cover, score in sorted(kept, key=lambda k: (-k[0], -k[1])):
+            best = sorted(kept[(cover, score)])[: keep - len(out)]
+            out += [(rid, score, cover) for rid in best]
+            if len(out) >= keep:
+                break
+        out.sort()
+        return len(df) == len(query), out
+
     def select(self, rowids: Sequence[int], flt: Filter) -> list[tuple[Any, ...]]:
         """(cid, label, tag, kind) of the labels passing ``flt``, in the order given."""
         rows = self.rows
@@ -284,6 +386,8 @@ class IndexedCache(ThesaurusCache):
 
     _index: LabelIndex | None = None
     _index_version: int | None = None
+    _checked = False  # in an in_memory() block that found the index current
+    _busy_ms: int | None = None
 
     @property
     def index(self) -> LabelIndex:
@@ -292,7 +396,41 @@ class IndexedCache(ThesaurusCache):
         assert self._index is not None
         return self._index
 
+    @contextmanager
+    def in_memory(self, term: str) -> Iterator[bool]:
+        """Whether lookups of ``term`` in the ``with`` block read memory only (no file, no wait).
+
+        True when the index is built and current (``PRAGMA data_version``, asked with no
+        busy wait: a writer holding the file's lock makes it False, not a wait) and the
+        term's sources are all in memory (its folded form is ASCII; other scripts ask
+        FTS5). Lookups in the block then trust that check instead of repeating it. False
+        means a lookup may read the file or rebuild the index: run it where blocking is
+        allowed.
+        """
+        self._checked = self._current(term)
+        try:
+            yield self._checked
+        finally:
+            self._checked = False
+
+    def _current(self, term: str) -> bool:
+        if self._index is None or not fold(term).isascii():
+            return False
+        conn = self._conn
+        if self._busy_ms is None:
+            self._busy_ms = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            version = self.data_version()
+        except sqlite3.OperationalError:  # a writer holds the lock: do not wait here
+            return False
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
+        return version == self._index_version
+
     def _refresh(self) -> None:
+        if self._checked:  # in_memory() checked the file for this block
+            return
         version = self.data_version()
         if self._index is None or version != self._index_version:
             # Derived state of the old file goes too: metadata and the typo buckets.
@@ -307,6 +445,14 @@ class IndexedCache(ThesaurusCache):
             self._refresh()
         assert self._index is not None
         return self._index
+
+    def _label_fold(self, label: str) -> str:
+        folded = self._idx().label_fold.get(label)
+        return fold(label) if folded is None else folded
+
+    def _label_key(self, label: str, base: str) -> str:
+        key = self._idx().label_keys.get((label, base))
+        return inflection_key(label, base) if key is None else key
 
     def _exact_rows(self, label: str, flt: Filter) -> list[tuple[Any, ...]]:
         index = self._idx()
@@ -390,8 +536,25 @@ class IndexedCache(ThesaurusCache):
         if found is None:
             if len(memo) >= _SHARED_MEMO:
                 memo.clear()
-            found = memo[key] = super()._shared_words(base, query)
+            found = memo[key] = self._idx().shared_words(base, query)
         return found
+
+    def _window(self, bases: tuple[str, ...], low: int, high: int) -> _Bucket:
+        # Slices of the typo tables (the SQL windows' order), not SQL reads: a window never
+        # seen before costs a copy, not a scan of the label table.
+        key = (bases, low, high)
+        window = self._windows.get(key)
+        if window is None:
+            index = self._idx()
+            window = _Bucket([], [], [])
+            for base in bases:
+                table = index.typo_table(base)
+                start, end = table.span(low, high)
+                window.folded += table.folded[start:end]
+                window.words += table.words[start:end]
+                window.rowids += table.rowids[start:end]
+            self._windows[key] = window
+        return window
 
     def _typo_candidates(
         self, folded: str, bases: tuple[str, ...], low: int, high: int, cutoff: float
@@ -411,6 +574,10 @@ class IndexedCache(ThesaurusCache):
             return set()
         sets = self._idx().scheme_sets
         return {c for c in cids if not sets.get(c, frozenset()).isdisjoint(preferred)}
+
+    def _replacements(self, uri: str) -> tuple[tuple[str, str], ...]:
+        found = self._idx().replacements.get(uri)
+        return super()._replacements(uri) if found is None else found
 
     def _concept_rows(
         self, ids: list[int]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -336,7 +336,7 @@ class ThesaurusCache:
                 for row in self._stemmed_rows(" ".join(words), lg, flt):
                     # Same stem: an inflected form ("pensions"/"pension") is a match; a derived
                     # word ("pensioner") only a candidate, ranked with the prefix hits.
-                    same = inflection_key(row[1], lg) == inflected
+                    same = self._label_key(row[1], lg) == inflected
                     (stemmed if same else derived).append(row)
         self._add(found, MatchKind.stemmed, stemmed, preferred, limit)
         if len(found) >= limit:
@@ -350,7 +350,8 @@ class ThesaurusCache:
             # A term that is a word of some label ("pension") is complete: labels with a longer
             # word ("pensioner") are other words. A term that is not ("chôm") is being typed.
             rows, every = self._prefix(folded, flt)
-            labels = [fold(row[1]) for row in rows]
+            label_fold = self._label_fold
+            labels = [label_fold(row[1]) for row in rows]
             whole = [f" {label} ".find(f" {folded} ") >= 0 for label in labels]
             # The word-prefix rows hold every label with the term's words, or one that does
             # answers it; else ask.
@@ -366,7 +367,7 @@ class ThesaurusCache:
             fuzzy = self._fuzzy(folded, flt, FUZZY_HIT_CUTOFF, limit * 4)
             loose += [(MatchKind.fuzzy, r) for r in fuzzy if (r[0], r[1]) not in seen]
         # Whatever found them, labels that are the term inflected (or reordered) rank as such.
-        strict, loose = _promote(term, langs, loose)
+        strict, loose = _promote(term, langs, loose, self._label_key, self._label_fold)
         for kind in (MatchKind.folded, MatchKind.stemmed, MatchKind.reordered):
             rows = [r[:4] for k, r in strict if k is kind]
             self._add(found, kind, rows, preferred, limit)
@@ -481,6 +482,16 @@ class ThesaurusCache:
         for kind, (cid, label, tag, kcode, score, *_cover) in fresh:
             if cid not in found and len(found) < limit:
                 found[cid] = (kind, label, tag, kcode, min(score, 99.0), cid in domain)
+
+    # -- label analysis: memoised functions here; an in-memory index keeps every label's ---
+
+    def _label_fold(self, label: str) -> str:
+        """:func:`socsec.analysis.fold` of a label."""
+        return fold(label)
+
+    def _label_key(self, label: str, base: str) -> str:
+        """:func:`socsec.analysis.inflection_key` of a label in its base language."""
+        return inflection_key(label, base)
 
     # -- row sources: one SQL statement each here; an in-memory index overrides them --------
 
@@ -605,20 +616,19 @@ class ThesaurusCache:
 
         Returns:
             Whether every word of ``query`` occurs in some label, and (label rowid, score,
-            cover) of the labels scoring at least the partial cutoff, by rowid.
+            cover) of the labels scoring at least the partial cutoff, by rowid. Only the
+            best :data:`_PARTIAL_CANDIDATES` of them by (cover, score) are used (ties by
+            rowid), so a source may return just those.
         """
         df, groups = self._token_stats(base, list(query))
         if not df:
             return False, []
-        weight = {w: math.log(1.0 + 2000.0 / df.get(w, 1)) for w in query}
+        weight = _word_weights(query, df)
         total = sum(weight.values())
         out = []
         for rid, n, words_shared in groups:
             cover = sum(weight[w] for w in words_shared) / total
-            if len(words_shared) == n == len(query):
-                score = 100.0
-            else:
-                score = 90.0 * cover * (0.5 + 0.5 * len(words_shared) / n)
+            score = _shared_score(cover, len(words_shared), n, len(query))
             if score >= _PARTIAL_CUTOFF:
                 out.append((rid, score, cover))
         return len(df) == len(query), out
@@ -817,6 +827,22 @@ class ThesaurusCache:
         return tuple((u, self.pref_label(u, "en") if self.exists(u) else u) for u in replaced)
 
 
+def _word_weights(query: tuple[str, ...], df: dict[str, int]) -> dict[str, float]:
+    """Each word of ``query`` weighed by its rarity (``df``: how many labels hold it)."""
+    return {w: math.log(1.0 + 2000.0 / df.get(w, 1)) for w in query}
+
+
+def _shared_score(cover: float, shared: int, n: int, size: int) -> float:
+    """The score of a label with ``n`` distinct words holding ``shared`` of the term's ``size``.
+
+    ``cover`` is the weighted share of the term's words it holds. For given ``cover`` and
+    ``shared``, the score never grows with ``n``.
+    """
+    if shared == n == size:
+        return 100.0
+    return 90.0 * cover * (0.5 + 0.5 * shared / n)
+
+
 def _every_word_match(folded: str, flt: Filter, found: int) -> bool:
     """Whether ``found`` word-prefix rows are all the labels holding ``folded``'s words."""
     return found < _PREFIX_LIMIT and folded.isascii() and not flt.base and not flt.scheme
@@ -851,19 +877,17 @@ def _prefix_score(term: str, label: str) -> float:
 
 def _promoted(
     row: tuple[Any, ...],
-    term: str,
     keys: dict[str, str],
     bags: dict[str, list[str]],
     joined: str,
-    slack: int,
+    label_key: Callable[[str, str], str],
+    label_fold: Callable[[str], str],
 ) -> MatchKind | None:
     """The strict kind a candidate label deserves (folded, stemmed, reordered), if any."""
-    if abs(len(row[1]) - len(term)) > slack:
-        return None
     lg = base_language(row[2]) or ""
     if lg not in keys:
-        return MatchKind.folded if fold(row[1]).replace(" ", "") == joined else None
-    key = inflection_key(row[1], lg)
+        return MatchKind.folded if label_fold(row[1]).replace(" ", "") == joined else None
+    key = label_key(row[1], lg)
     if key.replace(" ", "") == joined:  # "healthcare" / "health care"
         return MatchKind.folded
     if not keys[lg]:  # the term is function words only ("de"): nothing to compare
@@ -874,14 +898,18 @@ def _promoted(
 
 
 def _promote(
-    term: str, langs: list[str], rows: list[tuple[MatchKind, tuple[Any, ...]]]
+    term: str,
+    langs: list[str],
+    rows: list[tuple[MatchKind, tuple[Any, ...]]],
+    label_key: Callable[[str, str], str],
+    label_fold: Callable[[str], str],
 ) -> tuple[list[tuple[MatchKind, tuple[Any, ...]]], list[tuple[MatchKind, tuple[Any, ...]]]]:
     """Split candidate rows into inflections/reorderings of the term and the rest.
 
     A label equal to the term but for spaces is a folded match; a label whose inflection key
     (folded, singular, no function words) equals the term's, a stemmed one; the same words in
     another order, a reordered one. Anything else keeps its kind and score (partial, fuzzy,
-    derived word).
+    derived word). ``label_key`` and ``label_fold`` analyse the candidate labels.
     """
     keys = {lg: inflection_key(term, lg) for lg in langs}
     bags = {lg: sorted(k.split()) for lg, k in keys.items()}
@@ -890,8 +918,14 @@ def _promote(
     # Plural endings, elision and function words change a length by little: a much longer
     # or shorter label cannot be the term inflected (and is not worth analysing).
     slack = max(8, len(term) // 2)
+    low, high = len(term) - slack, len(term) + slack
     for kind, row in rows:
-        promoted = _promoted(row, term, keys, bags, joined, slack)
+        size = len(row[1])
+        promoted = (
+            _promoted(row, keys, bags, joined, label_key, label_fold)
+            if low <= size <= high
+            else None
+        )
         if promoted is not None:
             strict.append((promoted, row))
         elif kind is not MatchKind.partial or row[4] < 100.0:

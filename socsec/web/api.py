@@ -6,17 +6,21 @@ command and returns the result; see ``/docs`` or ``/openapi.json`` for the schem
 
 import io
 import json
+import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
+from starlette.datastructures import QueryParams
 
 from socsec.errors import InputDataError
 from socsec.indexer.service import SearchResponse
 from socsec.thesaurus.lookup import ThesaurusCache
 from socsec.thesaurus.model import SchemeInfo
 from socsec.web.exports import ConceptFormat, GlossaryFormat, concept_rdf, glossary
+from socsec.web.lean import LeanRoute, Plan, lean, single, small_int
 from socsec.web.params import (
     LANG_PATTERN,
     MAX_TEXT,
@@ -39,7 +43,8 @@ from socsec.web.views import (
     top_concepts,
 )
 
-router = APIRouter(prefix="/api")
+# Lookup and autocomplete have a lean path (socsec.web.lean); other routes are plain.
+router = APIRouter(prefix="/api", route_class=LeanRoute)
 
 Term = Annotated[
     str,
@@ -92,7 +97,68 @@ def _json(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
+def _lookup_answer(
+    q: str, lang: str | None, scheme: str | None, limit: int
+) -> Callable[[ThesaurusCache], bytes]:
+    def answer(cache: ThesaurusCache) -> bytes:
+        hits = cache.lookup(q, lang=lang, scheme=scheme, limit=limit)
+        return _encode([h.to_json(LANGS) for h in hits])
+
+    return answer
+
+
+def _autocomplete_answer(
+    q: str, lang: str | None, shown: str, limit: int
+) -> Callable[[ThesaurusCache], bytes]:
+    def answer(cache: ThesaurusCache) -> bytes:
+        found = suggestions(cache, q, lang=lang, display=shown, limit=limit)
+        return _encode([s.to_json() for s in found])
+
+    return answer
+
+
+_LANG = re.compile(LANG_PATTERN)
+
+
+def _tag(values: dict[str, str], name: str) -> tuple[bool, str | None]:
+    """(well-formed, value) of an optional language tag parameter."""
+    tag = values.get(name)
+    return tag is None or (len(tag) <= 35 and _LANG.fullmatch(tag) is not None), tag
+
+
+def _lookup_plan(params: QueryParams) -> Plan | None:
+    """The lean path of /api/lookup: the parameters when the full route would accept them."""
+    values = single(params, ("q", "lang", "scheme", "limit"))
+    if values is None:
+        return None
+    q, scheme = values.get("q", ""), values.get("scheme")
+    limit = small_int(values.get("limit"), 10, 100)
+    lang_ok, lang = _tag(values, "lang")
+    if not 0 < len(q) <= MAX_TEXT or limit is None or not lang_ok:
+        return None
+    if scheme is not None and not 0 < len(scheme) <= MAX_URI:
+        return None
+    return ("lookup", q, lang, scheme, limit), q, _lookup_answer(q, lang, scheme, limit)
+
+
+def _autocomplete_plan(params: QueryParams) -> Plan | None:
+    """The lean path of /api/autocomplete (as :func:`_lookup_plan`)."""
+    values = single(params, ("q", "lang", "display", "limit"))
+    if values is None:
+        return None
+    q = values.get("q", "")
+    limit = small_int(values.get("limit"), 8, 50)
+    lang_ok, lang = _tag(values, "lang")
+    display_ok, display = _tag(values, "display")
+    if not 0 < len(q) <= MAX_TEXT or limit is None or not lang_ok or not display_ok:
+        return None
+    shown = display_lang(display)
+    key = ("autocomplete", q, lang, shown, limit)
+    return key, q, _autocomplete_answer(q, lang, shown, limit)
+
+
 @router.get("/lookup", response_model=list[LookupHitJSON], tags=["thesaurus"])
+@lean(_lookup_plan)
 def lookup(
     request: Request,
     q: Term,
@@ -106,17 +172,14 @@ def lookup(
     ``alt`` keyed by en, fr, es); ``[]`` when nothing matches.
     """
     # Sync: a typo lookup is CPU work, run in the thread pool so it never blocks the event
-    # loop. No Depends() here: dependency solving is a measurable share of this hot path.
+    # loop. Well-formed requests take the lean path (socsec.web.lean) and never get here.
     res: Resources = request.app.state.resources
-
-    def answer(cache: ThesaurusCache) -> bytes:
-        hits = cache.lookup(q, lang=lang, scheme=scheme, limit=limit)
-        return _encode([h.to_json(LANGS) for h in hits])
-
-    return _json(res.lookup_answer(("lookup", q, lang, scheme, limit), answer))
+    key = ("lookup", q, lang, scheme, limit)
+    return _json(res.lookup_answer(key, _lookup_answer(q, lang, scheme, limit)))
 
 
 @router.get("/autocomplete", response_model=list[Suggestion], tags=["thesaurus"])
+@lean(_autocomplete_plan)
 def autocomplete(
     request: Request,
     q: Term,
@@ -129,12 +192,8 @@ def autocomplete(
     """Suggestions for a search box: the matched label and the concept's en/fr/es labels."""
     res: Resources = request.app.state.resources
     shown = display_lang(display)
-
-    def answer(cache: ThesaurusCache) -> bytes:
-        found = suggestions(cache, q, lang=lang, display=shown, limit=limit)
-        return _encode([s.to_json() for s in found])
-
-    return _json(res.lookup_answer(("autocomplete", q, lang, shown, limit), answer))
+    key = ("autocomplete", q, lang, shown, limit)
+    return _json(res.lookup_answer(key, _autocomplete_answer(q, lang, shown, limit)))
 
 
 @router.get("/schemes", response_model=list[SchemeInfo], tags=["thesaurus"])

@@ -103,6 +103,46 @@ def test_same_suggestions_and_typo_windows(bundled_root: Path) -> None:
         assert table.candidates("", start, end, 0.0) == list(range(len(window.folded)))
 
 
+def test_shared_words_keep_the_sql_engines_best_candidates(bundled_root: Path) -> None:
+    # The index scores only the word sets that can reach the cutoff and keeps the best 50:
+    # they must be the SQL engine's best 50 (by cover, score, rowid), with the same flag.
+    db = bundled_root / "thesaurus.sqlite"
+    sql, memory = ThesaurusCache.open(db), IndexedCache.open(db)
+    rng = random.Random(3)
+    with sqlite3.connect(db) as conn:
+        stems = [r[0] for r in conn.execute("SELECT stemmed FROM labels WHERE base = 'fr'")]
+        common = [
+            r[0]
+            for r in conn.execute(
+                "SELECT token FROM label_tokens WHERE base = 'fr' GROUP BY token "
+                "ORDER BY count(*) DESC, token LIMIT 12"
+            )
+        ]
+    words = sorted({w for s in stems for w in s.split()})
+    queries = [tuple(sorted(set(s.split()))) for s in stems[::7] if s]
+    queries += [
+        tuple(sorted(set(rng.sample(words, k)))) for k in (1, 2, 3, 5, 9) for _ in range(40)
+    ]
+    queries += [(w,) for w in common] + [("social", "zzzunknown")]
+    queries += [tuple(sorted(rng.sample(common, k))) for k in (2, 3, 4) for _ in range(30)]
+    checked = 0
+    for query in queries:
+        known, rows = sql._shared_words("fr", query)
+        best = sorted(rows, key=lambda r: (-r[2], -r[1], r[0]))[:50]
+        assert memory.index.shared_words("fr", query) == (known, sorted(best)), query
+        checked += len(rows) > 50
+    assert checked >= 5  # the cut at 50 was exercised
+
+
+def test_typo_windows_are_the_sql_windows(bundled_root: Path) -> None:
+    db = bundled_root / "thesaurus.sqlite"
+    sql, memory = ThesaurusCache.open(db), IndexedCache.open(db)
+    for bases in (("", *SUPPORTED_LANGUAGES), ("fr",), ("es",)):
+        for low, high in ((1, 3), (5, 9), (12, 20), (40, 400)):
+            want, got = sql._window(bases, low, high), memory._window(bases, low, high)
+            assert (got.folded, got.words, got.rowids) == (want.folded, want.words, want.rowids)
+
+
 @pytest.fixture(scope="module")
 def eurovoc_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache holding all of EuroVoc (7,317 concepts in en/fr/es)."""
