@@ -119,6 +119,14 @@ class IndexingError(SocsecError):
         self.failures = list(failures)
 
 
+class ShardsLost(IndexingError):
+    """A rebuild's new index lost shards with a node: documents sent to them are gone.
+
+    The new index loads without replicas (faster), so a node killed during the load takes
+    its primaries with it; a second load on the nodes left can complete.
+    """
+
+
 class QualityGateFailed(SocsecError):
     """A quality check found problems at or above the chosen severity."""
 

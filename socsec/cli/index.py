@@ -21,7 +21,8 @@ def rebuild(ctx: typer.Context, json: JsonOpt = False) -> None:
     """Build a new index from the bibliography and switch to it atomically.
 
     Searches keep using the old index until the new one is complete; a failed rebuild
-    leaves it untouched.
+    leaves it untouched. If a cluster node dies during the load, it loads once more on the
+    nodes left ("attempts: 2").
 
     Example: socsec index rebuild
     """
@@ -29,7 +30,9 @@ def rebuild(ctx: typer.Context, json: JsonOpt = False) -> None:
     with SearchService.open(state.workspace()) as svc:
         with state.out.progress("Indexing", total=svc.store.count()) as advance:
             report = svc.rebuild(on_progress=advance)
-    payload = {"indexed": report.indexed, "seconds": round(report.seconds, 3)}
+    payload: dict[str, object] = {"indexed": report.indexed, "seconds": round(report.seconds, 3)}
+    if report.attempts > 1:  # a node loss cost the first load its shards
+        payload["attempts"] = report.attempts
     state.out.emit(payload, lambda: key_values(payload, title="index rebuilt"))
 
 

@@ -240,10 +240,17 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class IndexReport:
-    """What an indexing call did."""
+    """What an indexing call did.
+
+    Attributes:
+        indexed: documents written.
+        seconds: wall time of the call.
+        attempts: loads a rebuild took (2 after a node loss cost the first its shards).
+    """
 
     indexed: int
     seconds: float
+    attempts: int = 1
 
 
 @dataclass(frozen=True)

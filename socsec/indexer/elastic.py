@@ -31,7 +31,13 @@ from elasticsearch import (
 from elasticsearch import NotFoundError as EsNotFoundError
 
 from socsec.config import redact_url
-from socsec.errors import BackendUnavailable, ConfigError, IndexingError, NotFoundError
+from socsec.errors import (
+    BackendUnavailable,
+    ConfigError,
+    IndexingError,
+    NotFoundError,
+    ShardsLost,
+)
 from socsec.indexer.base import (
     CONCEPT_LABEL_BONUS,
     CONCEPT_TIERS,
@@ -407,7 +413,7 @@ class ElasticBackend:
             with self._errors():
                 self.bulk_client.indices.delete(index=name)
 
-    def _send(self, index: str, chunk: list[tuple[str, bytes]]) -> list[str]:
+    def _send(self, index: str, chunk: list[tuple[str, bytes]], loading: bool) -> list[str]:
         """Index one chunk, retrying what the cluster could not take yet; returns failures.
 
         ``chunk`` holds (record id, its two NDJSON lines: action and source), serialised by
@@ -416,6 +422,9 @@ class ElasticBackend:
         Whole-request failures (connection lost, node gone, 429/5xx) and item failures with
         a retryable status are sent again after a backoff (0.5 s doubling to 30 s); ids make
         a resend idempotent. Other item failures are final: "<record id>: <reason>".
+        A red index raises :class:`ShardsLost`: at the first retry when ``loading`` (a
+        rebuild's new index has no replicas, so red means a primary died with its node),
+        from the third otherwise (a live index is red for a while when a cluster restarts).
         """
         pending = chunk
         last = ""
@@ -455,10 +464,10 @@ class ElasticBackend:
                     failures.append(f"{op[0]}\t{reason}")
             if not retry:
                 return failures
-            if attempt >= 2 and self._red(index):
+            if (loading or attempt >= 2) and self._red(index):
                 # A primary without a replica went with its node (a rebuild loads without
                 # replicas): no retry can bring those documents back.
-                raise IndexingError(
+                raise ShardsLost(
                     f"index {index} lost shards with a node of the cluster at {self.url} "
                     f"(cluster health red; last error: {last})",
                     hint="the alias was not moved; run the rebuild again once the cluster is green",
@@ -477,6 +486,8 @@ class ElasticBackend:
         index: str,
         docs: Iterable[IndexDoc],
         on_progress: ProgressFn | None,
+        *,
+        loading: bool = False,
     ) -> int:
         """Stream ``docs`` to ``index`` in chunks; memory holds at most threads + 1 chunks.
 
@@ -518,7 +529,7 @@ class ElasticBackend:
                 try:
                     for chunk in chunks():
                         n += len(chunk)
-                        running[pool.submit(self._send, index, chunk)] = len(chunk)
+                        running[pool.submit(self._send, index, chunk, loading)] = len(chunk)
                         while len(running) >= ahead or any(f.done() for f in running):
                             # bounded: never more than ``ahead`` chunks in memory
                             finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -576,7 +587,7 @@ class ElasticBackend:
         old = self._physical()
         new = self._create(meta, loading=True)
         try:
-            n = self._bulk(new, docs, on_progress)
+            n = self._bulk(new, docs, on_progress, loading=True)
             with self._errors():
                 self.bulk_client.indices.put_settings(
                     index=new,

@@ -9,11 +9,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from socsec.errors import BackendUnavailable, NotFoundError, QualityGateFailed
+from socsec.errors import BackendUnavailable, NotFoundError, QualityGateFailed, ShardsLost
 from socsec.fileutil import exclusive_lock
 from socsec.indexer.base import IndexDoc, IndexReport, ProgressFn, Query, SearchBackend, Sort
 from socsec.indexer.documents import ANALYSIS_VERSION, Enricher, query_groups
@@ -142,9 +142,19 @@ class IndexUpkeep:
             yield
 
     def rebuild(self, on_progress: ProgressFn | None = None) -> IndexReport:
-        """Index every record into a new index and switch to it; the old one serves until then."""
+        """Index every record into a new index and switch to it; the old one serves until then.
+
+        When a node of a cluster dies during the load and takes shards of the new index with
+        it (:class:`ShardsLost`: that index has no replicas yet), the failed index is gone
+        and the load runs once more on the nodes left; a second loss raises.
+        """
         with self._writing():
-            return self._rebuild(on_progress)
+            start = time.perf_counter()
+            try:
+                return self._rebuild(on_progress)
+            except ShardsLost:
+                report = self._rebuild(on_progress)
+            return replace(report, seconds=time.perf_counter() - start, attempts=2)
 
     def _rebuild(self, on_progress: ProgressFn | None) -> IndexReport:
         started = _now()

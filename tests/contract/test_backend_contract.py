@@ -39,7 +39,11 @@ def make_backend(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> S
         # scripts/es-cluster-faults runs this suite on a 3-node cluster with replicas.
         replicas = int(os.environ.get("SOCSEC_TEST_ES_REPLICAS", "0"))
         shards = int(os.environ.get("SOCSEC_TEST_ES_SHARDS", "1"))
-        config = BackendConfig(url=url, index=index, replicas=replicas, shards=shards)
+        # It checks answers, not latency: the fault test's loaded cluster gets more than 5 s.
+        timeout = float(os.environ.get("SOCSEC_TEST_ES_TIMEOUT", "5"))
+        config = BackendConfig(
+            url=url, index=index, replicas=replicas, shards=shards, timeout=timeout
+        )
         return registry.create(name, config)
     return registry.create(name, BackendConfig(index_path=tmp_path / "index.sqlite"))
 
