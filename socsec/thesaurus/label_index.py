@@ -413,6 +413,36 @@ class IndexedCache(ThesaurusCache):
         finally:
             self._checked = False
 
+    def build_index(self) -> None:
+        """Build the index of the file as it is now (blocking: for a background thread).
+
+        The data version is read first: an edit made during the build leaves the index
+        marked older than the file, so it is found stale and built again, never trusted.
+        """
+        version = self.data_version()
+        self._meta = None
+        self._typo.clear()
+        self._windows.clear()
+        self._index = LabelIndex.build(self)
+        self._index_version = version
+
+    def is_current(self) -> bool:
+        """Whether the index is built and the file unchanged since (one ``PRAGMA``, may wait)."""
+        return self._index is not None and self.data_version() == self._index_version
+
+    @contextmanager
+    def trusted(self) -> Iterator[None]:
+        """Lookups in the ``with`` block use the index as it is, without checking the file.
+
+        For a caller that has just found the index current (:meth:`is_current`): a lookup
+        then never builds an index, which may take seconds.
+        """
+        self._checked = True
+        try:
+            yield
+        finally:
+            self._checked = False
+
     def _current(self, term: str) -> bool:
         if self._index is None or not fold(term).isascii():
             return False
