@@ -150,6 +150,9 @@ class LabelIndex:
         self.replacements: dict[str, tuple[tuple[str, str], ...]] = {}
         self.scheme_sets: dict[int, frozenset[str]] = {}
         self._typo: dict[str, _TypoTable] = {}
+        # Encoded parts of answers that depend only on this index (a face's JSON of a
+        # concept): kept by their callers for the index's life, so never older than it.
+        self.fragments: dict[object, str] = {}
         self.shared: dict[
             tuple[str, tuple[str, ...]], tuple[bool, list[tuple[int, float, float]]]
         ] = {}
@@ -412,6 +415,11 @@ class IndexedCache(ThesaurusCache):
             yield self._checked
         finally:
             self._checked = False
+
+    @property
+    def fragments(self) -> dict[object, str]:
+        """The index's :attr:`LabelIndex.fragments` (dropped with it when the file changes)."""
+        return self._idx().fragments
 
     def build_index(self) -> None:
         """Build the index of the file as it is now (blocking: for a background thread).
