@@ -150,6 +150,9 @@ class LabelIndex:
         self.replacements: dict[str, tuple[tuple[str, str], ...]] = {}
         self.scheme_sets: dict[int, frozenset[str]] = {}
         self._typo: dict[str, _TypoTable] = {}
+        # Encoded parts of answers that depend only on this index (a face's JSON of a
+        # concept): kept by their callers for the index's life, so never older than it.
+        self.fragments: dict[object, str] = {}
         self.shared: dict[
             tuple[str, tuple[str, ...]], tuple[bool, list[tuple[int, float, float]]]
         ] = {}
@@ -410,6 +413,41 @@ class IndexedCache(ThesaurusCache):
         self._checked = self._current(term)
         try:
             yield self._checked
+        finally:
+            self._checked = False
+
+    @property
+    def fragments(self) -> dict[object, str]:
+        """The index's :attr:`LabelIndex.fragments` (dropped with it when the file changes)."""
+        return self._idx().fragments
+
+    def build_index(self) -> None:
+        """Build the index of the file as it is now (blocking: for a background thread).
+
+        The data version is read first: an edit made during the build leaves the index
+        marked older than the file, so it is found stale and built again, never trusted.
+        """
+        version = self.data_version()
+        self._meta = None
+        self._typo.clear()
+        self._windows.clear()
+        self._index = LabelIndex.build(self)
+        self._index_version = version
+
+    def is_current(self) -> bool:
+        """Whether the index is built and the file unchanged since (one ``PRAGMA``, may wait)."""
+        return self._index is not None and self.data_version() == self._index_version
+
+    @contextmanager
+    def trusted(self) -> Iterator[None]:
+        """Lookups in the ``with`` block use the index as it is, without checking the file.
+
+        For a caller that has just found the index current (:meth:`is_current`): a lookup
+        then never builds an index, which may take seconds.
+        """
+        self._checked = True
+        try:
+            yield
         finally:
             self._checked = False
 

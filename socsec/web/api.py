@@ -20,6 +20,7 @@ from socsec.indexer.service import SearchResponse
 from socsec.thesaurus.lookup import ThesaurusCache
 from socsec.thesaurus.model import SchemeInfo
 from socsec.web.exports import ConceptFormat, GlossaryFormat, concept_rdf, glossary
+from socsec.web.hits_json import encode_hits
 from socsec.web.lean import LeanRoute, Plan, lean, single, small_int
 from socsec.web.params import (
     LANG_PATTERN,
@@ -102,7 +103,8 @@ def _lookup_answer(
 ) -> Callable[[ThesaurusCache], bytes]:
     def answer(cache: ThesaurusCache) -> bytes:
         hits = cache.lookup(q, lang=lang, scheme=scheme, limit=limit)
-        return _encode([h.to_json(LANGS) for h in hits])
+        # The in-memory index keeps its concepts' encoded parts; SQLite's are encoded anew.
+        return encode_hits(hits, LANGS, getattr(cache, "fragments", None))
 
     return answer
 

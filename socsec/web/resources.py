@@ -2,7 +2,9 @@
 
 The thesaurus cache and the search service hold SQLite connections (and, for Elasticsearch, an
 HTTP client). Requests run in a thread pool, so each resource is used under its own lock; the
-lookup hot path takes a pooled cache of its own, so lookups never wait for a search.
+lookup hot path takes a cache of its own, so lookups never wait for a search: the in-memory
+index, built in a background thread at start-up and after each change of the thesaurus, and
+the SQLite engine while it builds, so lookups never wait for a build either.
 """
 
 from __future__ import annotations
@@ -20,11 +22,10 @@ from socsec.web.memo import AnswerMemo
 
 # An answer's memo key: the identity of the cache file it was computed from, and the request.
 MemoKey = tuple[tuple[int, int, int], Hashable]
-# Lookup caches open at most at once: more than the cores gains nothing, each is a connection.
-LOOKUP_POOL = 1
 
 if TYPE_CHECKING:
     from socsec.indexer.service import SearchService
+    from socsec.thesaurus.label_index import IndexedCache
     from socsec.thesaurus.lookup import ThesaurusCache
     from socsec.thesaurus.sparql import SparqlEngine
     from socsec.workspace import Workspace
@@ -60,9 +61,17 @@ class Resources:
         self._service_sig: tuple[int, int, int] | None = None
         self._sparql: SparqlEngine | None = None
         self._sparql_sig: tuple[int, int, int] | None = None
-        self._pool: queue.Queue[tuple[ThesaurusCache, tuple[int, int, int]]] = queue.Queue()
-        self._pool_open = 0
+        # The indexed lookup cache (one: more than the cores gains nothing), once built.
+        self._pool: queue.Queue[tuple[IndexedCache, tuple[int, int, int]]] = queue.Queue()
+        self._indexed = False
         self._pool_lock = threading.Lock()
+        self._build_lock = threading.Lock()
+        self._builder: threading.Thread | None = None
+        self._failed: tuple[int, int, int] | None = None  # the file whose index build failed
+        self._closed = False
+        self.builds = 0  # lookup indexes built and swapped in
+        # Called in the build thread before each build: tests hold or fail builds with it.
+        self.build_hook: Callable[[], None] | None = None
         self._cache_lock = threading.Lock()
         self._search_lock = threading.Lock()
         self.answers = AnswerMemo()
@@ -83,24 +92,108 @@ class Resources:
 
     @contextmanager
     def lookup_thesaurus(self) -> Iterator[ThesaurusCache]:
-        """One of up to ``LOOKUP_POOL`` caches, held exclusively for the ``with`` block.
+        """A cache that answers lookups now, held exclusively for the ``with`` block.
 
-        For the lookup hot path, called from the thread pool: an in-memory
-        :class:`~socsec.thesaurus.label_index.IndexedCache`, shared by the threads one at a
-        time. A thesaurus import is noticed (the cache file's identity) and the stale cache
-        reopened; an edit in place is noticed by the cache itself (its data version).
+        For the lookup hot path, called from the thread pool: the in-memory
+        :class:`~socsec.thesaurus.label_index.IndexedCache` when its index is of the file
+        served (same identity, same data version), else the SQLite engine
+        (:meth:`thesaurus`, the same answers) while a new index builds in the background
+        (:meth:`wait_for_index`). No lookup waits for an index build, and none reads an
+        index older than the file.
         """
+        taken = self._take()
+        current = False
+        if taken is not None:
+            try:
+                current = taken[1] == _signature(self.ws) and taken[0].is_current()
+            finally:
+                if not current:
+                    self._pool.put(taken)
+        if taken is not None and current:
+            cache = taken[0]
+            try:
+                with cache.trusted():  # just checked: the lookups skip their own check
+                    yield cache
+            finally:
+                self._pool.put(taken)
+            return
+        self._start_build()
+        with self.thesaurus() as sql:
+            yield sql
+
+    def wait_for_index(self, timeout: float | None = None) -> bool:
+        """Wait for the index build under way, if any; True when none is running any more.
+
+        Args:
+            timeout: seconds to wait at most (None: until it ends).
+        """
+        with self._build_lock:
+            builder = self._builder
+        if builder is None:
+            return True
+        builder.join(timeout)
+        return not builder.is_alive()
+
+    def _start_build(self) -> None:
+        # One build at a time; a file whose build failed is not built again (logged once).
+        with self._build_lock:
+            if self._builder is not None or self._closed:
+                return
+            if self._failed is not None and self._failed == _signature(self.ws):
+                return
+            self._builder = threading.Thread(
+                target=self._build_loop, name="socsec-lookup-index", daemon=True
+            )
+            self._builder.start()
+
+    def _build_loop(self) -> None:
+        from socsec.thesaurus.label_index import IndexedCache
         from socsec.thesaurus.lookup import get_cache
 
-        cache, sig = self._take()
-        current = _signature(self.ws)
-        if sig != current:
-            cache.close()
-            cache, sig = get_cache(self.ws, indexed=True), _signature(self.ws)
-        try:
-            yield cache
-        finally:
-            self._pool.put((cache, sig))
+        while True:
+            sig = _signature(self.ws)  # before opening: a later change is seen as stale
+            try:
+                if self.build_hook is not None:
+                    self.build_hook()
+                    sig = _signature(self.ws)  # the file may have changed while it held
+                cache = get_cache(self.ws, indexed=True)
+                try:
+                    assert isinstance(cache, IndexedCache)
+                    cache.build_index()
+                except BaseException:
+                    cache.close()
+                    raise
+            except Exception:
+                log.exception("lookup index build failed: lookups use the SQLite engine")
+                with self._build_lock:
+                    self._failed = sig
+                    self._builder = None
+                return
+            self._swap(cache, sig)
+            with self._build_lock:
+                # The file changed during the build: build again (lookups stay on SQL).
+                if self._closed or _signature(self.ws) == sig:
+                    self._builder = None
+                    return
+
+    def _swap(self, cache: IndexedCache, sig: tuple[int, int, int]) -> None:
+        with self._pool_lock:
+            if self._closed:
+                cache.close()
+                return
+            had = self._indexed
+            self._indexed = True
+        # The old cache may be in a lookup (in memory: brief); the swap waits for it.
+        old = self._pool.get() if had else None
+        self._pool.put((cache, sig))
+        if old is not None:
+            old[0].close()
+            del old
+        self.builds += 1
+        # The new index lives until the next edit: out of the collector's full walks, as
+        # at start-up (some 400,000 objects with all of EuroVoc).
+        gc.collect()
+        gc.freeze()
 
     def lookup_answer(self, key: Hashable, answer: Callable[[ThesaurusCache], bytes]) -> bytes:
         """The encoded answer to a lookup-like request, from the memo or computed and kept.
@@ -131,7 +224,7 @@ class Resources:
         the served file's (one ``stat``), and computes only if the cache's in-memory index
         is current and answers ``term`` from memory
         (:meth:`~socsec.thesaurus.label_index.IndexedCache.in_memory`). Otherwise the
-        caller runs :meth:`compute_answer` in the thread pool (which may rebuild the index).
+        caller runs :meth:`compute_answer` in the thread pool (:meth:`lookup_thesaurus`).
 
         Args:
             memo_key: from :meth:`remembered`.
@@ -168,25 +261,15 @@ class Resources:
         self.answers.put(memo_key, body)
         return body
 
-    def _take(self) -> tuple[ThesaurusCache, tuple[int, int, int]]:
+    def _take(self) -> tuple[IndexedCache, tuple[int, int, int]] | None:
         try:
             return self._pool.get_nowait()
         except queue.Empty:
             pass
         with self._pool_lock:
-            grow = self._pool_open < LOOKUP_POOL
-            if grow:
-                self._pool_open += 1
-        if not grow:
-            return self._pool.get()
-        from socsec.thesaurus.lookup import get_cache
-
-        try:
-            return get_cache(self.ws, indexed=True), _signature(self.ws)
-        except BaseException:
-            with self._pool_lock:
-                self._pool_open -= 1
-            raise
+            indexed = self._indexed
+        # In use by another lookup (in memory: brief), or no index built yet.
+        return self._pool.get() if indexed else None
 
     @contextmanager
     def search(self) -> Iterator[SearchService]:
@@ -227,7 +310,9 @@ class Resources:
 
         with self.thesaurus() as cache:
             cache.lookup("pension", limit=1)
-        with self.lookup_thesaurus() as cache:  # builds the in-memory lookup index
+        self._start_build()  # the in-memory lookup index
+        self.wait_for_index()
+        with self.lookup_thesaurus() as cache:
             cache.lookup("pension", limit=1)
             cache.lookup("pensoin", limit=1)  # imports the typo matcher
         try:
@@ -255,7 +340,10 @@ class Resources:
         return {"backend": name, "available": True}
 
     def close(self) -> None:
-        """Close the caches and the service."""
+        """Close the caches and the service (after the index build under way, if any)."""
+        with self._build_lock:
+            self._closed = True
+        self.wait_for_index()
         while True:
             try:
                 cache, _sig = self._pool.get_nowait()

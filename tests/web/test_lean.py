@@ -110,7 +110,9 @@ def test_the_event_loop_runs_no_statement_but_the_check_and_a_rebuild_runs_in_a_
     monkeypatch.setattr(LabelIndex, "build", classmethod(spy))
     with TestClient(app) as client:
         assert client.get("/api/lookup", params={"q": "pension"}).status_code == 200
+        assert res.wait_for_index(60)  # the first lookup started the build (no warm-up)
         with res.lookup_thesaurus() as cache:  # the pooled cache that answers lookups
+            assert isinstance(cache, IndexedCache)
             conn: sqlite3.Connection = cache._conn
             conn.set_trace_callback(lambda sql: seen.append((sql, _in_event_loop())))
         for term in ("retraite", "pensoin", "unemployment benefit", "chôm"):
@@ -123,10 +125,11 @@ def test_the_event_loop_runs_no_statement_but_the_check_and_a_rebuild_runs_in_a_
         assert all(not loop for sql, loop in seen if sql.startswith("SELECT"))
         assert builds == [False]
 
-        # An edit makes the index stale: the lookup after it builds a new one, off the loop.
+        # An edit makes the index stale: the lookup after it starts a new build, off the loop.
         edit_concept(ws, EARLY, [LabelEdit("add", "alt", "fr", "zqxwvkj")])
         found = client.get("/api/lookup", params={"q": "zqxwvkj"}).json()
         assert [(h["uri"], h["match"]) for h in found] == [(EARLY, "exact")]
+        assert res.wait_for_index(60)
         assert builds == [False, False]
 
 
@@ -140,7 +143,9 @@ def test_a_term_in_another_script_is_looked_up_in_a_thread(
     seen: list[tuple[str, bool]] = []
     with TestClient(app) as client:
         assert client.get("/api/lookup", params={"q": "pension"}).status_code == 200
+        assert res.wait_for_index(60)
         with res.lookup_thesaurus() as cache:
+            assert isinstance(cache, IndexedCache)
             cache._conn.set_trace_callback(lambda sql: seen.append((sql, _in_event_loop())))
         assert client.get("/api/lookup", params={"q": "пенсия"}).json() == []
     assert any("label_words" in sql for sql, _loop in seen)

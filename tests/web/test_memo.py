@@ -61,6 +61,10 @@ def test_lookups_are_answered_from_the_in_memory_index(
     ws = served_workspace(tmp_path / "data", _workspace_template)
     res = Resources(ws)
     try:
+        with res.lookup_thesaurus() as cache:  # none built yet: the SQLite engine, a build starts
+            assert not isinstance(cache, IndexedCache)
+            assert cache.lookup("early retirement")[0].uri == EARLY
+        assert res.wait_for_index(60)
         with res.lookup_thesaurus() as cache:
             assert isinstance(cache, IndexedCache)
             assert cache.lookup("early retirement")[0].uri == EARLY
