@@ -23,6 +23,7 @@ import pytest
 
 from socsec.bibliography.codec import parse_name
 from socsec.bibliography.model import Record, RecordType, Subject
+from tests.shared import shared_dir
 
 DATA = Path(__file__).parent / "data" / "indexer"
 
@@ -105,8 +106,12 @@ def make_workspace(root: Path, records: list[Record] | None = None) -> object:
 
 @pytest.fixture(scope="session")
 def thesaurus_ws(tmp_path_factory: pytest.TempPathFactory) -> object:
-    """A session data dir holding only the bundled thesaurus."""
-    return make_workspace(tmp_path_factory.mktemp("thesaurus"))
+    """A data dir holding only the bundled thesaurus, shared by the run's tests (read-only)."""
+    from socsec.config import Settings
+    from socsec.workspace import Workspace
+
+    root = shared_dir(tmp_path_factory, "thesaurus", make_workspace)
+    return Workspace(root=root, settings=Settings.load(data_dir=root, env={}))
 
 
 @pytest.fixture(scope="session")
@@ -121,9 +126,7 @@ def thesaurus(thesaurus_ws: object) -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def _workspace_template(tmp_path_factory: pytest.TempPathFactory, records: list[Record]) -> Path:
-    root = tmp_path_factory.mktemp("template") / "data"
-    make_workspace(root, records)
-    return root
+    return shared_dir(tmp_path_factory, "template", lambda root: make_workspace(root, records))
 
 
 @pytest.fixture
@@ -141,13 +144,21 @@ def workspace(tmp_path: Path, _workspace_template: Path) -> object:
 
 @pytest.fixture(scope="session")
 def bundled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir initialised as a first run does: bundled thesaurus and sample (read-only)."""
+    """A data dir initialised as a first run does: bundled thesaurus and sample, and the
+    suggestion model its first import would train (read-only).
+
+    The model is trained here once instead of by the first import in each test's copy (seconds
+    per test): the same training on the same records.
+    """
+    return shared_dir(tmp_path_factory, "bundled-template", _first_run)
+
+
+def _first_run(root: Path) -> None:
     from socsec.app.setup import open_workspace
     from socsec.config import Settings
+    from socsec.suggest.service import train
 
-    root = tmp_path_factory.mktemp("bundled-template") / "data"
-    open_workspace(Settings.load(data_dir=root, env={}))
-    return root
+    train(open_workspace(Settings.load(data_dir=root, env={})))
 
 
 @pytest.fixture
@@ -167,9 +178,8 @@ def _backends() -> list[object]:
     return [pytest.param(n, marks=marks.get(n, [])) for n in registry.names()]
 
 
-@pytest.fixture(params=_backends())
-def indexed_data_dir(request: pytest.FixtureRequest, bundled_data_dir: Path) -> Iterator[Path]:
-    """:func:`bundled_data_dir` on each backend in turn, its index built (and dropped after)."""
+def _indexed(request: pytest.FixtureRequest, root: Path) -> Iterator[Path]:
+    """``root`` on the backend of ``request.param``, its index built (and dropped after)."""
     from socsec.config import Settings
     from socsec.indexer.service import SearchService
     from socsec.workspace import Workspace
@@ -177,16 +187,34 @@ def indexed_data_dir(request: pytest.FixtureRequest, bundled_data_dir: Path) -> 
     if request.param == "elasticsearch":
         url = request.getfixturevalue("es_url")
         index = f"test-{uuid.uuid4().hex[:12]}"
-        (bundled_data_dir / "config.toml").write_text(
+        (root / "config.toml").write_text(
             f'backend = "elasticsearch"\n[elasticsearch]\nurl = "{url}"\nindex = "{index}"\n',
             encoding="utf-8",
         )
-    ws = Workspace(root=bundled_data_dir, settings=Settings.load(data_dir=bundled_data_dir, env={}))
+    ws = Workspace(root=root, settings=Settings.load(data_dir=root, env={}))
     with SearchService.open(ws) as svc:
         svc.rebuild()
-    yield bundled_data_dir
+    yield root
     with SearchService.open(ws) as svc:
         svc.backend.drop()
+
+
+@pytest.fixture(params=_backends())
+def indexed_data_dir(request: pytest.FixtureRequest, bundled_data_dir: Path) -> Iterator[Path]:
+    """:func:`bundled_data_dir` on each backend in turn, its index built (and dropped after)."""
+    yield from _indexed(request, bundled_data_dir)
+
+
+@pytest.fixture(scope="module", params=_backends())
+def indexed_read_only(
+    request: pytest.FixtureRequest, bundled_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """:func:`indexed_data_dir` built once per module and backend, for tests that only read it."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("indexed") / "data"
+    shutil.copytree(bundled_template, root)
+    yield from _indexed(request, root)
 
 
 @pytest.fixture

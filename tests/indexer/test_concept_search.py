@@ -40,8 +40,8 @@ def hits(data: dict[str, object]) -> list[dict[str, object]]:
     return found
 
 
-def test_tiers_rank_subjects_above_records_naming_the_concept(indexed_data_dir: Path) -> None:
-    data = search(indexed_data_dir, "--concept", "disability insurance", "--explain", "-n", "1000")
+def test_tiers_rank_subjects_above_records_naming_the_concept(indexed_read_only: Path) -> None:
+    data = search(indexed_read_only, "--concept", "disability insurance", "--explain", "-n", "1000")
     found = hits(data)
     assert data["total"] == len(found)
     matches = [h["concept_match"] for h in found]
@@ -88,9 +88,9 @@ def test_manual_over_accepted_over_automatic_by_concept(
     assert streamed == list(by_id)
 
 
-def test_narrower_concepts_are_included_below_the_concept_itself(indexed_data_dir: Path) -> None:
+def test_narrower_concepts_are_included_below_the_concept_itself(indexed_read_only: Path) -> None:
     wide = search(
-        indexed_data_dir, "--concept", "social-security benefit", "--explain", "-n", "1000"
+        indexed_read_only, "--concept", "social-security benefit", "--explain", "-n", "1000"
     )
     found = hits(wide)
     by_id = {h["id"]: h for h in found}
@@ -111,7 +111,7 @@ def test_narrower_concepts_are_included_below_the_concept_itself(indexed_data_di
         in paper["why"]  # type: ignore[operator]
     )
     exact = search(
-        indexed_data_dir, "--concept", "social-security benefit", "--exact-concept", "-n", "1000"
+        indexed_read_only, "--concept", "social-security benefit", "--exact-concept", "-n", "1000"
     )
     exact_ids = {h["id"] for h in hits(exact)}
     assert "nber-w8031" not in exact_ids and narrower["id"] not in exact_ids
@@ -119,8 +119,10 @@ def test_narrower_concepts_are_included_below_the_concept_itself(indexed_data_di
     assert exact_ids < set(by_id)
 
 
-def test_family_benefit_finds_nber_papers_naming_it_in_any_language(indexed_data_dir: Path) -> None:
-    data = search(indexed_data_dir, "--concept", "family benefit", "--facets", "--explain")
+def test_family_benefit_finds_nber_papers_naming_it_in_any_language(
+    indexed_read_only: Path,
+) -> None:
+    data = search(indexed_read_only, "--concept", "family benefit", "--facets", "--explain")
     found = hits(data)
     papers = {h["id"] for h in found if str(h["id"]).startswith("nber-")}
     # Real titles: "... Child Benefits in the U.S. Tax Code", "... the National Child Benefit".
@@ -137,28 +139,28 @@ def test_family_benefit_finds_nber_papers_naming_it_in_any_language(indexed_data
     assert all("names family benefit in title/abstract" in h["why"] for h in named)  # type: ignore[operator]
     # The same concept by its French and Spanish labels.
     for label in ("prestation familiale", "prestación familiar"):
-        other = search(indexed_data_dir, "--concept", label)
+        other = search(indexed_read_only, "--concept", label)
         assert [h["id"] for h in hits(other)] == [h["id"] for h in found]
 
 
-def test_text_with_a_concept_filter_keeps_text_ranking(indexed_data_dir: Path) -> None:
+def test_text_with_a_concept_filter_keeps_text_ranking(indexed_read_only: Path) -> None:
     """With words, the concept only filters: the text decides the order."""
     data = search(
-        indexed_data_dir, "labor supply", "--concept", "disability insurance", "-n", "1000"
+        indexed_read_only, "labor supply", "--concept", "disability insurance", "-n", "1000"
     )
     found = hits(data)
     assert found and all("supply" in str(h["title"]).lower() for h in found[:5])
     alone = {
         h["id"]
-        for h in hits(search(indexed_data_dir, "--concept", "disability insurance", "-n", "1000"))
+        for h in hits(search(indexed_read_only, "--concept", "disability insurance", "-n", "1000"))
     }
     assert {h["id"] for h in found} <= alone
     assert "nber-w0860" in {h["id"] for h in found}  # named in its title: admitted by the filter
 
 
 @pytest.mark.parametrize("sort", ["year", "-year"])
-def test_concept_search_sorted_by_year(indexed_data_dir: Path, sort: str) -> None:
-    data = search(indexed_data_dir, "--concept", "family benefit", "--sort", sort, "-n", "1000")
+def test_concept_search_sorted_by_year(indexed_read_only: Path, sort: str) -> None:
+    data = search(indexed_read_only, "--concept", "family benefit", "--sort", sort, "-n", "1000")
     years = [h["year"] for h in hits(data)]
     assert years == sorted(years, reverse=sort == "-year")  # type: ignore[type-var]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from socsec.bibliography.model import Record, RecordType
 from socsec.bibliography.store import BibliographyStore
+from socsec.config import Settings
 from socsec.errors import AmbiguousReference, NotFoundError
 from socsec.indexer import registry
 from socsec.indexer.base import BackendConfig, Sort
@@ -28,8 +30,7 @@ def _params() -> list[object]:
     return [pytest.param(n, marks=marks.get(n, [])) for n in registry.names()]
 
 
-@pytest.fixture(params=_params())
-def service(request: pytest.FixtureRequest, workspace: Workspace) -> Iterator[SearchService]:
+def _service(request: pytest.FixtureRequest, workspace: Workspace) -> Iterator[SearchService]:
     if request.param == "elasticsearch":
         url = request.getfixturevalue("es_url")
         config = BackendConfig(url=url, index=f"test-{uuid.uuid4().hex[:12]}")
@@ -43,6 +44,25 @@ def service(request: pytest.FixtureRequest, workspace: Workspace) -> Iterator[Se
     yield svc
     backend.drop()
     svc.close()
+
+
+@pytest.fixture(params=_params())
+def service(request: pytest.FixtureRequest, workspace: Workspace) -> Iterator[SearchService]:
+    yield from _service(request, workspace)
+
+
+@pytest.fixture(scope="module", params=_params())
+def read_service(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    _workspace_template: Path,
+) -> Iterator[SearchService]:
+    """:func:`service` built once per module and backend, for the tests that only search."""
+    root = tmp_path_factory.mktemp("read") / "data"
+    shutil.copytree(_workspace_template, root)
+    yield from _service(
+        request, Workspace(root=root, settings=Settings.load(data_dir=root, env={}))
+    )
 
 
 def ids(svc: SearchService, text: str, **kw: object) -> set[str]:
@@ -59,52 +79,52 @@ def ids(svc: SearchService, text: str, **kw: object) -> set[str]:
     ],
 )
 def test_cross_lingual_through_concepts(
-    service: SearchService, query: str, expected: set[str]
+    read_service: SearchService, query: str, expected: set[str]
 ) -> None:
     # The fixture records are English-only: French/Spanish words reach them only via concepts.
-    assert expected <= ids(service, query)
-    assert ids(service, query, expand=False) == set()
+    assert expected <= ids(read_service, query)
+    assert ids(read_service, query, expand=False) == set()
 
 
-def test_same_query_in_english_matches_text(service: SearchService) -> None:
-    assert EARLY_RETIREMENT <= ids(service, "early retirement", expand=False)
+def test_same_query_in_english_matches_text(read_service: SearchService) -> None:
+    assert EARLY_RETIREMENT <= ids(read_service, "early retirement", expand=False)
     # Spanish "plan de pensiones" shares stems with "pension plans", and names the concept.
-    assert PENSION_PLANS <= ids(service, "plan de pensiones")
+    assert PENSION_PLANS <= ids(read_service, "plan de pensiones")
 
 
-def test_explain_names_the_concept(service: SearchService) -> None:
-    resp = service.search(SearchRequest(text="retraite", size=50), explain=True)
+def test_explain_names_the_concept(read_service: SearchService) -> None:
+    resp = read_service.search(SearchRequest(text="retraite", size=50), explain=True)
     assert [e.uri for e in resp.expansions] == [PENSION_SCHEME]
     assert resp.expansions[0].matched_label == "retraite"
     hit = next(h for h in resp.hits if h.id == "nber-w0910")
     assert "concept in title/abstract: pension scheme (query 'retraite')" in hit.why
 
 
-def test_highlight_marks_stemmed_words(service: SearchService) -> None:
-    resp = service.search(SearchRequest(text="retirements", size=50))
+def test_highlight_marks_stemmed_words(read_service: SearchService) -> None:
+    resp = read_service.search(SearchRequest(text="retirements", size=50))
     marked = {h.id: h.highlight for h in resp.hits}
     assert marked["nber-w0204"] == "The Effect of Social Security on Early <em>Retirement</em>"
 
 
-def test_concept_filter_by_label_in_any_language(service: SearchService) -> None:
-    wide = ids(service, "", concept="sécurité sociale")
-    exact = ids(service, "", concept="seguridad social", exact_concept=True)
+def test_concept_filter_by_label_in_any_language(read_service: SearchService) -> None:
+    wide = ids(read_service, "", concept="sécurité sociale")
+    exact = ids(read_service, "", concept="seguridad social", exact_concept=True)
     assert exact and exact < wide
     with pytest.raises(NotFoundError) as info:
-        ids(service, "", concept="no such concept zzz")
+        ids(read_service, "", concept="no such concept zzz")
     assert not isinstance(info.value, AmbiguousReference)
 
 
-def test_facets_use_labels_in_chosen_language(service: SearchService) -> None:
-    resp = service.search(SearchRequest(facets=True, lang="fr", size=1))
+def test_facets_use_labels_in_chosen_language(read_service: SearchService) -> None:
+    resp = read_service.search(SearchRequest(facets=True, lang="fr", size=1))
     assert resp.facets is not None
     labels = {f.value: f.label for f in resp.facets["subjects"]}
     assert labels["http://eurovoc.europa.eu/2605"] == "prestation sociale"
     assert resp.total == 60
 
 
-def test_sort_and_filters(service: SearchService) -> None:
-    resp = service.search(
+def test_sort_and_filters(read_service: SearchService) -> None:
+    resp = read_service.search(
         SearchRequest(year_from=2000, year_to=2010, sort=Sort.year_desc, types=("report",), size=50)
     )
     years = [h.year for h in resp.hits]
@@ -128,9 +148,9 @@ def test_status_update_cycle(service: SearchService, records: list[Record]) -> N
     assert not service.status().stale
 
 
-def test_export_bibtex(service: SearchService) -> None:
+def test_export_bibtex(read_service: SearchService) -> None:
     out = io.StringIO()
-    n = service.export(SearchRequest(text="jubilación anticipada"), "bibtex", out)
+    n = read_service.export(SearchRequest(text="jubilación anticipada"), "bibtex", out)
     assert n >= len(EARLY_RETIREMENT)
     assert "Early Retirement" in out.getvalue()
 

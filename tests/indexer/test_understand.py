@@ -6,6 +6,7 @@ Labels are real EuroVoc labels (eurovoc-en-fr-es.ttl, © European Union), copied
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 from socsec.analysis import light_stem
 from socsec.cli.app import app
+from socsec.config import Settings
 from socsec.indexer.labels import LabelMatcher
 from socsec.indexer.service import SearchRequest, SearchService
 from socsec.indexer.understand import detect_language
@@ -138,9 +140,15 @@ def test_detect_language(service: SearchService, query: str, lang: str | None) -
 
 
 # -- through the search service (bundled thesaurus, fixture records) ------------------------------
-@pytest.fixture
-def service(workspace: Workspace) -> Iterator[SearchService]:
-    with SearchService.open(workspace) as svc:
+@pytest.fixture(scope="module")
+def service(
+    tmp_path_factory: pytest.TempPathFactory, _workspace_template: Path
+) -> Iterator[SearchService]:
+    """Built once for the module: its tests only search."""
+    root = tmp_path_factory.mktemp("understand") / "data"
+    shutil.copytree(_workspace_template, root)
+    ws = Workspace(root=root, settings=Settings.load(data_dir=root, env={}))
+    with SearchService.open(ws) as svc:
         svc.rebuild()
         yield svc
 

@@ -15,6 +15,7 @@ from socsec.suggest.vocabulary import Vocabulary
 from socsec.thesaurus.bundle import initialize_thesaurus
 from socsec.thesaurus.lookup import get_cache
 from socsec.workspace import Workspace
+from tests.shared import shared_dir
 
 DATA = Path(__file__).parent.parent / "data" / "suggest"
 ACTS = DATA / "eurlex-social-100.jsonl"
@@ -28,16 +29,18 @@ def _workspace(root: Path) -> Workspace:
 @pytest.fixture(scope="session")
 def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Bundled thesaurus + the 99 acts (subjects outside the extract dropped), model trained."""
+    return shared_dir(tmp_path_factory, "suggest", _build_template)
+
+
+def _build_template(root: Path) -> None:
     from socsec.suggest.service import train
 
-    root = tmp_path_factory.mktemp("suggest") / "data"
     root.mkdir(parents=True)
     ws = _workspace(root)
     initialize_thesaurus(ws)
     with get_store(ws) as store, get_cache(ws) as checker:
         import_file(store, ACTS, fmt="eurlex-jsonl", checker=checker, drop_unknown_subjects=True)
     train(ws, folds=0)  # default weights: the tuning is exercised by the CV test
-    return root
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from socsec.thesaurus.bundle import bundled_path, initialize_thesaurus
 from socsec.thesaurus.lookup import ThesaurusCache
 from socsec.thesaurus.manage import import_file
 from socsec.workspace import Workspace
+from tests.shared import shared_dir
 
 DATA = Path(__file__).parent.parent / "data" / "thesaurus"
 MINI = DATA / "eurovoc-socprot-mini.ttl"
@@ -49,9 +50,9 @@ def mini_ws(ws: Workspace) -> Workspace:
 @pytest.fixture(scope="session")
 def bundled_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data dir initialised from the bundled thesaurus, shared read-only by tests."""
-    root = tmp_path_factory.mktemp("bundled")
-    initialize_thesaurus(make_ws(root))
-    return root
+    return shared_dir(
+        tmp_path_factory, "thesaurus-bundled", lambda r: initialize_thesaurus(make_ws(r))
+    )
 
 
 @pytest.fixture

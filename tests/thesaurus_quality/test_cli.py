@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from socsec.cli.app import app
 from socsec.config import Settings
 from socsec.thesaurus.bundle import initialize_thesaurus
 from socsec.workspace import Workspace
+from tests.shared import shared_dir
 
 from .conftest import BUNDLED, PREFIXES, UNESCO_2019, UNESCO_2024, need
 
@@ -37,14 +39,19 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(var, raising=False)
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    """A data dir holding the bundled thesaurus (the bibliography is not needed here)."""
-    root = tmp_path / "data"
-    root.mkdir()
+def _thesaurus_only(root: Path) -> None:
+    root.mkdir(parents=True)
     ws = Workspace(root=root, settings=Settings.load(data_dir=root))
     initialize_thesaurus(ws)
     ws.bibliography_db.touch()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir holding the bundled thesaurus (the bibliography is not needed here): a copy
+    of one built once per run."""
+    root = tmp_path / "data"
+    shutil.copytree(shared_dir(tmp_path_factory, "thesaurus-only", _thesaurus_only), root)
     return root
 
 
