@@ -8,6 +8,7 @@ dataclasses: they serve commands that do more work.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -70,6 +71,12 @@ class LookupHit(NamedTuple):
             "matched_lang": self.matched_lang,
             "matched_kind": self.matched_kind,
             "score": self.score,
+            **self.concept_json(langs),
+        }
+
+    def concept_json(self, langs: Sequence[str]) -> dict[str, Any]:
+        """The concept's keys of :meth:`to_json` (the same for every hit of the concept)."""
+        return {
             "pref": {t: self.pref.get(t) for t in langs},
             "alt": {t: self.alt.get(t, []) for t in langs},
             "notation": self.notation,

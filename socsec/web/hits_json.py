@@ -27,16 +27,7 @@ def _number(value: float) -> str:
 def _concept_json(hit: LookupHit, langs: Sequence[str]) -> str:
     # The concept's keys of LookupHit.to_json, without the opening brace (they follow the
     # hit's own keys in the same object).
-    return _dumps(
-        {
-            "pref": {t: hit.pref.get(t) for t in langs},
-            "alt": {t: hit.alt.get(t, []) for t in langs},
-            "notation": hit.notation,
-            "schemes": list(hit.schemes),
-            "deprecated": hit.deprecated,
-            "replaced_by": [{"uri": u, "label": label} for u, label in hit.replaced_by],
-        }
-    )[1:]
+    return _dumps(hit.concept_json(langs))[1:]
 
 
 def encode_hits(
