@@ -74,6 +74,14 @@ def fold(text: str) -> str:
     return " ".join(_WORD.findall(stripped))
 
 
+def folds_to_itself(word: str) -> bool:
+    """Whether :func:`fold` leaves this one word as it is (ASCII, alphanumeric, lowercase).
+
+    A cheap test that spares analysing a word twice, as written and folded (most words).
+    """
+    return word.isascii() and word.isalnum() and word == word.lower()
+
+
 def tokenize(text: str) -> list[str]:
     """Lowercased words of ``text`` with accents kept (the stemmers want them)."""
     if "'" in text or "’" in text:

@@ -21,6 +21,7 @@ from socsec.analysis import (
     SUPPORTED_LANGUAGES,
     base_language,
     fold,
+    folds_to_itself,
     stem,
     tokenize,
 )
@@ -73,8 +74,8 @@ class ThesaurusLike(Protocol):
 def _variants(word: str, lang: str) -> tuple[str, ...]:
     """Stems of a word as written and as folded: "sécurité" and "securite" share one."""
     first = stem(word, lang)
-    if word.isascii() and word.isalnum() and word == word.lower():
-        return (first,)  # its own fold (most words): one stem
+    if folds_to_itself(word):
+        return (first,)  # one stem
     return tuple(dict.fromkeys((first, stem(fold(word), lang))))
 
 

@@ -26,6 +26,7 @@ from socsec.analysis import (
     SUPPORTED_LANGUAGES,
     base_language,
     fold,
+    folds_to_itself,
     light_stem,
     tokenize,
 )
@@ -41,7 +42,7 @@ TIERS = ("exact", "stemmed", "folded")
 def word_keys(word: str, lang: str) -> tuple[str, str, str]:
     """The exact, stemmed and folded key of one lowercased word in ``lang``."""
     stemmed = light_stem(word, lang)
-    if word.isascii() and word.isalnum() and word == word.lower():  # its own fold
+    if folds_to_itself(word):
         return word, stemmed, stemmed
     return word, stemmed, light_stem(fold(word), lang)
 
