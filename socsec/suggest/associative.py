@@ -51,13 +51,16 @@ class TermCounts:
     counts: npt.NDArray[np.float32]
 
 
+def term_slot(term: str) -> int:
+    """The hashed slot of an analysed term (every member hashing words shares this space)."""
+    return zlib.crc32(term.encode("utf-8")) & (SLOTS - 1)
+
+
 def term_counts(doc: Document) -> TermCounts:
     """Hash the terms of ``doc`` and count them."""
     found = terms(doc)
-    hashed = np.fromiter(
-        (zlib.crc32(t.encode("utf-8")) for t in found), dtype=np.int64, count=len(found)
-    )
-    slots, counts = np.unique(hashed & (SLOTS - 1), return_counts=True)
+    hashed = np.fromiter((term_slot(t) for t in found), dtype=np.int64, count=len(found))
+    slots, counts = np.unique(hashed, return_counts=True)
     return TermCounts(slots, counts.astype(np.float32))
 
 

@@ -19,14 +19,13 @@ half of a two-word label keeps about a quarter of it.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from socsec.suggest.associative import SLOTS, AssociativeSuggester
+from socsec.suggest.associative import AssociativeSuggester, term_slot
 from socsec.suggest.model import Document, Evidence, Suggestion
 from socsec.suggest.text import analyse, analyse_document
 
@@ -55,11 +54,6 @@ def concept_labels(vocab: Vocabulary, lang: str) -> list[tuple[int, list[str], l
         found = sorted(set(labels[cid]))
         out.append((cid, [t for k, t in found if k == 0], [t for k, t in found if k != 0]))
     return out
-
-
-def _slot(word: str) -> int:
-    # The associative member's hashing: label words and document words meet in one space.
-    return zlib.crc32(word.encode("utf-8")) & (SLOTS - 1)
 
 
 def pseudo_documents(vocab: Vocabulary, lang: str) -> list[Document]:
@@ -98,7 +92,7 @@ class LabelWords:
         label_ptr, word_ptr, words = [0], [0], []
         for _cid, pref, rest in concept_labels(vocab, lang):
             for label in pref + rest:
-                slots = sorted({_slot(w) for w in analyse(label, lang)})
+                slots = sorted({term_slot(w) for w in analyse(label, lang)})
                 if slots:
                     words += slots
                     word_ptr.append(len(words))
@@ -126,7 +120,7 @@ class LabelWords:
         """
         analysed = analyse_document(doc)
         present = np.unique(
-            np.fromiter((_slot(w) for w in {*analysed.title, *analysed.text}), dtype=np.int64)
+            np.fromiter((term_slot(w) for w in {*analysed.title, *analysed.text}), dtype=np.int64)
         )
         best = np.zeros(len(rows), dtype=np.float32)
         if not len(present):
