@@ -129,14 +129,14 @@ AUTO_MIN_RECORDS = 10 * CHUNK
 AUTO_MAX_WORKERS = 4  # the parent writing the index is the bottleneck beyond this
 
 
-def workers_for(setting: str, records: int) -> int:
+def workers_for(setting: int | str, records: int) -> int:
     """Enrichment processes for a rebuild of ``records``: ``index.workers`` as a number or auto.
 
     ``auto`` gives one process per core this process may run on (at most
     ``AUTO_MAX_WORKERS``) for a store of at least ``AUTO_MIN_RECORDS`` records, else 1.
     """
     if setting != "auto":
-        return int(setting or 1)
+        return int(setting)
     if records < AUTO_MIN_RECORDS or not can_fork():
         return 1
     try:

@@ -161,15 +161,13 @@ class IndexUpkeep:
         langs: set[str] = set()
         enricher = self._enricher()
         path = getattr(self.thesaurus, "path", None)
-        enriched: Iterable[IndexDoc] | None = None
-        if path is not None and self.workers != 1:  # index.workers: enrichment in processes
+        if path is None or self.workers == 1:
+            enriched = enricher.enrich_all(self.store.iter_records())
+        else:  # index.workers: enrichment in processes (in this one for a small store)
             from socsec.indexer.parallel import enrich_store, workers_for
 
-            workers = workers_for(str(self.workers), self.store.count())
-            if workers > 1:
-                enriched = enrich_store(enricher, path, self.store, workers)
-        if enriched is None:
-            enriched = enricher.enrich_all(self.store.iter_records())
+            workers = workers_for(self.workers, self.store.count())
+            enriched = enrich_store(enricher, path, self.store, workers)
         docs = _noting_languages(enriched, langs)
         meta = {"last_build": started, **self._meta(started)}
         report = self.backend.rebuild(docs, meta, on_progress)
