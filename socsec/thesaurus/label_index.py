@@ -35,6 +35,7 @@ from socsec.thesaurus.lookup import (
     _word_weights,
     fold,
     inflection_key,
+    word_bag,
 )
 
 # Word prefixes up to this length have their label lists precomputed (a search box sends
@@ -68,7 +69,7 @@ class _TypoTable:
 
         # The labels themselves, for the typo windows (see IndexedCache._window).
         self.folded = folded
-        self.words = [" ".join(sorted(f.split())) for f in folded]
+        self.words = [word_bag(f) for f in folded]
         self.rowids = rowids
         self.lengths = np.array([len(f) for f in folded], dtype=np.int32)
         codes = np.frombuffer("".join(folded).encode("utf-32-le"), dtype=np.uint32)
@@ -577,22 +578,12 @@ class IndexedCache(ThesaurusCache):
             found = memo[key] = self._idx().shared_words(base, query)
         return found
 
-    def _window(self, bases: tuple[str, ...], low: int, high: int) -> _Bucket:
-        # Slices of the typo tables (the SQL windows' order), not SQL reads: a window never
+    def _window_parts(self, base: str, low: int, high: int) -> Iterator[_Bucket]:
+        # A slice of the typo table (the SQL windows' order), not SQL reads: a window never
         # seen before costs a copy, not a scan of the label table.
-        key = (bases, low, high)
-        window = self._windows.get(key)
-        if window is None:
-            index = self._idx()
-            window = _Bucket([], [], [])
-            for base in bases:
-                table = index.typo_table(base)
-                start, end = table.span(low, high)
-                window.folded += table.folded[start:end]
-                window.words += table.words[start:end]
-                window.rowids += table.rowids[start:end]
-            self._windows[key] = window
-        return window
+        table = self._idx().typo_table(base)
+        start, end = table.span(low, high)
+        yield _Bucket(table.folded[start:end], table.words[start:end], table.rowids[start:end])
 
     def _typo_candidates(
         self, folded: str, bases: tuple[str, ...], low: int, high: int, cutoff: float

@@ -65,6 +65,11 @@ base_language = functools.lru_cache(maxsize=256)(analysis.base_language)
 
 # Plain classes and tuples here, not NamedTuple classes: each of those costs a compile at
 # import, on the path of every cold CLI lookup.
+def word_bag(folded: str) -> str:
+    """A folded label's words sorted: what typo similarity compares, whatever their order."""
+    return " ".join(sorted(folded.split()))
+
+
 class _Bucket:
     __slots__ = ("folded", "words", "rowids")
 
@@ -696,7 +701,7 @@ class ThesaurusCache:
             ).fetchall()
             bucket = _Bucket(
                 [r[0] for r in rows],
-                [" ".join(sorted(r[0].split())) for r in rows],
+                [word_bag(r[0]) for r in rows],
                 [r[1] for r in rows],
             )
             self._typo[key] = bucket
@@ -709,13 +714,17 @@ class ThesaurusCache:
         if window is None:
             window = _Bucket([], [], [])
             for b in bases:
-                for length in range(low, high + 1):
-                    bucket = self._bucket(b, length)
-                    window.folded.extend(bucket.folded)
-                    window.words.extend(bucket.words)
-                    window.rowids.extend(bucket.rowids)
+                for part in self._window_parts(b, low, high):
+                    window.folded.extend(part.folded)
+                    window.words.extend(part.words)
+                    window.rowids.extend(part.rowids)
             self._windows[key] = window
         return window
+
+    def _window_parts(self, base: str, low: int, high: int) -> Iterator[_Bucket]:
+        """The labels of ``base`` with folded lengths ``low``..``high``, by length."""
+        for length in range(low, high + 1):
+            yield self._bucket(base, length)
 
     def _typo_candidates(
         self, folded: str, bases: tuple[str, ...], low: int, high: int, cutoff: float
@@ -736,7 +745,7 @@ class ThesaurusCache:
         # only labels of those lengths are scored (read through an index on the length, and
         # kept for the next lookup); other scripts (ru, ar) are never candidates.
         slack = max(2, int(len(folded) * (100 - cutoff) / 100) + 1)
-        words = " ".join(sorted(folded.split()))
+        words = word_bag(folded)
         bases = (flt.base,) if flt.base else ("", *SUPPORTED_LANGUAGES)
         low, high = max(1, len(folded) - slack), len(folded) + slack
         window = self._window(bases, low, high)
