@@ -23,6 +23,7 @@ import pytest
 
 from socsec.bibliography.codec import parse_name
 from socsec.bibliography.model import Record, RecordType, Subject
+from tests.backends import backend_params
 from tests.shared import shared_dir
 
 DATA = Path(__file__).parent / "data" / "indexer"
@@ -171,13 +172,6 @@ def bundled_data_dir(bundled_template: Path, tmp_path: Path) -> Path:
     return root
 
 
-def _backends() -> list[object]:
-    from socsec.indexer import registry
-
-    marks = {"elasticsearch": [pytest.mark.elastic]}
-    return [pytest.param(n, marks=marks.get(n, [])) for n in registry.names()]
-
-
 def _indexed(request: pytest.FixtureRequest, root: Path) -> Iterator[Path]:
     """``root`` on the backend of ``request.param``, its index built (and dropped after)."""
     from socsec.config import Settings
@@ -199,13 +193,13 @@ def _indexed(request: pytest.FixtureRequest, root: Path) -> Iterator[Path]:
         svc.backend.drop()
 
 
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=backend_params())
 def indexed_data_dir(request: pytest.FixtureRequest, bundled_data_dir: Path) -> Iterator[Path]:
     """:func:`bundled_data_dir` on each backend in turn, its index built (and dropped after)."""
     yield from _indexed(request, bundled_data_dir)
 
 
-@pytest.fixture(scope="module", params=_backends())
+@pytest.fixture(scope="module", params=backend_params())
 def indexed_read_only(
     request: pytest.FixtureRequest, bundled_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Path]:

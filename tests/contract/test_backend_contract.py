@@ -17,14 +17,10 @@ from socsec.bibliography.model import Record
 from socsec.indexer import registry
 from socsec.indexer.base import OWN_FIELDS, BackendConfig, IndexDoc, Query, SearchBackend, Sort
 from socsec.indexer.documents import Enricher, query_groups
+from tests.backends import backend_params
 
 PENSION_SCHEME = "http://eurovoc.europa.eu/3751"  # "pension scheme"; broader: 2605
 SOCIAL_BENEFIT = "http://eurovoc.europa.eu/2605"  # "social-security benefit"
-
-
-def _params() -> list[object]:
-    marks = {"elasticsearch": [pytest.mark.elastic]}
-    return [pytest.param(n, marks=marks.get(n, [])) for n in registry.names()]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +44,7 @@ def make_backend(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> S
     return registry.create(name, BackendConfig(index_path=tmp_path / "index.sqlite"))
 
 
-@pytest.fixture(params=_params(), scope="module")
+@pytest.fixture(params=backend_params(), scope="module")
 def ro_backend(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, docs: list[IndexDoc]
 ) -> Iterator[SearchBackend]:
@@ -61,7 +57,7 @@ def ro_backend(
     b.close()
 
 
-@pytest.fixture(params=_params())
+@pytest.fixture(params=backend_params())
 def backend(
     request: pytest.FixtureRequest, tmp_path: Path, docs: list[IndexDoc]
 ) -> Iterator[SearchBackend]:

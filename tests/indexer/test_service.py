@@ -19,15 +19,11 @@ from socsec.indexer.base import BackendConfig, Sort
 from socsec.indexer.service import SearchRequest, SearchService, StaleIndex
 from socsec.thesaurus.lookup import get_cache
 from socsec.workspace import Workspace
+from tests.backends import backend_params
 
 PENSION_PLANS = {"nber-w0910", "nber-w0924", "nber-w0935", "nber-w10543"}  # "... Pension Plan(s)"
 EARLY_RETIREMENT = {"nber-w0204", "nber-w0654", "nber-w12237", "nber-w12303"}
 PENSION_SCHEME = "http://eurovoc.europa.eu/3751"
-
-
-def _params() -> list[object]:
-    marks = {"elasticsearch": [pytest.mark.elastic]}
-    return [pytest.param(n, marks=marks.get(n, [])) for n in registry.names()]
 
 
 def _service(request: pytest.FixtureRequest, workspace: Workspace) -> Iterator[SearchService]:
@@ -46,12 +42,12 @@ def _service(request: pytest.FixtureRequest, workspace: Workspace) -> Iterator[S
     svc.close()
 
 
-@pytest.fixture(params=_params())
+@pytest.fixture(params=backend_params())
 def service(request: pytest.FixtureRequest, workspace: Workspace) -> Iterator[SearchService]:
     yield from _service(request, workspace)
 
 
-@pytest.fixture(scope="module", params=_params())
+@pytest.fixture(scope="module", params=backend_params())
 def read_service(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,

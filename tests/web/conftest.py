@@ -16,15 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from socsec.config import Settings
-from socsec.indexer import registry
 from socsec.indexer.service import SearchService
 from socsec.web.app import create_app
 from socsec.workspace import Workspace
-
-
-def _params() -> list[object]:
-    marks = {"elasticsearch": [pytest.mark.elastic]}
-    return [pytest.param(n, marks=marks.get(n, [])) for n in registry.names()]
+from tests.backends import backend_params
 
 
 def served_workspace(root: Path, template: Path, config: str = "") -> Workspace:
@@ -35,7 +30,7 @@ def served_workspace(root: Path, template: Path, config: str = "") -> Workspace:
     return Workspace(root=root, settings=Settings.load(data_dir=root, env={}))
 
 
-@pytest.fixture(scope="module", params=_params())
+@pytest.fixture(scope="module", params=backend_params())
 def web_ws(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,

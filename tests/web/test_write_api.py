@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from socsec.indexer import registry
 from socsec.indexer.service import SearchService
 from socsec.web.app import create_app
 from socsec.workspace import Workspace
+from tests.backends import backend_params
 from tests.web.accounts import PASSWORD, add_user, sign_in, token_headers
 from tests.web.conftest import served_workspace
 
@@ -24,11 +24,6 @@ CONCEPT = "http://eurovoc.europa.eu/4050"  # tagged on fixture records (EUR-Lex)
 RECORD = "nber-w0910"
 # Read-only protocol endpoints that take POST bodies, and the sign-in forms themselves.
 READ_POSTS = ("/reconcile", "/sparql", "/rest/v1", "/signin", "/signout")
-
-
-def _backends() -> list[object]:
-    marks = {"elasticsearch": [pytest.mark.elastic]}
-    return [pytest.param(n, marks=marks.get(n, [])) for n in registry.names()]
 
 
 def _make_ws(root: Path, template: Path, config: str = "") -> Workspace:
@@ -50,7 +45,7 @@ def client(ws: Workspace) -> Iterator[TestClient]:
         yield c
 
 
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=backend_params())
 def backend_ws(request, tmp_path: Path, _workspace_template: Path) -> Iterator[Workspace]:
     config = ""
     if request.param == "elasticsearch":
