@@ -78,6 +78,7 @@ def problems() -> list[str]:
 
 
 def main() -> int:
+    """Write the message catalogues, or with --check report what is missing (exit 1)."""
     if "--check" in sys.argv:
         found = problems()
         print("\n".join(found) or "catalogs complete")

@@ -297,7 +297,11 @@ def _eval_table(report: EvalReport) -> Any:
         for m in report.methods
     ]  # fmt: skip
     columns = ("method", "docs", "P@1", "P@5", "R@5", "R@10", "F1@5", "nDCG@10", "ms/doc")
-    ranking = table(columns, rows, title=f"{report.protocol}: {report.source}")
+    trained = f"trained on {report.train_documents}"
+    if report.also_train_documents:
+        trained += f" ({report.also_train_documents} from --also-train)"
+    heading = f"{report.protocol}: {report.source}, {trained}, measured on {report.test_documents}"
+    ranking = table(columns, rows, title=heading)
     assigned = [m for m in report.methods if m.assigned is not None]
     if not assigned:
         return ranking
@@ -344,6 +348,13 @@ def eval_suggest(
         bool, typer.Option("--split", help="Train on split=train, measure on the rest.")
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Shuffling seed of the folds.")] = 0,
+    also_train: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--also-train",
+            help="JSON-lines documents added to the training side only (repeatable).",
+        ),
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
     """Precision@k, recall@k, F1@5 and nDCG@10 of each method on curated subjects.
@@ -357,7 +368,7 @@ def eval_suggest(
     with state.out.progress("Evaluating", total=1 if split else folds) as advance:
         report = service.evaluate(
             state.workspace(), methods=methods, folds=folds, file=file, thesaurus=thesaurus,
-            split=split, seed=seed, on_progress=advance,
+            split=split, seed=seed, also_train=also_train or (), on_progress=advance,
         )  # fmt: skip
     state.out.emit(report.to_dict(), lambda: _eval_table(report))
 

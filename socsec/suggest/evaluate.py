@@ -73,6 +73,8 @@ class EvalReport:
     # The threshold the ensemble tuned on out-of-fold scores of its training records (the
     # mean over folds in cross-validation); None when the ensemble was not evaluated.
     tuned_threshold: float | None = None
+    # Of train_documents, how many came from extra training files (never measured).
+    also_train_documents: int = 0
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
@@ -81,6 +83,7 @@ class EvalReport:
             "protocol": self.protocol,
             "train_documents": self.train_documents,
             "test_documents": self.test_documents,
+            "also_train_documents": self.also_train_documents,
             "methods": [m.to_dict() for m in self.methods],
             "tuned_threshold": self.tuned_threshold,
         }
@@ -162,6 +165,7 @@ def cross_validate(
     folds: int = 5,
     seed: int = 0,
     source: str = "",
+    also_train: Sequence[Document] = (),
     on_progress: ProgressFn | None = None,
 ) -> EvalReport:
     """k-fold cross-validation on documents with subjects.
@@ -173,6 +177,7 @@ def cross_validate(
         folds: number of folds (at least 2).
         seed: shuffling seed.
         source: where the documents came from (for the report).
+        also_train: documents added to every fold's training part, never measured.
         on_progress: called with 1 after each fold.
 
     Raises:
@@ -184,20 +189,22 @@ def cross_validate(
             f"{len(tagged)} documents with subjects cannot be split into {folds} folds",
             hint="tag more records, or use fewer --folds (at least 2)",
         )
+    extra = _extra_training(also_train, tagged)
     parts = kfold(tagged, folds, seed)
     splits = []
     for held in parts:
         held_set = set(held)
         train = [d for i, d in enumerate(tagged) if i not in held_set]
-        splits.append((train, [tagged[i] for i in held]))
+        splits.append((train + extra, [tagged[i] for i in held]))
     scores, tuned = _run(vocab, methods, splits, on_progress)
     return EvalReport(
         source,
         f"{folds}-fold cross-validation",
-        len(tagged) - len(parts[0]),
+        len(tagged) - len(parts[0]) + len(extra),
         len(tagged),
         scores,
         tuned,
+        len(extra),
     )
 
 
@@ -208,18 +215,34 @@ def evaluate_split(
     *,
     methods: Sequence[Method] = tuple(Method),
     source: str = "",
+    also_train: Sequence[Document] = (),
     on_progress: ProgressFn | None = None,
 ) -> EvalReport:
-    """Train on ``train`` and measure on the tagged documents of ``test``."""
-    train = [d for d in train if d.subjects]
+    """Train on ``train`` (and ``also_train``), measure on the tagged documents of ``test``."""
     test = [d for d in test if d.subjects]
+    extra = _extra_training(also_train, test)
+    train = [d for d in train if d.subjects] + extra
     if not train or not test:
         raise InputDataError(
             f"the split has {len(train)} training and {len(test)} test documents with subjects",
             hint="check the split field of the file",
         )
     scores, tuned = _run(vocab, methods, [(train, test)], on_progress)
-    return EvalReport(source, "train/validation split", len(train), len(test), scores, tuned)
+    return EvalReport(
+        source, "train/validation split", len(train), len(test), scores, tuned, len(extra)
+    )
+
+
+def _extra_training(extra: Sequence[Document], measured: Sequence[Document]) -> list[Document]:
+    """The tagged extra documents; one also measured would inflate every figure, so refused."""
+    measured_ids = {d.id for d in measured}
+    for doc in extra:
+        if doc.id in measured_ids:
+            raise InputDataError(
+                f"document {doc.id} is both measured and in the extra training documents",
+                hint="an extra training file must not repeat the documents measured",
+            )
+    return [d for d in extra if d.subjects]
 
 
 def read_jsonl(path: Path) -> list[tuple[Document, str]]:

@@ -531,6 +531,7 @@ def evaluate(
     thesaurus: Path | None = None,
     split: bool = False,
     seed: int = 0,
+    also_train: Sequence[Path] = (),
     on_progress: ProgressFn | None = None,
 ) -> EvalReport:
     """Measure the methods on the store's curated records or on a JSON-lines file.
@@ -543,10 +544,12 @@ def evaluate(
         thesaurus: an RDF file to use as the vocabulary instead of the data dir's thesaurus.
         split: train on the documents whose ``split`` is "train", measure on the others.
         seed: shuffling seed of the folds.
+        also_train: JSON-lines files of documents added to the training side only (their
+            ``split`` is ignored); a document id also measured is refused.
         on_progress: called with 1 after each fold.
 
     Raises:
-        InputDataError: no split field, too few documents.
+        InputDataError: no split field, too few documents, an extra document also measured.
         ConfigError: the ``suggest`` extra (scikit-learn, scipy) is not installed.
     """
     from socsec.bibliography.store import get_store
@@ -562,15 +565,17 @@ def evaluate(
         items = read_jsonl(file)
         source = str(file)
     docs = [d for d, _s in items]
+    extra = [d for path in also_train for d, _s in read_jsonl(path)]
     if not split:
         return cross_validate(
             docs, vocab, methods=methods, folds=folds, seed=seed, source=source,
-            on_progress=on_progress,
+            also_train=extra, on_progress=on_progress,
         )  # fmt: skip
     if not any(s for _d, s in items):
         raise InputDataError("the documents have no split field", hint="drop --split")
     train_docs = [d for d, s in items if s == "train"]
     test_docs = [d for d, s in items if s != "train"]
     return evaluate_split(
-        train_docs, test_docs, vocab, methods=methods, source=source, on_progress=on_progress
-    )
+        train_docs, test_docs, vocab, methods=methods, source=source, also_train=extra,
+        on_progress=on_progress,
+    )  # fmt: skip

@@ -19,6 +19,7 @@ from tests.shared import shared_dir
 
 DATA = Path(__file__).parent.parent / "data" / "suggest"
 ACTS = DATA / "eurlex-social-100.jsonl"
+NEWER_ACTS = DATA / "eurlex-test-part.jsonl"  # EUR-Lex-Sum's third part: newer acts
 EUROVOC = "http://eurovoc.europa.eu/"
 
 
