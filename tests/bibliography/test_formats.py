@@ -260,3 +260,27 @@ def test_store_data_is_record_to_dict_less_the_store_fields(record: Record) -> N
     kept = {k: v for k, v in record_to_dict(record).items()
             if k not in ("id", "subjects", "aliases", "created", "modified")}  # fmt: skip
     assert list(record_to_data(record).items()) == list(kept.items())  # same order too
+
+
+def test_ris_text_outside_records_is_skipped_with_a_note_on_a_record() -> None:
+    """Exporters write text around records; text after the last ER has no next record to
+    carry its note, so the last record carries it."""
+    from socsec.bibliography.formats import ris
+
+    records = (DATA / "sample.ris").read_text(encoding="utf-8").split("ER  - \n")[:3]
+    first, second, third = (r.strip("\n") + "\nER  - \n" for r in records)
+    text = (
+        "Provider: an exporter\n" + first + "\n1.\n" + second
+        + "\nRecord 3 of 3\n" + third + "\nExported by an exporter\nEnd of file\n"
+    )  # fmt: skip
+    line_of = {line: n for n, line in enumerate(text.split("\n"), start=1)}
+    located = list(ris.read_located(io.StringIO(text)))
+    assert [r.record.id for r in located] == ["nber-h0055", "nber-w10007", "nber-w11454"]
+    notes = [[f.message for f in r.fixes if f.field == "(file)"] for r in located]
+    skipped = "line(s) outside any record skipped, from line"
+    assert notes[0] == [f"1 {skipped} 1: 'Provider: an exporter'"]
+    assert notes[1] == []  # a record number line is not text
+    assert notes[2] == [
+        f"1 {skipped} {line_of['Record 3 of 3']}: 'Record 3 of 3'",
+        f"2 {skipped} {line_of['Exported by an exporter']}: 'Exported by an exporter'",
+    ]

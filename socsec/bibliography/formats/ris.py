@@ -59,16 +59,25 @@ _TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 _ISSN_LIKE = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 
 
-def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str, Fix | None]]:
-    """(first line, text, note of skipped text) of each TY..ER record; refuses a record
+def _skipped_note(skipped: list[tuple[int, str]]) -> Fix:
+    first, text = skipped[0]
+    return Fix("(file)", text[:80], f"{len(skipped)} line(s) outside any record "
+               f"skipped, from line {first}: {text[:40]!r}")  # fmt: skip
+
+
+def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str, tuple[Fix, ...]]]:
+    """(first line, text, notes of skipped text) of each TY..ER record; refuses a record
     without ER and a tag outside any record. Other text between records (an exporter's
-    "Record #1 of 2", "Provider: ...") is skipped with a warning on the next record.
+    "Record #1 of 2", "Provider: ...") is skipped with a warning on the next record; text
+    after the last record, with a warning on that one (so each record is yielded once the
+    next starts or the file ends).
     """
     lines: list[str] = []
     start: int | None = None
     lineno = size = 0
     skipped: list[tuple[int, str]] = []
     records = 0
+    pending: tuple[int, str, tuple[Fix, ...]] | None = None
     # readline with a limit: one huge line is refused without being read whole.
     for lineno, raw in enumerate(iter(lambda: fh.readline(MAX_RECORD_CHARS + 1), ""), start=1):
         size = size + len(raw) if start is not None else len(raw)
@@ -100,14 +109,12 @@ def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str, Fix | Non
             continue
         lines.append(line)
         if tag == "ER":
-            note = None
-            if skipped:
-                first, text = skipped[0]
-                note = Fix("(file)", text[:80], f"{len(skipped)} line(s) outside any record "
-                           f"skipped, from line {first}: {text[:40]!r}")  # fmt: skip
-                skipped = []
+            if pending is not None:
+                yield pending
+            notes: tuple[Fix, ...] = (_skipped_note(skipped),) if skipped else ()
+            skipped = []
             records += 1
-            yield start, "\n".join(lines) + "\n", note
+            pending = (start, "\n".join(lines) + "\n", notes)
             start = None
     if records == 0 and skipped:
         first, text = skipped[0]
@@ -122,6 +129,9 @@ def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str, Fix | Non
             path=name,
             line=start,
         )
+    if pending is not None:
+        first_line, text, leading = pending
+        yield first_line, text, leading + ((_skipped_note(skipped),) if skipped else ())
 
 
 def _first(entry: dict[str, Any], *keys: str) -> str | None:
@@ -214,14 +224,13 @@ def _parse(fh: IO[str], name: str, bad: ErrorSink) -> Iterator[Located]:
     Raises:
         InputDataError: a record lacks ER, a line is outside any record, or a value is bad.
     """
-    for number, (line, text, note) in enumerate(_split_records(fh, name), start=1):
+    for number, (line, text, notes) in enumerate(_split_records(fh, name), start=1):
         try:
             entries = rispy.loads(text)
             if len(entries) != 1:
                 raise ValueError("cannot parse the record")
             record, fixes = _entry_to_record(entries[0])
-            if note is not None:
-                fixes.insert(0, note)
+            fixes[:0] = notes
             yield Located(record, number, line, tuple(fixes))
         except (OSError, ValueError, TypeError, KeyError) as exc:
             error = InputDataError(f"record {number}: {exc}", path=name, line=line)
