@@ -9,10 +9,14 @@ at recall >= 0.4). It also prints F1@5 of the rankings. The validation labels ar
 nothing but these figures.
 
 ``--also-train`` adds the 188 newer acts of tests/data/suggest/eurlex-test-part.jsonl to the
-validation model's training acts (not to the cross-validation, which stays on the training acts).
+validation model's training acts (not to the cross-validation, which stays on the training acts);
+``--also-train-file PATH`` (repeatable) adds the acts of such a JSON-lines file too (e.g. the
+EURLEX57K acts written by scripts/eurlex57k.py; an act also measured is refused). The
+validation run also prints P@5, nDCG@10, the assigned sets at the tuned threshold (at most 5)
+and the training time.
 
     nice -n 5 .venv/bin/python bench/suggest_assign_curve.py [--validation] [--also-train]
-        [--skip-cv] [--json OUT]
+        [--also-train-file PATH ...] [--skip-cv] [--json OUT]
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +40,15 @@ WINDOW = 10  # suggestions kept per document (the largest limit)
 def curves(ranked: list[list[tuple[str, float]]], golds: list[set[str]]) -> dict[str, Any]:
     """F1@5 and, per limit, (threshold, precision, recall, assigned per doc) rows."""
     from socsec.suggest.assign import assigned_scores
-    from socsec.suggest.metrics import f1_at_k, mean
+    from socsec.suggest.metrics import f1_at_k, mean, ndcg_at_k, precision_at_k
 
+    pairs = [([u for u, _ in r], g) for r, g in zip(ranked, golds, strict=True)]
     out: dict[str, Any] = {
         "documents": len(golds),
         "gold_per_doc": round(sum(map(len, golds)) / len(golds), 2),
-        "f1_at_5": round(
-            mean([f1_at_k([u for u, _ in r], g, 5) for r, g in zip(ranked, golds, strict=True)]), 4
-        ),
+        "f1_at_5": round(mean([f1_at_k(r, g, 5) for r, g in pairs]), 4),
+        "precision_at_5": round(mean([precision_at_k(r, g, 5) for r, g in pairs]), 4),
+        "ndcg_at_10": round(mean([ndcg_at_k(r, g, 10) for r, g in pairs]), 4),
     }
     for limit in LIMITS:
         rows = [assigned_scores(ranked, golds, t, limit) for t in THRESHOLDS]
@@ -75,10 +81,16 @@ def main() -> None:
         "--also-train", action="store_true",
         help=f"train the validation model on {NEWER.name} too (the newer acts)",
     )  # fmt: skip
+    parser.add_argument(
+        "--also-train-file", type=Path, action="append", default=[], metavar="PATH",
+        help="train the validation model on this JSON-lines file's acts too (repeatable)",
+    )  # fmt: skip
     args = parser.parse_args()
     items = read_jsonl(EURLEX)
     train = [d for d, s in items if s == "train" and d.subjects]
     newer = [d for d, _s in read_jsonl(NEWER)] if args.also_train else []
+    for path in args.also_train_file:
+        newer += [d for d, _s in read_jsonl(path) if d.subjects]
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(root=Path(tmp), settings=Settings.load(data_dir=Path(tmp), env={}))
         import_file(ws, EUROVOC, replace=True)
@@ -99,16 +111,37 @@ def main() -> None:
     if not args.skip_cv:
         figures["cv_train"] = curves(ranked, [set(d.subjects) for d in train])
     if args.validation:
+        from socsec.suggest.assign import assigned_scores
+
         test = [d for d, s in items if s != "train" and d.subjects]
+        clash = {d.id for d in test} & {d.id for d in newer}
+        if clash:
+            raise SystemExit(f"measured acts in the extra training files: {sorted(clash)[:5]}")
         model = EnsembleSuggester(vocab)
+        started = time.perf_counter()
         model.fit(train + newer)
-        figures["validation"] = curves(rank(model, test), [set(d.subjects) for d in test])
-        figures["validation"]["tuned_threshold"] = model.threshold
+        seconds = time.perf_counter() - started
+        ranked_test = rank(model, test)
+        golds = [set(d.subjects) for d in test]
+        figures["validation"] = curves(ranked_test, golds)
+        tuned = assigned_scores(ranked_test, golds, model.threshold, 5)
+        figures["validation"] |= {
+            "train_documents": len(train) + len(newer),
+            "fit_seconds": round(seconds, 1),
+            "weights": vars(model.weights),
+            "tuned_threshold": model.threshold,
+            "assigned_at_tuned_5": tuned.to_dict(),
+        }
     for name, fig in figures.items():
         print(
             f"{name}: {fig['documents']} documents, {fig['gold_per_doc']} gold each,"
-            f" F1@5 {fig['f1_at_5']}"
+            f" F1@5 {fig['f1_at_5']}, P@5 {fig['precision_at_5']}, nDCG@10 {fig['ndcg_at_10']}"
         )
+        for key in ("train_documents", "fit_seconds", "weights", "tuned_threshold"):
+            if key in fig:
+                print(f"  {key}: {fig[key]}")
+        if "assigned_at_tuned_5" in fig:
+            print("  assigned at the tuned threshold, at most 5:", fig["assigned_at_tuned_5"])
         for limit in LIMITS:
             part = fig[f"limit_{limit}"]
             print(
