@@ -279,7 +279,7 @@ KEYS: dict[str, Key] = {
         Key("web.session_hours", "12", _check_count(1, 720), help="hours a sign-in lasts"),
         Key(
             "autoindex.threshold",
-            "0.2",
+            "0.15",  # = suggest.assign.ASSIGN_THRESHOLD (README: judged on NBER titles)
             _check_fraction,
             help="least suggestion score assigned as an automatic subject (0-1; higher:"
             " fewer, more precise subjects)",

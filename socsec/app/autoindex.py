@@ -87,7 +87,7 @@ class AutoIndexReport:
 def settings_of(ws: Workspace) -> tuple[float, int]:
     """The configured threshold and per-record limit (``autoindex.threshold``, ``.limit``)."""
     return (
-        float(ws.settings.get("autoindex.threshold") or 0.2),
+        float(ws.settings.get("autoindex.threshold") or 0.15),
         int(ws.settings.get("autoindex.limit") or 3),
     )
 
