@@ -59,10 +59,13 @@ _TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 _ISSN_LIKE = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 
 
-def _skipped_note(skipped: list[tuple[int, str]]) -> Fix:
+def _skipped_notes(skipped: list[tuple[int, str]]) -> tuple[Fix, ...]:
+    """The warning for lines skipped outside any record (none when none were)."""
+    if not skipped:
+        return ()
     first, text = skipped[0]
-    return Fix("(file)", text[:80], f"{len(skipped)} line(s) outside any record "
-               f"skipped, from line {first}: {text[:40]!r}")  # fmt: skip
+    return (Fix("(file)", text[:80], f"{len(skipped)} line(s) outside any record "
+                f"skipped, from line {first}: {text[:40]!r}"),)  # fmt: skip
 
 
 def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str, tuple[Fix, ...]]]:
@@ -111,10 +114,9 @@ def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str, tuple[Fix
         if tag == "ER":
             if pending is not None:
                 yield pending
-            notes: tuple[Fix, ...] = (_skipped_note(skipped),) if skipped else ()
-            skipped = []
             records += 1
-            pending = (start, "\n".join(lines) + "\n", notes)
+            pending = (start, "\n".join(lines) + "\n", _skipped_notes(skipped))
+            skipped = []
             start = None
     if records == 0 and skipped:
         first, text = skipped[0]
@@ -131,7 +133,7 @@ def _split_records(fh: IO[str], name: str) -> Iterator[tuple[int, str, tuple[Fix
         )
     if pending is not None:
         first_line, text, leading = pending
-        yield first_line, text, leading + ((_skipped_note(skipped),) if skipped else ())
+        yield first_line, text, leading + _skipped_notes(skipped)
 
 
 def _first(entry: dict[str, Any], *keys: str) -> str | None:
