@@ -67,7 +67,7 @@ def main() -> None:
     """Train, rank, print the curves."""
     from socsec.config import Settings
     from socsec.suggest.ensemble import EnsembleSuggester, kfold
-    from socsec.suggest.evaluate import read_jsonl
+    from socsec.suggest.evaluate import extra_training, read_jsonl
     from socsec.suggest.vocabulary import Vocabulary
     from socsec.thesaurus.lookup import ThesaurusCache
     from socsec.thesaurus.manage import import_file
@@ -88,9 +88,8 @@ def main() -> None:
     args = parser.parse_args()
     items = read_jsonl(EURLEX)
     train = [d for d, s in items if s == "train" and d.subjects]
-    newer = [d for d, _s in read_jsonl(NEWER)] if args.also_train else []
-    for path in args.also_train_file:
-        newer += [d for d, _s in read_jsonl(path) if d.subjects]
+    extra_files = ([NEWER] if args.also_train else []) + args.also_train_file
+    extra = [d for path in extra_files for d, _s in read_jsonl(path)]
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(root=Path(tmp), settings=Settings.load(data_dir=Path(tmp), env={}))
         import_file(ws, EUROVOC, replace=True)
@@ -114,9 +113,7 @@ def main() -> None:
         from socsec.suggest.assign import assigned_scores
 
         test = [d for d, s in items if s != "train" and d.subjects]
-        clash = {d.id for d in test} & {d.id for d in newer}
-        if clash:
-            raise SystemExit(f"measured acts in the extra training files: {sorted(clash)[:5]}")
+        newer = extra_training(extra, test)  # refuses a measured act
         model = EnsembleSuggester(vocab)
         started = time.perf_counter()
         model.fit(train + newer)

@@ -189,7 +189,7 @@ def cross_validate(
             f"{len(tagged)} documents with subjects cannot be split into {folds} folds",
             hint="tag more records, or use fewer --folds (at least 2)",
         )
-    extra = _extra_training(also_train, tagged)
+    extra = extra_training(also_train, tagged)
     parts = kfold(tagged, folds, seed)
     splits = []
     for held in parts:
@@ -220,7 +220,7 @@ def evaluate_split(
 ) -> EvalReport:
     """Train on ``train`` (and ``also_train``), measure on the tagged documents of ``test``."""
     test = [d for d in test if d.subjects]
-    extra = _extra_training(also_train, test)
+    extra = extra_training(also_train, test)
     train = [d for d in train if d.subjects] + extra
     if not train or not test:
         raise InputDataError(
@@ -233,8 +233,12 @@ def evaluate_split(
     )
 
 
-def _extra_training(extra: Sequence[Document], measured: Sequence[Document]) -> list[Document]:
-    """The tagged extra documents; one also measured would inflate every figure, so refused."""
+def extra_training(extra: Sequence[Document], measured: Sequence[Document]) -> list[Document]:
+    """The tagged extra documents; one also measured would inflate every figure, so refused.
+
+    Raises:
+        InputDataError: an extra document has the id of a measured one.
+    """
     measured_ids = {d.id for d in measured}
     for doc in extra:
         if doc.id in measured_ids:
